@@ -1,0 +1,115 @@
+"""The `course` command: open the course, check the machine, list the notebooks.
+
+    course lab [--no-browser] [--port PORT]   JupyterLab on notebooks/00_start_here.ipynb
+    course doctor                             is everything the course needs here?
+    course list                               the curriculum with time estimates
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from collections.abc import Sequence
+
+START_NOTEBOOK = "notebooks/00_start_here.ipynb"
+
+
+def port_number(text: str) -> int:
+    """argparse type: a TCP port, 1-65535, with an error that says so."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is outside the port range 1-65535")
+    return port
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="course",
+        description="Blockchain & DePIN Skills Lab: a hands-on course in Jupyter notebooks.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    lab = commands.add_parser("lab", help="open the course in JupyterLab")
+    lab.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    lab.add_argument("--port", type=port_number, default=None, help="port (default: 8888 or next free)")
+
+    commands.add_parser("doctor", help="check that this machine can run the course")
+    commands.add_parser("list", help="list the notebooks with their time estimates")
+    return parser
+
+
+def lab_command(no_browser: bool, port: int | None) -> list[str]:
+    """The JupyterLab command line that serves the course and opens the start notebook."""
+    from course.paths import REPO_ROOT, notebooks_dir
+
+    notebooks_dir()  # a clear error if the course files are not here
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        START_NOTEBOOK,
+        f"--ServerApp.root_dir={REPO_ROOT}",
+    ]
+    if no_browser:
+        command.append("--no-browser")
+    if port is not None:
+        command += [f"--ServerApp.port={port}", "--ServerApp.port_retries=0"]
+    return command
+
+
+def run_lab(no_browser: bool, port: int | None) -> int:
+    from course.paths import REPO_ROOT
+
+    command = lab_command(no_browser, port)
+    print("Starting JupyterLab on", START_NOTEBOOK, "(stop it with Ctrl+C)", flush=True)
+    try:
+        return subprocess.call(command, cwd=REPO_ROOT)
+    except KeyboardInterrupt:
+        return 0
+
+
+def run_doctor() -> int:
+    from course.doctor import diagnose
+
+    report = diagnose()
+    print(report.table())
+    print()
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def run_list() -> int:
+    from course.curriculum import LESSONS, total_minutes
+    from course.display import Table
+
+    rows = [
+        (f"{e.number:02d}", e.title, f"{e.minutes} min", "ready" if e.available else "planned")
+        for e in LESSONS
+    ]
+    print(Table(("#", "notebook", "time", "status"), rows))
+    hours = total_minutes() / 60
+    print(f"\n{len(LESSONS)} notebooks, about {hours:.0f} hours in all. Start with: course lab")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_usage(sys.stderr)
+        print("course: error: choose a command: lab, doctor or list", file=sys.stderr)
+        return 2
+    if args.command == "lab":
+        return run_lab(args.no_browser, args.port)
+    if args.command == "doctor":
+        return run_doctor()
+    return run_list()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Set up the course and open it, in one command (standard library only).
+
+    python3 start.py                 create .venv if needed, install, open JupyterLab
+    python3 start.py --no-browser    the same, without opening a browser (add --port N)
+    python3 start.py setup           only create/update the environment
+    python3 start.py test            set up if needed, then run the whole test suite
+
+Running it again is fast and safe: it reinstalls only when pyproject.toml,
+constraints.txt or the Python version changed since the last install.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / "course-install.json"
+CONSTRAINTS = ROOT / "constraints.txt"
+# The CPU build of torch 2.13.0 is what CI tests; an unpinned torch pulls a multi-GB CUDA build.
+TORCH = "torch==2.13.0"
+MIN_PYTHON, MAX_PYTHON = (3, 10), (3, 12)
+
+
+def venv_python() -> Path:
+    if os.name == "nt":
+        return VENV / "Scripts" / "python.exe"
+    return VENV / "bin" / "python"
+
+
+def check_python_version() -> None:
+    version = sys.version_info[:2]
+    if not MIN_PYTHON <= version <= MAX_PYTHON:
+        sys.exit(
+            f"start.py: Python {version[0]}.{version[1]} is not supported; the course needs "
+            f"Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]} to {MAX_PYTHON[0]}.{MAX_PYTHON[1]} "
+            "(3.11 is what CI tests). Run it as: python3.11 start.py"
+        )
+
+
+def install_inputs_hash() -> str:
+    """A fingerprint of everything that decides what gets installed."""
+    digest = hashlib.sha256()
+    for path in (ROOT / "pyproject.toml", CONSTRAINTS):
+        digest.update(path.read_bytes() if path.exists() else b"-")
+    digest.update(f"{sys.version_info[:2]}|{TORCH}".encode())
+    return digest.hexdigest()
+
+
+def environment_is_current() -> bool:
+    if not (venv_python().exists() and STAMP.exists()):
+        return False
+    try:
+        return json.loads(STAMP.read_text())["inputs"] == install_inputs_hash()
+    except (ValueError, KeyError):
+        return False
+
+
+def run(command: list[str]) -> None:
+    print("+", " ".join(str(part) for part in command), flush=True)
+    done = subprocess.run(command, cwd=ROOT)
+    if done.returncode != 0:
+        sys.exit(
+            f"start.py: this step failed (exit code {done.returncode}); see the messages above. "
+            "Offline? See 'Troubleshooting' in README.md."
+        )
+
+
+def set_up() -> Path:
+    """Create .venv and install the course into it, unless it is already up to date."""
+    check_python_version()
+    python = venv_python()
+    if environment_is_current():
+        print("start.py: the environment in .venv is up to date.", flush=True)
+        return python
+    if not python.exists():
+        print("start.py: creating a virtual environment in .venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=VENV.exists()).create(VENV)
+    print("start.py: installing the course and its pinned dependencies (a few minutes) ...")
+    command = [str(python), "-m", "pip", "install", "--quiet", TORCH, "-e", ".[dev]"]
+    if CONSTRAINTS.exists():
+        command[5:5] = ["-c", str(CONSTRAINTS.name)]
+    run(command)
+    STAMP.write_text(json.dumps({"inputs": install_inputs_hash()}) + "\n")
+    print("start.py: done. Check the machine any time with: .venv/bin/course doctor", flush=True)
+    return python
+
+
+def run_tests(python: Path, extra: list[str]) -> int:
+    """ruff, then pytest over the unit tests and every notebook (nbval); returns the exit code."""
+    print("+ ruff check .", flush=True)
+    lint = subprocess.run([str(python), "-m", "ruff", "check", "."], cwd=ROOT).returncode
+    tests = subprocess.run([str(python), "-m", "pytest", *extra], cwd=ROOT).returncode
+    if lint != 0:
+        print("start.py: ruff found problems (listed above).", flush=True)
+    return tests or lint
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["setup"]:
+        set_up()
+        return 0
+    if argv[:1] == ["test"]:
+        return run_tests(set_up(), argv[1:])
+    if argv[:1] in (["-h"], ["--help"]):
+        print(__doc__)
+        return 0
+    if argv and not argv[0].startswith("-"):
+        print(__doc__, file=sys.stderr)
+        print(f"start.py: unknown command {argv[0]!r}", file=sys.stderr)
+        return 2
+    python = set_up()
+    return subprocess.call([str(python), "-m", "course.cli", "lab", *argv], cwd=ROOT)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        sys.exit(130)
