@@ -25,7 +25,7 @@ STAMP = VENV / "course-install.json"
 CONSTRAINTS = ROOT / "constraints.txt"
 # The CPU build of torch 2.13.0 is what CI tests; an unpinned torch pulls a multi-GB CUDA build.
 TORCH = "torch==2.13.0"
-MIN_PYTHON, MAX_PYTHON = (3, 10), (3, 12)
+MIN_PYTHON, MAX_PYTHON = (3, 11), (3, 12)
 
 
 def venv_python() -> Path:

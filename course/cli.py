@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -35,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     lab = commands.add_parser("lab", help="open the course in JupyterLab")
     lab.add_argument("--no-browser", action="store_true", help="do not open a web browser")
-    lab.add_argument("--port", type=port_number, default=None, help="port (default: 8888 or next free)")
+    lab.add_argument(
+        "--port", type=port_number, default=None, help="port (default: 8888 or the next free one)"
+    )
 
     commands.add_parser("doctor", help="check that this machine can run the course")
     commands.add_parser("list", help="list the notebooks with their time estimates")
@@ -52,11 +55,14 @@ def lab_command(no_browser: bool, port: int | None) -> list[str]:
         "-m",
         "jupyter",
         "lab",
-        START_NOTEBOOK,
         f"--ServerApp.root_dir={REPO_ROOT}",
+        # the browser, the printed link and "/" all open the start notebook
+        f"--LabApp.default_url=/lab/tree/{START_NOTEBOOK}",
     ]
     if no_browser:
         command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers, Colab, CI run as root
+        command.append("--allow-root")
     if port is not None:
         command += [f"--ServerApp.port={port}", "--ServerApp.port_retries=0"]
     return command

@@ -42,11 +42,11 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson(1, "hashing_and_merkle_trees", "Hashing and Merkle trees", 45, FOUNDATIONS,
            "explain hash properties, build and verify Merkle proofs"),
     Lesson(2, "keys_signatures_wallets", "Keys, signatures and wallets", 50, FOUNDATIONS,
-           "make keys and EIP-55 addresses, sign and recover, Sign-In with Ethereum, keep keys safe"),
+           "make keys and EIP-55 addresses, sign and recover, Sign-In with Ethereum, stay safe"),
     Lesson(3, "build_a_blockchain", "Build a blockchain", 60, FOUNDATIONS,
            "build, mine and validate a chain; verify the real Bitcoin genesis block"),
     Lesson(4, "consensus_and_attacks", "Consensus and attacks", 60, FOUNDATIONS,
-           "reproduce the whitepaper's double-spend table, simulate selfish mining, compare PoW and PoS"),
+           "reproduce the whitepaper's double-spend table, simulate selfish mining, PoW vs PoS"),
     Lesson(5, "smart_contracts_with_web3", "Smart contracts with web3.py", 50, CONTRACTS,
            "deploy and use contracts on an in-memory EVM or a real node; read events and gas"),
     Lesson(6, "contract_security", "Contract security", 60, CONTRACTS,
@@ -65,7 +65,8 @@ LESSONS: tuple[Lesson, ...] = (
            "run the same market on Ray; lose a worker and lose no job"),
     Lesson(13, "depin_tokenomics", "DePIN tokenomics", 40, COMPUTE,
            "model burn-and-mint equilibrium, provider income and demand scenarios"),
-    Lesson(14, "capstone_depin_marketplace", "Capstone: a DePIN marketplace end to end", 120, CAPSTONE,
+    Lesson(14, "capstone_depin_marketplace", "Capstone: a DePIN marketplace end to end", 120,
+           CAPSTONE,
            "wire an on-chain escrow to the job runner end to end, then extend it"),
 )
 
@@ -161,7 +162,7 @@ LEARNING_PATHS: tuple[LearningPath, ...] = (
             PathStep("day 2", (3, 4), "a chain of your own; forks, double spends, selfish mining"),
             PathStep("day 3", (5, 6, 7), "Solidity and web3.py; the security labs"),
             PathStep("day 4", (8, 9, 10), "DeFi mechanics and risk; GPUs and FLOPs"),
-            PathStep("day 5", (11, 12, 13, 14), "the compute market, Ray, tokenomics, capstone demo"),
+            PathStep("day 5", (11, 12, 13, 14), "compute market, Ray, tokenomics, capstone demo"),
         ),
     ),
 )

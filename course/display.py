@@ -27,10 +27,10 @@ class Table:
     def __str__(self) -> str:
         widths = [len(h) for h in self.header]
         for row in self.rows:
-            widths = [max(w, len(cell)) for w, cell in zip(widths, row)]
+            widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
 
         def line(cells: Sequence[str]) -> str:
-            return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+            return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
         lines = [self.title] if self.title else []
         lines += [line(self.header), line(["-" * w for w in widths])]

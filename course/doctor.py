@@ -27,7 +27,7 @@ ABSENT = "not found"  # an optional piece that is not there
 INFO = "info"
 
 SETUP_FIX = "python3 start.py  (re-creates the pinned environment in .venv)"
-SUPPORTED_PYTHON = ((3, 10), (3, 12))
+SUPPORTED_PYTHON = ((3, 11), (3, 12))
 
 
 @dataclass(frozen=True)

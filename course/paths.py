@@ -10,7 +10,7 @@ NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 
 
 class CourseFilesMissing(FileNotFoundError):
-    """The notebooks folder is not next to the package (e.g. installed from a wheel, not a clone)."""
+    """The notebooks folder is not beside the package (installed from a wheel, not a clone)."""
 
 
 def notebooks_dir() -> Path:

@@ -1,0 +1,88 @@
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from course.cli import START_NOTEBOOK, lab_command, main, port_number
+from course.curriculum import LESSONS
+
+
+def test_course_list_shows_every_notebook_with_its_time(course_cli):
+    done = subprocess.run([*course_cli, "list"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    for entry in LESSONS:
+        assert re.search(rf"{entry.number:02d}\s+{re.escape(entry.title)}\s+{entry.minutes} min",
+                         done.stdout)
+    assert "Start with: course lab" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["lab", "--port", "notaport"],
+         "argument --port: 'notaport' is not a port number (1-65535)"),
+        (["lab", "--port", "70000"], "70000 is outside the port range 1-65535"),
+        (["teleport"], "invalid choice: 'teleport'"),
+        ([], "choose a command: lab, doctor or list"),
+    ],
+)
+def test_bad_usage_gives_a_one_line_error_with_usage_and_exit_2(argv, message, capsys):
+    try:
+        code = main(argv)
+    except SystemExit as exit_info:  # argparse exits by itself
+        code = exit_info.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: course")
+    error_lines = [line for line in err.splitlines() if "error:" in line]
+    assert len(error_lines) == 1 and message in error_lines[0]
+
+
+def test_port_numbers_are_accepted_in_range():
+    assert port_number("8888") == 8888
+
+
+def test_lab_command_opens_the_start_notebook_with_the_options():
+    command = lab_command(no_browser=True, port=9999)
+    assert command[:4] == [sys.executable, "-m", "jupyter", "lab"]
+    assert f"--LabApp.default_url=/lab/tree/{START_NOTEBOOK}" in command
+    assert "--no-browser" in command
+    assert "--ServerApp.port=9999" in command
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_course_lab_serves_jupyterlab_on_the_start_notebook(course_cli, tmp_path):
+    port = free_port()
+    log = tmp_path / "lab.log"
+    with log.open("w") as out:
+        lab = subprocess.Popen(
+            [*course_cli, "lab", "--no-browser", "--port", str(port)],
+            stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        url = None
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and url is None and lab.poll() is None:
+            pattern = rf"(http://127\.0\.0\.1:{port}/lab/tree/\S+\?token=\w+)"
+            match = re.search(pattern, log.read_text())
+            url = match.group(1) if match else None
+            time.sleep(0.5)
+        assert url, f"JupyterLab did not start:\n{log.read_text()[-2000:]}"
+        assert f"/lab/tree/{START_NOTEBOOK}?" in url
+        token = url.split("token=")[1]
+        api = f"http://127.0.0.1:{port}/api/contents/{START_NOTEBOOK}?content=0&token={token}"
+        with urllib.request.urlopen(api, timeout=10) as response:
+            assert response.status == 200
+            assert b'"type": "notebook"' in response.read().replace(b'":"', b'": "')
+    finally:
+        lab.terminate()
+        lab.wait(timeout=30)

@@ -1,0 +1,86 @@
+import re
+
+import nbformat
+import pytest
+
+from course.curriculum import LEARNING_PATHS, LESSONS, ROLES, lesson, readme_table, total_minutes
+from course.notebooks import course_notebooks
+from tests.conftest import ROOT
+
+
+def test_lessons_are_numbered_0_to_14_in_order_with_unique_files():
+    assert [e.number for e in LESSONS] == list(range(15))
+    assert len({e.filename for e in LESSONS}) == 15
+
+
+def test_every_notebook_in_the_folder_is_a_lesson_of_the_curriculum():
+    filenames = {e.filename for e in LESSONS}
+    for path in course_notebooks():
+        assert path.name in filenames, f"{path.name} is not in course/curriculum.py"
+
+
+def test_the_start_notebook_exists():
+    assert lesson(0).available
+
+
+def test_unknown_lesson_number_names_the_valid_range():
+    with pytest.raises(KeyError, match="0-14"):
+        lesson(15)
+
+
+@pytest.mark.parametrize("path", course_notebooks(), ids=lambda p: p.name)
+def test_notebook_title_and_time_match_the_curriculum(path):
+    entry = lesson(int(path.name[:2]))
+    first_cell = nbformat.read(path, as_version=4).cells[0].source
+    assert first_cell.startswith(f"# {entry.number:02d} · {entry.title}\n")
+    assert f"**Time:** about {entry.minutes} minutes." in first_cell
+
+
+def test_readme_curriculum_table_is_generated_from_the_curriculum():
+    readme = (ROOT / "README.md").read_text()
+    assert readme_table() in readme, "README table out of date: paste readme_table()"
+
+
+def test_readme_marks_existing_notebooks_ready_and_links_them():
+    table = readme_table()
+    assert "[Start here](notebooks/00_start_here.ipynb)" in table
+    for entry in LESSONS:
+        expected = "ready" if entry.available else "planned"
+        row = next(line for line in table.splitlines() if line.startswith(f"| {entry.number:02d} "))
+        assert row.endswith(f"| {expected} |")
+
+
+def test_self_paced_path_promises_the_curriculum_total():
+    self_paced = LEARNING_PATHS[0]
+    hours = re.search(r"about (\d+) hours", self_paced.audience).group(1)
+    assert int(hours) == round(total_minutes() / 60)
+    covered = sorted(n for step in self_paced.steps for n in step.lessons)
+    assert covered == list(range(15)), "the self-paced path covers every notebook once"
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def test_workshop_plan_fills_three_hours_without_gaps():
+    workshop = next(p for p in LEARNING_PATHS if p.name == "3-hour workshop")
+    blocks = [tuple(map(_minutes, step.when.split("-"))) for step in workshop.steps]
+    assert blocks[0][0] == 0 and blocks[-1][1] == 180
+    for (_, end), (start, _) in zip(blocks, blocks[1:], strict=False):
+        assert end == start
+
+
+def test_bootcamp_has_five_days_and_ends_with_the_capstone():
+    bootcamp = next(p for p in LEARNING_PATHS if p.name == "5-day bootcamp")
+    assert [s.when for s in bootcamp.steps] == [f"day {d}" for d in range(1, 6)]
+    assert 14 in bootcamp.steps[-1].lessons
+
+
+def test_paths_and_roles_name_only_real_lessons():
+    numbers = {e.number for e in LESSONS}
+    for path in LEARNING_PATHS:
+        for step in path.steps:
+            assert set(step.lessons) <= numbers
+    for role in ROLES:
+        assert role.lessons and set(role.lessons) <= numbers

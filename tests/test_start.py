@@ -1,0 +1,69 @@
+"""start.py: the one command that sets the course up. It is idempotent and says what is wrong."""
+
+import importlib.util
+import re
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def load_start_module():
+    spec = importlib.util.spec_from_file_location("start", ROOT / "start.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_running_setup_again_is_a_fast_no_op():
+    done = subprocess.run([sys.executable, "start.py", "setup"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "up to date" in done.stdout
+    assert "pip install" not in done.stdout
+
+
+def test_an_unknown_command_exits_2_and_shows_usage():
+    done = subprocess.run([sys.executable, "start.py", "deploy"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "unknown command 'deploy'" in done.stderr and "python3 start.py test" in done.stderr
+
+
+def test_changing_the_pins_triggers_a_reinstall(tmp_path, monkeypatch):
+    start = load_start_module()
+    (tmp_path / "pyproject.toml").write_text("[project]\n")
+    monkeypatch.setattr(start, "ROOT", tmp_path)
+    monkeypatch.setattr(start, "CONSTRAINTS", tmp_path / "constraints.txt")
+    (tmp_path / "constraints.txt").write_text("numpy==2.0.0\n")
+    before = start.install_inputs_hash()
+    (tmp_path / "constraints.txt").write_text("numpy==2.0.1\n")
+    assert start.install_inputs_hash() != before
+
+
+def test_an_unsupported_python_is_refused_with_the_fix(monkeypatch):
+    start = load_start_module()
+    monkeypatch.setattr(start.sys, "version_info", (3, 9, 0))
+    try:
+        start.check_python_version()
+    except SystemExit as refusal:
+        assert "Python 3.9 is not supported" in str(refusal.code)
+        assert "python3.11 start.py" in str(refusal.code)
+    else:
+        raise AssertionError("Python 3.9 was accepted")
+
+
+def readme_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    return re.findall(r"```bash\n(.+?)\n```", readme)
+
+
+def test_readme_gives_the_setup_command_and_the_test_command_first():
+    assert readme_commands()[:2] == ["python3 start.py", "python3 start.py test"]
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    script = (ROOT / ".ci" / "run").read_text().strip().splitlines()
+    commands = [line for line in script if line and not line.startswith("#")
+                and not line.startswith(("set ", "cd "))]
+    assert commands[-1] == readme_commands()[1]
