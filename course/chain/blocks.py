@@ -1,0 +1,153 @@
+"""Blocks: a header that commits to everything, the transactions, and proof-of-work mining.
+
+The header holds the parent's hash (the "chain" in blockchain), the Merkle root of the
+transactions, a timestamp, the difficulty target and a nonce. Mining is trying nonces until
+the header's double SHA-256, read as a number, is at most the target.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from course.chain.errors import MalformedBlock
+from course.chain.merkle import merkle_root
+from course.chain.params import work
+from course.chain.transactions import Transaction
+
+EMPTY_MERKLE_ROOT = "00" * 32  # the root of a block with no transactions
+NONCE_BYTES = 8
+HEADER_FIELDS = (
+    "height", "parent_hash", "merkle_root", "timestamp", "difficulty_target", "miner", "reward",
+)
+
+
+class NonceSpaceExhausted(RuntimeError):
+    """Every nonce was tried (only possible with an absurdly small target)."""
+
+
+@dataclass(frozen=True)
+class BlockHeader:
+    height: int
+    parent_hash: str  # 64 hex characters
+    merkle_root: str  # 64 hex characters
+    timestamp: int  # seconds since the Unix epoch
+    difficulty_target: int  # the header hash must be <= this number
+    miner: str  # address paid the reward
+    reward: int  # subsidy + fees, claimed by the miner
+    nonce: int = 0
+
+    def prefix_bytes(self) -> bytes:
+        """Everything but the nonce, as canonical JSON: miners hash this part only once."""
+        fields = {name: getattr(self, name) for name in HEADER_FIELDS}
+        return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+
+    def serialize(self) -> bytes:
+        return self.prefix_bytes() + self.nonce.to_bytes(NONCE_BYTES, "little")
+
+    @property
+    def hash(self) -> str:
+        """Double SHA-256 of the serialized header, as 64 hex characters."""
+        return hashlib.sha256(hashlib.sha256(self.serialize()).digest()).hexdigest()
+
+    def meets_target(self) -> bool:
+        return int(self.hash, 16) <= self.difficulty_target
+
+
+@dataclass(frozen=True)
+class Block:
+    header: BlockHeader
+    transactions: tuple[Transaction, ...] = ()
+
+    @property
+    def hash(self) -> str:
+        return self.header.hash
+
+    @property
+    def height(self) -> int:
+        return self.header.height
+
+    def size(self) -> int:
+        """Bytes of the serialized block (what the size limit counts)."""
+        return len(json.dumps(self.to_dict(), separators=(",", ":")))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"header": asdict(self.header),
+                "transactions": [tx.to_dict() for tx in self.transactions]}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Block:
+        """Rebuild a block from ``to_dict()`` output, rejecting anything malformed."""
+        if not isinstance(data, dict) or set(data) != {"header", "transactions"}:
+            raise MalformedBlock("block data", "keys", data, "{'header', 'transactions'}")
+        header, txs = data["header"], data["transactions"]
+        if not isinstance(header, dict) or set(header) != {*HEADER_FIELDS, "nonce"}:
+            raise MalformedBlock("block data", "header", header,
+                                 f"a dict with exactly {sorted({*HEADER_FIELDS, 'nonce'})}")
+        if not isinstance(txs, list):
+            raise MalformedBlock("block data", "transactions", txs, "a list")
+        block = cls(BlockHeader(**header), tuple(Transaction.from_dict(tx) for tx in txs))
+        check_block_form(block)
+        return block
+
+
+def transactions_root(transactions: tuple[Transaction, ...]) -> str:
+    """The Merkle root of the transaction ids, or EMPTY_MERKLE_ROOT for an empty block."""
+    if not transactions:
+        return EMPTY_MERKLE_ROOT
+    return merkle_root([bytes.fromhex(tx.txid) for tx in transactions]).hex()
+
+
+def check_block_form(block: Any) -> None:
+    """Reject anything that is not a well-formed block: types and formats, not consensus rules."""
+    if not isinstance(block, Block):
+        raise MalformedBlock("input", "type", type(block).__name__, "a Block")
+    header = block.header
+    if not isinstance(header, BlockHeader):
+        raise MalformedBlock("block", "header", type(header).__name__, "a BlockHeader")
+    where = f"block #{header.height}"
+    for name in ("height", "timestamp", "difficulty_target", "reward", "nonce"):
+        value = getattr(header, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise MalformedBlock(where, name, value, "an integer >= 0")
+    if header.nonce >= 2 ** (8 * NONCE_BYTES):
+        raise MalformedBlock(where, "nonce", header.nonce, f"< 2**{8 * NONCE_BYTES}")
+    for name in ("parent_hash", "merkle_root"):
+        value = getattr(header, name)
+        if not (isinstance(value, str) and len(value) == 64
+                and all(c in "0123456789abcdef" for c in value)):
+            raise MalformedBlock(where, name, value, "64 lowercase hex characters")
+    if not isinstance(header.miner, str):
+        raise MalformedBlock(where, "miner", header.miner, "an address")
+    if not isinstance(block.transactions, tuple) or not all(
+        isinstance(tx, Transaction) for tx in block.transactions
+    ):
+        raise MalformedBlock(where, "transactions", block.transactions, "a tuple of Transactions")
+
+
+def mine(header: BlockHeader, progress: bool | None = None) -> BlockHeader:
+    """Try nonces 0, 1, 2, ... until the header meets its target; return the mined header.
+
+    The fixed part of the header is hashed once and copied for each nonce (what Bitcoin
+    miners call the "midstate"). ``progress=None`` shows a bar only for long searches.
+    """
+    base = hashlib.sha256(header.prefix_bytes())
+    target = header.difficulty_target
+    expected_tries = work(target)
+    show = expected_tries > 2**20 if progress is None else progress
+    bar = tqdm(total=expected_tries, unit="hash", unit_scale=True, desc="mining", disable=not show)
+    batch = 16_384  # nonces between progress-bar updates
+    with bar:
+        for start in range(0, 2 ** (8 * NONCE_BYTES), batch):
+            for nonce in range(start, start + batch):
+                inner = base.copy()
+                inner.update(nonce.to_bytes(NONCE_BYTES, "little"))
+                if int.from_bytes(hashlib.sha256(inner.digest()).digest(), "big") <= target:
+                    bar.update(nonce - start + 1)
+                    return replace(header, nonce=nonce)
+            bar.update(batch)
+    raise NonceSpaceExhausted(f"no 8-byte nonce meets target {target:#x}: raise the target")

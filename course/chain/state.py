@@ -1,0 +1,92 @@
+"""The ledger: every account's balance and nonce after some block.
+
+Applying a block's transactions builds a *new* state and leaves the old one untouched, so a
+block that breaks a rule halfway through changes nothing: there is no half-applied block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from course.chain.errors import DoubleSpend, InsufficientFunds, WrongChainId, WrongNonce
+from course.chain.transactions import Transaction
+
+
+@dataclass(frozen=True)
+class Account:
+    balance: int = 0
+    nonce: int = 0  # transactions sent so far = the nonce the next one must carry
+
+
+class LedgerState:
+    """Balances and nonces. Treat it as read-only: ``apply`` returns a new state."""
+
+    def __init__(self, accounts: Mapping[str, Account] | None = None) -> None:
+        self._accounts: dict[str, Account] = dict(accounts or {})
+
+    @classmethod
+    def genesis(cls, allocations: Mapping[str, int]) -> LedgerState:
+        """The state before the first block: some addresses start with coins."""
+        return cls({address: Account(balance=amount) for address, amount in allocations.items()})
+
+    def account(self, address: str) -> Account:
+        return self._accounts.get(address, Account())
+
+    def balance(self, address: str) -> int:
+        return self.account(address).balance
+
+    def nonce(self, address: str) -> int:
+        return self.account(address).nonce
+
+    def total_supply(self) -> int:
+        return sum(account.balance for account in self._accounts.values())
+
+    def balances(self) -> dict[str, int]:
+        return {address: a.balance for address, a in sorted(self._accounts.items()) if a.balance}
+
+    def check_transaction(self, tx: Transaction, chain_id: int, where: str) -> None:
+        """Could ``tx`` be applied to this state now? Raises the rule it breaks."""
+        if tx.chain_id != chain_id:
+            raise WrongChainId(where, "chain_id", tx.chain_id, f"{chain_id}")
+        account = self.account(tx.sender)
+        if tx.nonce != account.nonce:
+            what = "already used (a replay)" if tx.nonce < account.nonce else "a gap"
+            raise WrongNonce(where, "nonce", tx.nonce, f"{account.nonce}; {tx.nonce} is {what}")
+        if account.balance < tx.amount + tx.fee:
+            raise InsufficientFunds(
+                where, "amount + fee", tx.amount + tx.fee, f"<= balance {account.balance}"
+            )
+
+    def apply(
+        self,
+        transactions: Iterable[Transaction],
+        chain_id: int,
+        miner: str | None = None,
+        reward: int = 0,
+        where: str = "block",
+    ) -> LedgerState:
+        """Apply transactions in order, then pay ``reward`` to ``miner``; return the new state.
+
+        Raises the first broken rule; ``self`` is never modified.
+        """
+        after = LedgerState(self._accounts)
+        seen: dict[tuple[str, int], str] = {}
+        for index, tx in enumerate(transactions):
+            label = f"{where}, transaction {index} ({tx.txid[:12]})"
+            spent_before = seen.get((tx.sender, tx.nonce))
+            if spent_before is not None:
+                raise DoubleSpend(
+                    label, "sender, nonce", (tx.sender[:10], tx.nonce),
+                    f"a nonce used once per block; transaction {spent_before[:12]} already used it",
+                )
+            after.check_transaction(tx, chain_id, label)
+            seen[(tx.sender, tx.nonce)] = tx.txid
+            sender = after.account(tx.sender)
+            after._accounts[tx.sender] = Account(sender.balance - tx.amount - tx.fee, tx.nonce + 1)
+            recipient = after.account(tx.recipient)
+            after._accounts[tx.recipient] = Account(recipient.balance + tx.amount, recipient.nonce)
+        if miner is not None and reward:
+            paid = after.account(miner)
+            after._accounts[miner] = Account(paid.balance + reward, paid.nonce)
+        return after

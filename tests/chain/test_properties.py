@@ -1,0 +1,75 @@
+"""Hypothesis: random mutations of a valid block are never accepted, and leave no trace."""
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from course.chain.blocks import Block, mine
+from course.chain.chain import Blockchain
+from course.chain.clock import ManualClock
+from course.chain.errors import ChainError
+from course.chain.keys import wallet_from_seed
+from course.chain.params import ChainParams
+from course.chain.transactions import sign_transaction
+
+HARD = ChainParams(initial_target=2**242, max_target=2**252)  # a mutated nonce rarely passes
+ALICE, BOB, MINER = (wallet_from_seed(f"property {n}") for n in ("alice", "bob", "miner"))
+
+
+def fresh_chain_and_block():
+    chain = Blockchain(HARD, {ALICE.address: 1_000}, ManualClock(1_700_000_000))
+    for n in range(3):
+        chain.submit_transaction(sign_transaction(ALICE, BOB.address, 10 + n, 1, n, 1337))
+    chain.clock.advance(10)
+    block = chain.build_block(MINER.address)
+    return chain, Block(mine(block.header, progress=False), block.transactions)
+
+
+CHAIN, VALID = fresh_chain_and_block()
+HEADER_INTS = ["height", "timestamp", "difficulty_target", "reward", "nonce"]
+TX_INTS = ["amount", "fee", "nonce", "chain_id"]
+
+
+def state_of(chain):
+    return chain.tip, len(chain.blocks), chain.state.balances(), len(chain.mempool)
+
+
+@settings(max_examples=60, derandomize=True, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(field=st.sampled_from(HEADER_INTS), delta=st.integers(1, 2**32))
+def test_a_mutated_header_is_never_accepted(field, delta):
+    before = state_of(CHAIN)
+    value = getattr(VALID.header, field)
+    mutated = Block(replace(VALID.header, **{field: max(0, value - delta) if value >= delta
+                                             else value + delta}), VALID.transactions)
+    with pytest.raises(ChainError):
+        CHAIN.add_block(mutated)
+    assert state_of(CHAIN) == before
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(index=st.integers(0, 2), field=st.sampled_from(TX_INTS), delta=st.integers(1, 1000))
+def test_a_mutated_transaction_is_never_accepted(index, field, delta):
+    before = state_of(CHAIN)
+    txs = list(VALID.transactions)
+    txs[index] = replace(txs[index], **{field: getattr(txs[index], field) + delta})
+    with pytest.raises(ChainError):
+        CHAIN.add_block(Block(VALID.header, tuple(txs)))
+    assert state_of(CHAIN) == before
+
+
+@settings(max_examples=30, derandomize=True, deadline=None)
+@given(order=st.permutations([0, 1, 2]))
+def test_reordering_transactions_breaks_the_merkle_root_unless_unchanged(order):
+    txs = tuple(VALID.transactions[i] for i in order)
+    if list(order) == [0, 1, 2]:
+        return
+    with pytest.raises(ChainError):
+        CHAIN.add_block(Block(VALID.header, txs))
+
+
+def test_the_unmutated_block_is_valid():
+    chain, block = fresh_chain_and_block()
+    assert chain.add_block(block).became_tip
