@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from typing import Any
 
 from course.chain.errors import BadSignature, MalformedTransaction
@@ -30,22 +31,28 @@ class Transaction:
     chain_id: int
     signature: bytes = b""
 
-    def signing_bytes(self) -> bytes:
-        """Canonical serialization of the signed fields: sorted JSON, no spaces."""
+    # A transaction never changes (frozen), so its encodings and hashes are computed once.
+
+    @cached_property
+    def _signing_bytes(self) -> bytes:
         payload = {name: getattr(self, name) for name in FIELDS}
         return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
 
+    def signing_bytes(self) -> bytes:
+        """Canonical serialization of the signed fields: sorted JSON, no spaces."""
+        return self._signing_bytes
+
     def signing_hash(self) -> bytes:
         """The 32 bytes the sender signs (Keccak-256, as Ethereum does)."""
-        return keccak256(self.signing_bytes())
+        return keccak256(self._signing_bytes)
 
-    @property
+    @cached_property
     def txid(self) -> str:
         """The transaction's id: SHA-256 of the signed fields and the signature, as hex."""
-        return sha256(self.signing_bytes() + self.signature).hex()
+        return sha256(self._signing_bytes + self.signature).hex()
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {name: getattr(self, name) for name in FIELDS}
         data["signature"] = self.signature.hex()
         return data
 
