@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from fractions import Fraction
 from typing import Literal
 
 import numpy as np
@@ -253,3 +254,32 @@ def simulate_selfish_mining(
     pool += lead
     honest += 1 if tie else 0
     return pool / (pool + honest)
+
+
+# --- concentration: who could attack? -------------------------------------------------------
+
+
+def nakamoto_coefficient(shares: dict[str, float] | list[float], threshold: float = 0.5) -> int:
+    """The smallest number of entities whose shares together exceed ``threshold`` (default 50%).
+
+    Applied to mining pools' hash shares it counts the pools that would have to collude for a
+    51% attack. Shares need not sum to 1 (they are normalised).
+
+    Raises:
+        InvalidParameter: if there are no shares, any share is negative, or all are zero.
+    """
+    values = list(shares.values()) if isinstance(shares, dict) else list(shares)
+    if not values or any(not isinstance(v, numbers.Real) or v < 0 for v in values):
+        raise InvalidParameter(f"shares must be a non-empty list of numbers >= 0, got {values!r}")
+    total = sum(values)
+    if total <= 0:
+        raise InvalidParameter(f"shares must not all be zero, got {values!r}")
+    _require_in_range("threshold", threshold, "the share to exceed", 0.0, 1.0)
+    # Exact arithmetic: with floats, five shares of 0.1 would "exceed" half of ten by rounding.
+    exact = sorted((Fraction(v) for v in values), reverse=True)
+    bar, running = sum(exact) * Fraction(threshold), Fraction(0)
+    for count, share in enumerate(exact, start=1):
+        running += share
+        if running > bar:
+            return count
+    return len(values)

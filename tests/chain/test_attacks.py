@@ -256,3 +256,24 @@ def test_the_selfish_mining_simulation_rejects_bad_input_naming_the_parameter(bl
 def test_bad_input_errors_are_value_errors_so_generic_handlers_still_catch_them():
     with pytest.raises(ValueError):
         attacker_success_probability(0.1, -1)
+
+
+# --- nakamoto_coefficient ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shares, expected", [
+    ([0.6, 0.4], 1), ([0.5, 0.5], 2), ([0.3, 0.25, 0.2, 0.15, 0.1], 2), ([0.1] * 10, 6), ([1] * 10, 6),
+    ({"pool a": 30, "pool b": 20, "pool c": 50}, 2), ([0.25] * 4, 3),
+])
+def test_nakamoto_coefficient_counts_the_fewest_entities_above_half(shares, expected):
+    from course.chain.attacks import nakamoto_coefficient
+
+    assert nakamoto_coefficient(shares) == expected
+
+
+@pytest.mark.parametrize("shares", [[], [0, 0], [0.5, -0.1], ["a"]])
+def test_nakamoto_coefficient_rejects_meaningless_shares(shares):
+    from course.chain.attacks import InvalidParameter, nakamoto_coefficient
+
+    with pytest.raises(InvalidParameter, match="shares"):
+        nakamoto_coefficient(shares)
