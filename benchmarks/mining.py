@@ -1,4 +1,4 @@
-"""Mining hash rate of course.chain.blocks.mine vs a bare hashlib double-SHA-256 loop (aim >= 0.8)."""
+"""Mining hash rate of course.chain.blocks.mine vs a bare double-SHA-256 loop (aim >= 0.8)."""
 
 from __future__ import annotations
 
