@@ -91,7 +91,7 @@ def _test_nakamoto(answer: Callable[[list[float]], int]) -> str:
             raise CheckFailed(f"for shares {shown}{'...' if len(shares) > 8 else ''} you "
                               f"returned {got}, expected {expected}: the fewest entities "
                               "holding MORE than half of the total.")
-    return "Two or three mining pools have often been enough to pass 50% of Bitcoin's hash rate."
+    return "A coefficient of 2 means two colluding pools (two phone calls) can attack the chain."
 
 
 check_nakamoto_coefficient = Exercise(

@@ -262,7 +262,8 @@ def test_bad_input_errors_are_value_errors_so_generic_handlers_still_catch_them(
 
 
 @pytest.mark.parametrize("shares, expected", [
-    ([0.6, 0.4], 1), ([0.5, 0.5], 2), ([0.3, 0.25, 0.2, 0.15, 0.1], 2), ([0.1] * 10, 6), ([1] * 10, 6),
+    ([0.6, 0.4], 1), ([0.5, 0.5], 2), ([0.3, 0.25, 0.2, 0.15, 0.1], 2), ([0.1] * 10, 6),
+    ([1] * 10, 6),
     ({"pool a": 30, "pool b": 20, "pool c": 50}, 2), ([0.25] * 4, 3),
 ])
 def test_nakamoto_coefficient_counts_the_fewest_entities_above_half(shares, expected):
