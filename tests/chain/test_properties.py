@@ -1,9 +1,10 @@
 """Hypothesis: random mutations of a valid block are never accepted, and leave no trace."""
 
+import contextlib
 from dataclasses import replace
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from course.chain.blocks import Block, mine
@@ -73,3 +74,54 @@ def test_reordering_transactions_breaks_the_merkle_root_unless_unchanged(order):
 def test_the_unmutated_block_is_valid():
     chain, block = fresh_chain_and_block()
     assert chain.add_block(block).became_tip
+
+
+# --- reorgs always end in a consistent state ---------------------------------------------------
+
+EASY_FORKS = ChainParams(initial_target=2**249, max_target=2**252, retarget_interval=1_000)
+PAYERS = [wallet_from_seed(f"reorg {n}") for n in range(3)]
+actions = st.lists(st.one_of(
+    st.tuples(st.just("tip")),
+    st.tuples(st.just("fork"), st.integers(1, 4), st.integers(1, 5)),
+    st.tuples(st.just("pay"), st.integers(0, 2), st.integers(0, 2), st.integers(1, 400)),
+), min_size=1, max_size=25)
+
+
+def replayed_balances(chain):
+    """Balances recomputed from genesis along the main chain: what the tip state must equal."""
+    state = chain.states[chain.genesis_hash]
+    for block in chain.main_chain()[1:]:
+        state = state.apply(block.transactions, chain.params.chain_id, block.header.miner,
+                            block.header.reward)
+    return state.balances()
+
+
+@settings(max_examples=40, derandomize=True, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(steps=actions)
+@example(steps=[("pay", 0, 1, 300), ("tip",), ("tip",), ("fork", 2, 3), ("pay", 1, 2, 50)])
+def test_any_sequence_of_forks_and_reorgs_ends_consistent(steps):
+    chain = Blockchain(EASY_FORKS, {w.address: 1_000 for w in PAYERS}, ManualClock(1_700_000_000))
+    for step in steps:
+        if step[0] == "pay":
+            _, sender, recipient, amount = step
+            payer = PAYERS[sender]
+            pending = sum(1 for tx in chain.mempool.values() if tx.sender == payer.address)
+            tx = sign_transaction(payer, PAYERS[recipient].address, amount, 1,
+                                  chain.nonce(payer.address) + pending, 1337)
+            with contextlib.suppress(ChainError):  # not enough funds: refused, nothing changes
+                chain.submit_transaction(tx)
+        else:  # mine on the tip, or a branch of `length` blocks starting `back` blocks behind it
+            back, length = step[1:] if step[0] == "fork" else (0, 1)
+            parent = chain.main_chain()[max(0, len(chain.main_chain()) - 1 - back)].hash
+            for _ in range(length):
+                chain.clock.advance(10)
+                template = chain.build_block(MINER.address, parent)
+                block = Block(mine(template.header, progress=False), template.transactions)
+                chain.add_block(block)
+                parent = block.hash
+        assert chain.state.balances() == replayed_balances(chain)
+        assert chain.state.total_supply() == chain.issued_supply()
+        on_main = {tx.txid for block in chain.main_chain() for tx in block.transactions}
+        assert not on_main & chain.mempool.keys()
+        assert chain.cumulative_work[chain.tip] == max(chain.cumulative_work.values())
