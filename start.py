@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / "course-install.json"
 CONSTRAINTS = ROOT / "constraints.txt"
+NODE_PACKAGES = ROOT / "package.json"  # solc-js and anvil for Part II, exact versions (optional)
 # The CPU build of torch 2.13.0 is what CI tests; an unpinned torch pulls a multi-GB CUDA build.
 TORCH = "torch==2.13.0"
 MIN_PYTHON, MAX_PYTHON = (3, 11), (3, 12)
@@ -47,14 +49,20 @@ def check_python_version() -> None:
 def install_inputs_hash() -> str:
     """A fingerprint of everything that decides what gets installed."""
     digest = hashlib.sha256()
-    for path in (ROOT / "pyproject.toml", CONSTRAINTS):
+    for path in (ROOT / "pyproject.toml", CONSTRAINTS, NODE_PACKAGES):
         digest.update(path.read_bytes() if path.exists() else b"-")
     digest.update(f"{sys.version_info[:2]}|{TORCH}".encode())
     return digest.hexdigest()
 
 
+def node_tools_missing() -> bool:
+    """npm is here but the pinned Node tools are not installed (yet)."""
+    anvil = ROOT / "node_modules" / ".bin" / "anvil"
+    return shutil.which("npm") is not None and not anvil.exists()
+
+
 def environment_is_current() -> bool:
-    if not (venv_python().exists() and STAMP.exists()):
+    if not (venv_python().exists() and STAMP.exists()) or node_tools_missing():
         return False
     try:
         return json.loads(STAMP.read_text())["inputs"] == install_inputs_hash()
@@ -87,9 +95,25 @@ def set_up() -> Path:
     if CONSTRAINTS.exists():
         command[5:5] = ["-c", str(CONSTRAINTS.name)]
     run(command)
+    install_node_tools()
     STAMP.write_text(json.dumps({"inputs": install_inputs_hash()}) + "\n")
     print("start.py: done. Check the machine any time with: .venv/bin/course doctor", flush=True)
     return python
+
+
+def install_node_tools() -> None:
+    """solc-js and anvil at the exact versions of package.json, when npm exists (optional).
+
+    No lock file: anvil ships one binary package per platform, and npm records only the
+    current platform's in a lock, which would then fail on every other platform.
+    """
+    npm = shutil.which("npm")
+    if npm is None:
+        print("start.py: no npm: skipping the optional Solidity compiler and local Ethereum node "
+              "(notebooks use committed compiled contracts and an in-memory EVM).", flush=True)
+        return
+    print("start.py: installing solc-js and anvil (package.json) ...", flush=True)
+    run([npm, "install", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error"])
 
 
 def run_tests(python: Path, extra: list[str]) -> int:

@@ -3,6 +3,7 @@
     course lab [--no-browser] [--port PORT]   JupyterLab on notebooks/00_start_here.ipynb
     course doctor                             is everything the course needs here?
     course list                               the curriculum with time estimates
+    course contracts build [--check]          recompile the Solidity contracts' artifacts
 """
 
 from __future__ import annotations
@@ -42,6 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("doctor", help="check that this machine can run the course")
     commands.add_parser("list", help="list the notebooks with their time estimates")
+
+    contracts = commands.add_parser("contracts", help="Solidity contracts of Part II")
+    contract_commands = contracts.add_subparsers(dest="contracts_command", metavar="ACTION",
+                                                 required=True)
+    build = contract_commands.add_parser("build", help="recompile course/evm/contracts/*.sol")
+    build.add_argument("--check", action="store_true",
+                       help="write nothing; exit 1 if any committed artifact differs")
     return parser
 
 
@@ -103,17 +111,43 @@ def run_list() -> int:
     return 0
 
 
+def run_contracts_build(check: bool) -> int:
+    from course.evm.artifacts import ARTIFACTS_DIR, build_artifacts, compile_all, load_artifact
+    from course.evm.compiler import CompilerNotFound
+
+    try:
+        if not check:
+            for path in build_artifacts():
+                print("wrote", path.relative_to(ARTIFACTS_DIR.parent.parent.parent))
+            return 0
+        drifted = [name for name, fresh in compile_all().items()
+                   if {k: load_artifact(name).get(k) for k in fresh} != fresh]
+    except CompilerNotFound as error:
+        print(f"course: {error}", file=sys.stderr)
+        return 1
+    except KeyError as error:  # a contract without a committed artifact yet
+        print(f"course: missing artifact {error}: run `course contracts build`", file=sys.stderr)
+        return 1
+    for name in drifted:
+        print(f"{name}: the committed artifact differs from its source: "
+              "run `course contracts build`")
+    return 1 if drifted else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_usage(sys.stderr)
-        print("course: error: choose a command: lab, doctor or list", file=sys.stderr)
+        print("course: error: choose a command: lab, doctor, list or contracts",
+              file=sys.stderr)
         return 2
     if args.command == "lab":
         return run_lab(args.no_browser, args.port)
     if args.command == "doctor":
         return run_doctor()
+    if args.command == "contracts":
+        return run_contracts_build(args.check)
     return run_list()
 
 

@@ -27,7 +27,7 @@ def test_course_list_shows_every_notebook_with_its_time(course_cli):
          "argument --port: 'notaport' is not a port number (1-65535)"),
         (["lab", "--port", "70000"], "70000 is outside the port range 1-65535"),
         (["teleport"], "invalid choice: 'teleport'"),
-        ([], "choose a command: lab, doctor or list"),
+        ([], "choose a command: lab, doctor, list or contracts"),
     ],
 )
 def test_bad_usage_gives_a_one_line_error_with_usage_and_exit_2(argv, message, capsys):

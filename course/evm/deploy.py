@@ -1,0 +1,62 @@
+"""Deploy contracts and send transactions, turning a revert into a readable error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eth_tester.exceptions import TransactionFailed
+from web3 import Web3
+from web3.contract import Contract
+from web3.contract.contract import ContractFunction
+from web3.exceptions import ContractLogicError
+from web3.types import TxReceipt
+
+from course.evm.artifacts import load_artifact
+
+
+class Reverted(Exception):
+    """A transaction or call was reverted by the contract; ``reason`` is its message."""
+
+    def __init__(self, what: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"{what} reverted: {reason}")
+
+
+def _reason(error: Exception) -> str:
+    text = str(getattr(error, "message", None) or error)
+    for prefix in ("execution reverted: ", "execution reverted"):
+        if prefix in text:
+            return text.split(prefix, 1)[1].strip(" '\"") or "(no reason given)"
+    return text
+
+
+def send(w3: Web3, call: ContractFunction, sender: str | None = None, value: int = 0) -> TxReceipt:
+    """Send ``call`` as a transaction from ``sender`` (default account 0) and wait for it.
+
+    Raises:
+        Reverted: the contract refused; the message has its revert reason.
+    """
+    what = f"{call.fn_name}({', '.join(repr(a) for a in call.args)})"
+    try:
+        tx_hash = call.transact({"from": sender or w3.eth.default_account, "value": value})
+    except (ContractLogicError, TransactionFailed) as error:
+        raise Reverted(what, _reason(error)) from None
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
+    if receipt["status"] != 1:
+        raise Reverted(what, "(status 0, no reason given)")
+    return receipt
+
+
+def deploy(w3: Web3, name: str, *args: Any, sender: str | None = None, value: int = 0) -> Contract:
+    """Deploy the committed artifact ``name`` with constructor ``args``; return the contract."""
+    artifact = load_artifact(name)
+    factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+    try:
+        tx_hash = factory.constructor(*args).transact(
+            {"from": sender or w3.eth.default_account, "value": value})
+    except (ContractLogicError, TransactionFailed) as error:
+        raise Reverted(f"deploying {name}", _reason(error)) from None
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
+    contract = w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"])
+    contract.deploy_receipt = receipt  # gas used by the deployment, for gas reports
+    return contract

@@ -1,0 +1,83 @@
+"""Counter and CourseToken (ERC-20) behave as specified, on both chains, failures included."""
+
+import pytest
+
+from course.evm.deploy import Reverted, deploy, send
+from course.evm.gas import gas_report
+
+
+def test_counter_counts_and_emits_an_event(w3):
+    counter = deploy(w3, "Counter")
+    assert counter.functions.count().call() == 0
+    receipt = send(w3, counter.functions.increment())
+    assert counter.functions.count().call() == 1
+    (event,) = counter.events.Incremented().process_receipt(receipt)
+    assert event.args.by == w3.eth.accounts[0] and event.args.newCount == 1
+
+
+def test_a_revert_surfaces_its_reason(w3):
+    counter = deploy(w3, "Counter")
+    with pytest.raises(Reverted, match=r"decrement\(\) reverted: Counter: cannot go below zero"):
+        send(w3, counter.functions.decrement())
+    assert counter.functions.count().call() == 0
+
+
+def test_calls_are_free_and_transactions_cost_gas(w3):
+    counter = deploy(w3, "Counter")
+    before = w3.eth.get_balance(w3.eth.accounts[0])
+    counter.functions.count().call()
+    assert w3.eth.get_balance(w3.eth.accounts[0]) == before
+    receipt = send(w3, counter.functions.increment())
+    assert receipt["gasUsed"] > 21_000
+    assert w3.eth.get_balance(w3.eth.accounts[0]) < before
+
+
+@pytest.fixture
+def token(w3):
+    return deploy(w3, "CourseToken", "Course Token", "CRS", 1_000 * 10**18)
+
+
+def test_the_deployer_holds_the_initial_supply(w3, token):
+    assert token.functions.totalSupply().call() == 1_000 * 10**18
+    assert token.functions.balanceOf(w3.eth.accounts[0]).call() == 1_000 * 10**18
+    assert token.functions.decimals().call() == 18
+    assert token.functions.symbol().call() == "CRS"
+
+
+def test_transfer_moves_tokens_and_emits_transfer(w3, token):
+    alice, bob = w3.eth.accounts[:2]
+    receipt = send(w3, token.functions.transfer(bob, 25))
+    (event,) = token.events.Transfer().process_receipt(receipt)
+    assert (event.args["from"], event.args.to, event.args.value) == (alice, bob, 25)
+    assert token.functions.balanceOf(bob).call() == 25
+
+
+def test_transfer_over_balance_reverts_with_its_reason(w3, token):
+    bob, carol = w3.eth.accounts[1:3]
+    with pytest.raises(Reverted, match="ERC20: transfer amount exceeds balance"):
+        send(w3, token.functions.transfer(carol, 1), sender=bob)
+
+
+def test_approve_then_transfer_from_spends_the_allowance(w3, token):
+    alice, bob, carol = w3.eth.accounts[:3]
+    send(w3, token.functions.approve(bob, 100))
+    send(w3, token.functions.transferFrom(alice, carol, 60), sender=bob)
+    assert token.functions.allowance(alice, bob).call() == 40
+    assert token.functions.balanceOf(carol).call() == 60
+
+
+def test_an_unauthorized_transfer_from_reverts(w3, token):
+    alice, bob, carol = w3.eth.accounts[:3]
+    with pytest.raises(Reverted, match="ERC20: insufficient allowance"):
+        send(w3, token.functions.transferFrom(alice, carol, 1), sender=bob)
+    assert token.functions.balanceOf(alice).call() == 1_000 * 10**18
+
+
+def test_gas_report_prices_each_transaction(w3, token):
+    receipt = send(w3, token.functions.transfer(w3.eth.accounts[1], 5))
+    table = gas_report([("deploy", token.deploy_receipt["gasUsed"]),
+                        ("transfer", receipt["gasUsed"])], gas_price_gwei=20)
+    text = str(table)
+    assert "fee in ETH at 20 gwei" in text
+    fee = float(text.splitlines()[-1].split()[-1])
+    assert fee == pytest.approx(receipt["gasUsed"] * 20e-9, abs=1e-8)
