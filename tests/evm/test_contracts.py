@@ -81,3 +81,12 @@ def test_gas_report_prices_each_transaction(w3, token):
     assert "fee in ETH at 20 gwei" in text
     fee = float(text.splitlines()[-1].split()[-1])
     assert fee == pytest.approx(receipt["gasUsed"] * 20e-9, abs=1e-8)
+
+
+def test_writing_a_fresh_storage_slot_costs_17100_gas_more_than_updating_it(w3):
+    """EIP-2200/2929: SSTORE from zero costs 20,000 (set), from non-zero 2,900 (reset); both pay
+    the same 2,100 cold-slot surcharge, so two identical increments differ by exactly 17,100."""
+    counter = deploy(w3, "Counter")
+    first = send(w3, counter.functions.increment())["gasUsed"]
+    second = send(w3, counter.functions.increment())["gasUsed"]
+    assert first - second == 17_100

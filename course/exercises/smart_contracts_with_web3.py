@@ -1,0 +1,130 @@
+"""Checks for notebook 05 (Smart contracts with web3.py): each runs your code on a fresh
+in-memory chain and reads the result back from the chain itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from course.evm.connection import connect
+from course.evm.deploy import Reverted, deploy, send
+from course.exercises import CheckFailed, Exercise, expect_function, expect_type
+
+SUPPLY = 1_000 * 10**18
+
+
+def _test_fee(answer: Callable[[Any], int]) -> str:
+    expect_function(answer, 1)
+    w3 = connect()
+    sender, recipient = w3.eth.accounts[:2]
+    counter = deploy(w3, "Counter")
+    receipts = [counter.deploy_receipt, send(w3, counter.functions.increment())]
+    tips = [(1, 2 * 10**9), (10**18, 7 * 10**9), (5, 0)]  # (value, priority fee per gas)
+    for value, tip in tips:
+        before = w3.eth.get_balance(sender)
+        tx = w3.eth.send_transaction({"from": sender, "to": recipient, "value": value,
+                                      "maxPriorityFeePerGas": tip,
+                                      "maxFeePerGas": 100 * 10**9})
+        receipt = w3.eth.wait_for_transaction_receipt(tx)
+        paid = before - w3.eth.get_balance(sender) - value  # what the chain actually charged
+        got = answer(receipt)
+        expect_type(got, int, "transaction_fee(receipt)")
+        if got != paid:
+            raise CheckFailed(f"for a transfer of {value} wei you computed a fee of {got} wei, but "
+                              f"the sender's balance fell by {paid} wei more than the value sent.")
+        receipts.append(receipt)
+    for receipt in receipts:
+        expected = receipt["gasUsed"] * receipt["effectiveGasPrice"]
+        if answer(receipt) != expected:
+            raise CheckFailed(f"for a receipt with gasUsed={receipt['gasUsed']} you returned "
+                              f"{answer(receipt)}; expected {expected} wei.")
+    return "The fee is gas used x effective gas price, in wei, exactly what left the balance."
+
+
+check_transaction_fee = Exercise(
+    name="transaction_fee",
+    goal="Write transaction_fee(receipt) returning the fee in wei that the sender paid.",
+    hints=(
+        "A receipt says how much gas was used and at what price per unit (after EIP-1559).",
+        "return receipt['gasUsed'] * receipt['effectiveGasPrice']",
+    ),
+    test=_test_fee,
+)
+
+
+def _fresh_token():
+    w3 = connect()
+    token = deploy(w3, "CourseToken", "Course Token", "CRS", SUPPLY)
+    return w3, token
+
+
+def _test_send_tokens(answer: Callable[..., Any]) -> str:
+    expect_function(answer, 5)
+    w3, token = _fresh_token()
+    alice, bob, carol = w3.eth.accounts[:3]
+    for sender, recipient, amount in [(alice, bob, 250), (bob, carol, 50), (alice, carol, 1)]:
+        before = {a: token.functions.balanceOf(a).call() for a in (sender, recipient)}
+        try:
+            answer(w3, token, sender, recipient, amount)
+        except Reverted as error:
+            raise CheckFailed(f"your transaction reverted: {error.reason}") from None
+        after = {a: token.functions.balanceOf(a).call() for a in (sender, recipient)}
+        sent = before[sender] - after[sender]
+        if sent != amount or after[recipient] != before[recipient] + amount:
+            moved = before[sender] - after[sender]
+            raise CheckFailed(f"sending {amount} tokens: the sender's balance fell by {moved}, the "
+                              f"recipient's rose by {after[recipient] - before[recipient]}. Did "
+                              "the transaction come from `sender` (its 'from')?")
+    return "Balances on-chain moved exactly as asked, three times."
+
+
+check_send_tokens = Exercise(
+    name="send_tokens",
+    goal="Write send_tokens(w3, token, sender, recipient, amount) that makes `sender` transfer "
+    "`amount` tokens to `recipient` (a transaction, not a call).",
+    hints=(
+        "token.functions.transfer(recipient, amount) builds the call; "
+        "course.evm.deploy.send(w3, call, sender=...) sends it from an account.",
+        "send(w3, token.functions.transfer(recipient, amount), sender=sender)",
+    ),
+    test=_test_send_tokens,
+)
+
+
+def _test_pay_with_allowance(answer: Callable[..., Any]) -> str:
+    expect_function(answer, 6)
+    w3, token = _fresh_token()
+    owner, spender, shop = w3.eth.accounts[:3]
+    for amount in (100, 7):
+        before = token.functions.balanceOf(shop).call()
+        try:
+            answer(w3, token, owner, spender, shop, amount)
+        except Reverted as error:
+            if "insufficient allowance" in error.reason:
+                raise CheckFailed("transferFrom reverted: insufficient allowance. The owner must "
+                                  "approve the spender first, from the owner's account.") from None
+            raise CheckFailed(f"a transaction reverted: {error.reason}") from None
+        if token.functions.balanceOf(shop).call() != before + amount:
+            raise CheckFailed(f"the shop should have received {amount} tokens.")
+        if token.functions.allowance(owner, spender).call() != 0:
+            left = token.functions.allowance(owner, spender).call()
+            raise CheckFailed(f"after paying, {left} tokens are still approved for the spender: "
+                              "approve exactly the amount (a leftover allowance is a risk).")
+    if token.functions.balanceOf(spender).call() != 0:
+        raise CheckFailed("the spender should only move the owner's tokens, not receive them.")
+    return "approve + transferFrom: how every DEX and payment contract moves your tokens."
+
+
+check_pay_with_allowance = Exercise(
+    name="pay_with_allowance",
+    goal="Write pay_with_allowance(w3, token, owner, spender, shop, amount): the owner approves "
+    "the spender for exactly `amount`, then the spender moves `amount` from the owner to the "
+    "shop with transferFrom.",
+    hints=(
+        "Two transactions from two accounts: approve (sent by the owner), then transferFrom "
+        "(sent by the spender).",
+        "send(w3, token.functions.approve(spender, amount), sender=owner); "
+        "send(w3, token.functions.transferFrom(owner, shop, amount), sender=spender)",
+    ),
+    test=_test_pay_with_allowance,
+)
