@@ -1,0 +1,368 @@
+"""Checks for notebook 06 (Contract security): each deploys a vulnerable contract on a fresh
+chain, runs your exploit, and reads the damage back from the chain; then it runs the same
+exploit against the fixed contract, which must resist."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from eth_tester.exceptions import TransactionFailed
+from web3 import Web3
+from web3.exceptions import ContractLogicError
+
+from course.evm.connection import connect
+from course.evm.deploy import Reverted, deploy, send
+from course.exercises import CheckFailed, Exercise, expect_function, expect_type
+
+ETH = 10**18
+GWEI = 10**9
+DEPOSITS = (1 * ETH, 2 * ETH, 3 * ETH)  # what three honest users keep in the vault
+REVERTS = (Reverted, ContractLogicError, TransactionFailed)
+
+
+def _eth(wei: int) -> str:
+    return f"{wei / ETH:g} ETH"
+
+
+def _attempt(answer: Callable[..., Any], *args: Any) -> str | None:
+    """Run the learner's exploit; the revert reason if a transaction of it reverted."""
+    try:
+        answer(*args)
+    except REVERTS as error:
+        return _reason(error)
+    return None
+
+
+def _reason(error: Exception) -> str:
+    text = str(getattr(error, "reason", None) or error)
+    return text.split("execution reverted: ", 1)[-1]
+
+
+def _transactions_since(w3: Web3, first_block: int) -> list[Any]:
+    return [tx for number in range(first_block, w3.eth.block_number + 1)
+            for tx in w3.eth.get_block(number, full_transactions=True)["transactions"]]
+
+
+def _net_gain(w3: Web3, account: str, before: int, first_block: int) -> int:
+    """How much richer ``account`` got since ``before``, not counting the gas fees it paid."""
+    fees = 0
+    for tx in _transactions_since(w3, first_block):
+        if tx["from"] == account:
+            receipt = w3.eth.get_transaction_receipt(tx["hash"])
+            fees += receipt["gasUsed"] * receipt["effectiveGasPrice"]
+    return w3.eth.get_balance(account) - before + fees
+
+
+def _only_from(w3: Web3, first_block: int, allowed: set[str], who: str) -> None:
+    for tx in _transactions_since(w3, first_block):
+        if tx["from"] not in allowed:
+            raise CheckFailed(f"a transaction was sent from {tx['from']}, which is not {who}. "
+                              "An attacker has only their own key: send everything from the "
+                              "attacker's account (sender=attacker).")
+
+
+# Lab 1: reentrancy
+
+
+def _vault_with_deposits(w3: Web3, name: str) -> Any:
+    vault = deploy(w3, name)
+    for depositor, amount in zip(w3.eth.accounts[1:4], DEPOSITS, strict=True):
+        send(w3, vault.functions.deposit(), sender=depositor, value=amount)
+    return vault
+
+
+def _test_exploit(answer: Callable[[Any, str, str], None]) -> str:
+    expect_function(answer, 3)
+    w3 = connect()
+    attacker = w3.eth.accounts[5]
+    vault = _vault_with_deposits(w3, "VulnerableVault")
+    before, start = w3.eth.get_balance(attacker), w3.eth.block_number + 1
+    reason = _attempt(answer, w3, vault.address, attacker)
+    if reason is not None:
+        raise CheckFailed(f"a transaction of your exploit reverted: {reason}.")
+    _only_from(w3, start, {attacker}, "the attacker")
+    left = w3.eth.get_balance(vault.address)
+    if left:
+        raise CheckFailed(f"the vault still holds {_eth(left)} (it held {_eth(sum(DEPOSITS))} of "
+                          "other people's money). Re-enter withdraw until it is empty: with the "
+                          "course's VaultAttacker, a stake that divides the vault's balance "
+                          "(1 ETH does) leaves nothing behind.")
+    gain = _net_gain(w3, attacker, before, start)
+    if gain != sum(DEPOSITS):
+        raise CheckFailed(f"the vault is empty, but the attacker's balance changed by "
+                          f"{_eth(gain)} (not counting gas), not by the {_eth(sum(DEPOSITS))} "
+                          "the others deposited. "
+                          "Is the loot still in your attacker contract (call collect()), and "
+                          "was that contract deployed by the attacker (sender=attacker)?")
+
+    safe = _vault_with_deposits(w3, "SafeVault")
+    try:
+        answer(w3, safe.address, attacker)
+    except Exception as error:  # the attack is expected to fail here, however it fails
+        outcome = f"reverted ({_reason(error)})"
+    else:
+        outcome = "moved nothing"
+    books = [safe.functions.balanceOf(a).call() for a in w3.eth.accounts[1:4]]
+    if w3.eth.get_balance(safe.address) != sum(DEPOSITS) or tuple(books) != DEPOSITS:
+        raise CheckFailed("your exploit also changed SafeVault's balances, which should be "
+                          "impossible: please report this to the course maintainers.")
+    return (f"VulnerableVault drained: the {_eth(sum(DEPOSITS))} of three depositors is yours, "
+            f"while its books still say they own it. Against SafeVault the same exploit "
+            f"{outcome}.")
+
+
+check_exploit = Exercise(
+    name="exploit",
+    goal="Write exploit(w3, vault_address, attacker): from the attacker's account, empty the "
+    "vault with the course's VaultAttacker contract and bring the loot home.",
+    hints=(
+        "Three transactions, all with sender=attacker: deploy VaultAttacker aimed at the vault, "
+        "attack() with a stake as value, then collect().",
+        "robber = deploy(w3, 'VaultAttacker', vault_address, sender=attacker); "
+        "send(w3, robber.functions.attack(), sender=attacker, value=w3.to_wei(1, 'ether')); "
+        "send(w3, robber.functions.collect(), sender=attacker)",
+    ),
+    test=_test_exploit,
+)
+
+
+# Lab 2: missing access control
+
+
+def _test_take_over(answer: Callable[[Any, str, str], None]) -> str:
+    expect_function(answer, 3)
+    w3 = connect()
+    owner, attacker = w3.eth.accounts[0], w3.eth.accounts[5]
+    treasury = deploy(w3, "UnguardedTreasury", sender=owner, value=10 * ETH)
+    before, start = w3.eth.get_balance(attacker), w3.eth.block_number + 1
+    reason = _attempt(answer, w3, treasury.address, attacker)
+    if reason is not None:
+        hint = (" Only the owner may withdraw: become the owner first."
+                if "not the owner" in reason else "")
+        raise CheckFailed(f"a transaction of your attack reverted: {reason}.{hint}")
+    _only_from(w3, start, {attacker}, "the attacker")
+    left = w3.eth.get_balance(treasury.address)
+    if left:
+        now = treasury.functions.owner().call()
+        state = "you are the owner now" if now == attacker else "you are not even the owner"
+        raise CheckFailed(f"the treasury still holds {_eth(left)}: {state}. Take over, then "
+                          "call withdrawAll().")
+    gain = _net_gain(w3, attacker, before, start)
+    if gain != 10 * ETH:
+        raise CheckFailed(f"the treasury is empty, but the attacker's balance changed by "
+                          f"{_eth(gain)} (not counting gas) instead of 10 ETH: withdrawAll "
+                          "pays the owner, so make the attacker the owner.")
+
+    guarded = deploy(w3, "GuardedTreasury", sender=owner, value=10 * ETH)
+    refused = _attempt(answer, w3, guarded.address, attacker) or "nothing moved"
+    if (w3.eth.get_balance(guarded.address) != 10 * ETH
+            or guarded.functions.owner().call() != owner):
+        raise CheckFailed("your attack also worked on GuardedTreasury, which should be "
+                          "impossible: please report this to the course maintainers.")
+    return (f"UnguardedTreasury is yours, 10 ETH. GuardedTreasury refused the same two calls: "
+            f"{refused}.")
+
+
+check_take_over = Exercise(
+    name="take_over",
+    goal="Write take_over(w3, treasury_address, attacker): from the attacker's account, make "
+    "yourself the owner of the UnguardedTreasury and withdraw everything.",
+    hints=(
+        "Which function that changes who is in charge has no onlyOwner?",
+        "treasury = w3.eth.contract(address=treasury_address, "
+        "abi=load_artifact('UnguardedTreasury')['abi']); "
+        "send(w3, treasury.functions.setOwner(attacker), sender=attacker); "
+        "send(w3, treasury.functions.withdrawAll(), sender=attacker)",
+    ),
+    test=_test_take_over,
+)
+
+
+# Lab 3: tx.origin phishing
+
+
+def _test_phish(answer: Callable[[Any, str, str, str], None]) -> str:
+    expect_function(answer, 4)
+    w3 = connect()
+    owner, attacker = w3.eth.accounts[2], w3.eth.accounts[5]
+    wallet = deploy(w3, "TxOriginWallet", sender=owner, value=5 * ETH)
+    before, start = w3.eth.get_balance(attacker), w3.eth.block_number + 1
+    reason = _attempt(answer, w3, wallet.address, owner, attacker)
+    if reason is not None:
+        hint = (" A call from the attacker's own account fails the tx.origin check: the owner "
+                "must sign the transaction." if "not the owner" in reason else "")
+        raise CheckFailed(f"a transaction of your phishing reverted: {reason}.{hint}")
+    _only_from(w3, start, {attacker, owner}, "the attacker or the owner")
+    for tx in _transactions_since(w3, start):
+        if tx["from"] == owner and tx["to"] == wallet.address:
+            raise CheckFailed("the owner called the wallet directly. The owner would never sign "
+                              "'send everything to the attacker': trick them into calling "
+                              "another contract (PhishingBait.claimAirdrop) instead.")
+    left = w3.eth.get_balance(wallet.address)
+    if left:
+        raise CheckFailed(f"the wallet still holds {_eth(left)}. Aim a PhishingBait at it and "
+                          "have the owner call claimAirdrop().")
+    gain = _net_gain(w3, attacker, before, start)
+    if gain != 5 * ETH:
+        raise CheckFailed(f"the wallet is empty, but the attacker's balance changed by "
+                          f"{_eth(gain)} (not counting gas) instead of 5 ETH: the bait pays its "
+                          "second constructor argument, which must be the attacker.")
+
+    safe = deploy(w3, "SafeWallet", sender=owner, value=5 * ETH)
+    refused = _attempt(answer, w3, safe.address, owner, attacker) or "nothing moved"
+    if w3.eth.get_balance(safe.address) != 5 * ETH:
+        raise CheckFailed("your phishing also emptied SafeWallet, which should be impossible: "
+                          "please report this to the course maintainers.")
+    return (f"The owner clicked 'claim airdrop' and lost 5 ETH to tx.origin. SafeWallet, which "
+            f"checks msg.sender, refused the same trick: {refused}.")
+
+
+check_phish = Exercise(
+    name="phish",
+    goal="Write phish(w3, wallet_address, owner, attacker): deploy a PhishingBait from the "
+    "attacker's account, then have the wallet's owner call its claimAirdrop() (the owner "
+    "falls for it), so that the TxOriginWallet's ether ends up with the attacker.",
+    hints=(
+        "PhishingBait's constructor takes the wallet's address and the attacker's address. "
+        "The owner's transaction goes to the bait, never to the wallet.",
+        "bait = deploy(w3, 'PhishingBait', wallet_address, attacker, sender=attacker); "
+        "send(w3, bait.functions.claimAirdrop(), sender=owner)",
+    ),
+    test=_test_phish,
+)
+
+
+# Lab 4: front-running and commit-reveal
+
+MEMPOOL_FIELDS = ("from", "to", "data", "value", "gas", "maxPriorityFeePerGas", "maxFeePerGas")
+
+
+def _include_by_tip(w3: Web3, mempool: list[dict[str, Any]]) -> list[str]:
+    """Play the block builder: send pending transactions highest tip first (ties: first seen).
+
+    Returns what happened to each transaction in mempool order: "ok", "reverted" or why the
+    node refused it.
+    """
+    outcome = {}
+    for index in sorted(range(len(mempool)), key=lambda i: -mempool[i]["maxPriorityFeePerGas"]):
+        fields = {"gas": 200_000, **{k: v for k, v in mempool[index].items()
+                                     if k in MEMPOOL_FIELDS}}
+        try:
+            receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_transaction(fields))
+            outcome[index] = "ok" if receipt["status"] == 1 else "reverted"
+        except Exception as error:  # the node refused it (bad fields, fee below base fee...)
+            outcome[index] = f"refused by the node: {error}"
+    return [outcome[i] for i in range(len(mempool))]
+
+
+def _pending_tx(sender: str, to: str, data: str, tip_gwei: int) -> dict[str, Any]:
+    return {"from": sender, "to": to, "data": data, "value": 0, "gas": 200_000,
+            "maxPriorityFeePerGas": tip_gwei * GWEI, "maxFeePerGas": 200 * GWEI}
+
+
+def _test_front_run(answer: Callable[[Any, dict[str, Any], str], dict[str, Any]]) -> str:
+    expect_function(answer, 3)
+    w3 = connect()
+    solver, attacker = w3.eth.accounts[1], w3.eth.accounts[5]
+    for number, tip in [(42, 2), (7_777, 5), (123_456_789, 30)]:
+        game = deploy(w3, "GuessTheNumber", Web3.solidity_keccak(["uint256"], [number]),
+                      value=3 * ETH)
+        pending = _pending_tx(solver, game.address, game.encode_abi("guess", [number]), tip)
+        height = w3.eth.block_number
+        mine = answer(w3, dict(pending), attacker)
+        if w3.eth.block_number != height:
+            raise CheckFailed("front_run sent a transaction itself. Yours must wait in the "
+                              "mempool like everyone's: return it, and the builder orders it.")
+        expect_type(mine, dict, "front_run(w3, pending_tx, attacker)")
+        if not isinstance(mine.get("maxPriorityFeePerGas"), int):
+            raise CheckFailed("your transaction has no integer 'maxPriorityFeePerGas': the tip "
+                              "is what builders sort by.")
+        if str(mine.get("from", "")).lower() != attacker.lower():
+            raise CheckFailed(f"your transaction is 'from' {mine.get('from')!r}, but you can only "
+                              "sign as the attacker: set 'from' to the attacker.")
+        results = _include_by_tip(w3, [pending, mine])
+        if game.functions.winner().call() != attacker:
+            theirs, yours = pending["maxPriorityFeePerGas"], mine["maxPriorityFeePerGas"]
+            order = ("yours went first" if yours > theirs else
+                     f"the solver's went first (your tip {yours / GWEI:g} gwei is not above "
+                     f"theirs, {theirs / GWEI:g} gwei)")
+            raise CheckFailed(f"the solver won game #{number}: {order}; your transaction: "
+                              f"{results[1]}. Copy their input (the number) into a transaction "
+                              "from the attacker with a higher tip.")
+    return ("Three prizes taken without solving anything: whatever waits in the public mempool "
+            "can be copied and outbid.")
+
+
+check_front_run = Exercise(
+    name="front_run",
+    goal="Write front_run(w3, pending_tx, attacker): given the solver's pending transaction "
+    "(a dict with 'from', 'to', 'data', 'maxPriorityFeePerGas', ...), return the attacker's "
+    "transaction that the builder will include first and that wins the prize.",
+    hints=(
+        "You need not understand the data: the same input from a different sender wins just "
+        "as well. Builders sort by 'maxPriorityFeePerGas' (the tip).",
+        "return {**pending_tx, 'from': attacker, "
+        "'maxPriorityFeePerGas': pending_tx['maxPriorityFeePerGas'] + 1}",
+    ),
+    test=_test_front_run,
+)
+
+
+def _as_bytes32(value: Any, what: str) -> bytes:
+    if isinstance(value, str) and value.startswith("0x") and len(value) == 66:
+        return bytes.fromhex(value[2:])
+    expect_type(value, (bytes, bytearray), what)
+    if len(value) != 32:
+        raise CheckFailed(f"{what} is {len(value)} bytes long; a keccak256 hash has 32.")
+    return bytes(value)
+
+
+COMMIT_CASES = [  # (number, salt)
+    (42, bytes(range(32))), (0, b"\xff" * 32), (2**256 - 1, bytes(31) + b"\x01"),
+    (123_456_789, Web3.keccak(text="a salt from a seeded random generator")),
+]
+
+
+def _test_commitment(answer: Callable[[int, bytes, str], bytes]) -> str:
+    expect_function(answer, 3)
+    w3 = connect()
+    players = w3.eth.accounts[1:5]
+    games = []
+    for (number, salt), player in zip(COMMIT_CASES, players, strict=True):
+        got = _as_bytes32(answer(number, salt, player), f"commitment({number}, salt, player)")
+        commit_blocks = len(COMMIT_CASES) + 2
+        game = deploy(w3, "CommitReveal", Web3.solidity_keccak(["uint256"], [number]),
+                      commit_blocks, value=ETH)
+        send(w3, game.functions.commit(got), sender=player)
+        games.append((game, number, salt, player, got))
+    while w3.eth.block_number <= max(g.functions.commitDeadline().call() for g, *_ in games):
+        w3.eth.send_transaction({"from": w3.eth.accounts[9], "to": w3.eth.accounts[9]})
+    for game, number, salt, player, got in games:
+        try:
+            send(w3, game.functions.reveal(number, salt), sender=player)
+        except Reverted as error:
+            expected = Web3.solidity_keccak(["uint256", "bytes32", "address"],
+                                            [number, salt, player])
+            raise CheckFailed(
+                f"for number={number}, salt=0x{salt.hex()[:8]}..., player={player[:10]}... you "
+                f"committed 0x{got.hex()[:12]}..., the contract expected "
+                f"0x{expected.hex()[:12]}... and refused the reveal ({error.reason}). Hash the "
+                "three values packed: uint256 (32 bytes), bytes32, address (20 bytes).") from None
+        if game.functions.winner().call() != player:
+            raise CheckFailed(f"the reveal of {number} went through but did not win.")
+    return ("Four commitments accepted by the contract at reveal time. The player's address is "
+            "inside each hash, so a copied commitment is useless to the copier.")
+
+
+check_commitment = Exercise(
+    name="commitment",
+    goal="Write commitment(number, salt, player) returning the 32 bytes the CommitReveal "
+    "contract checks: keccak256(abi.encodePacked(number, salt, player)).",
+    hints=(
+        "web3 packs and hashes like Solidity: Web3.solidity_keccak(types, values), with the "
+        "types the contract uses: uint256, bytes32, address.",
+        "return Web3.solidity_keccak(['uint256', 'bytes32', 'address'], [number, salt, player])",
+    ),
+    test=_test_commitment,
+)

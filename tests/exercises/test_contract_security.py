@@ -1,0 +1,234 @@
+"""Checkers of notebook 06, both ways (each check deploys on its own in-memory chain)."""
+
+import pytest
+from web3 import Web3
+
+from course.evm.artifacts import load_artifact
+from course.evm.deploy import deploy, send
+from course.exercises import FAILED, NOT_DONE, PASSED
+from course.exercises.contract_security import (
+    check_commitment,
+    check_exploit,
+    check_front_run,
+    check_phish,
+    check_take_over,
+)
+
+ETH = 10**18
+
+
+def placeholder(*args):
+    raise NotImplementedError
+
+
+def at(w3, name, address):
+    return w3.eth.contract(address=address, abi=load_artifact(name)["abi"])
+
+
+# Lab 1: reentrancy
+
+
+def exploit_one_eth_at_a_time(w3, vault_address, attacker):
+    robber = deploy(w3, "VaultAttacker", vault_address, sender=attacker)
+    send(w3, robber.functions.attack(), sender=attacker, value=ETH)
+    send(w3, robber.functions.collect(), sender=attacker)
+
+
+def exploit_with_a_stake_as_big_as_the_vault(w3, vault_address, attacker):
+    """Two rounds: deposit as much as the vault holds, then withdraw it twice."""
+    robber = deploy(w3, "VaultAttacker", vault_address, sender=attacker)
+    stake = w3.eth.get_balance(vault_address)
+    for call, value in [(robber.functions.attack(), stake), (robber.functions.collect(), 0)]:
+        tx = call.transact({"from": attacker, "value": value})
+        w3.eth.wait_for_transaction_receipt(tx)
+
+
+def deposit_and_withdraw_honestly(w3, vault_address, attacker):
+    vault = at(w3, "VulnerableVault", vault_address)
+    send(w3, vault.functions.deposit(), sender=attacker, value=ETH)
+    send(w3, vault.functions.withdraw(), sender=attacker)
+
+
+def attack_without_collecting(w3, vault_address, attacker):
+    robber = deploy(w3, "VaultAttacker", vault_address, sender=attacker)
+    send(w3, robber.functions.attack(), sender=attacker, value=ETH)
+
+
+def attacker_deployed_from_the_default_account(w3, vault_address, attacker):
+    robber = deploy(w3, "VaultAttacker", vault_address)
+    send(w3, robber.functions.attack(), value=ETH)
+    send(w3, robber.functions.collect())
+
+
+def stake_that_leaves_a_remainder(w3, vault_address, attacker):
+    robber = deploy(w3, "VaultAttacker", vault_address, sender=attacker)
+    send(w3, robber.functions.attack(), sender=attacker, value=4 * ETH)
+    send(w3, robber.functions.collect(), sender=attacker)
+
+
+def impersonate_the_depositors(w3, vault_address, attacker):
+    """Test chains unlock every account; a real attacker has no such keys."""
+    vault = at(w3, "VulnerableVault", vault_address)
+    for depositor in w3.eth.accounts[1:4]:
+        amount = vault.functions.balanceOf(depositor).call()
+        send(w3, vault.functions.withdraw(), sender=depositor)
+        w3.eth.send_transaction({"from": depositor, "to": attacker, "value": amount})
+
+
+# Lab 2: access control
+
+
+def take_over(w3, treasury_address, attacker):
+    treasury = at(w3, "UnguardedTreasury", treasury_address)
+    send(w3, treasury.functions.setOwner(attacker), sender=attacker)
+    send(w3, treasury.functions.withdrawAll(), sender=attacker)
+
+
+def take_over_raw(w3, treasury_address, attacker):
+    treasury = at(w3, "UnguardedTreasury", treasury_address)
+    for call in (treasury.functions.setOwner(attacker), treasury.functions.withdrawAll()):
+        w3.eth.wait_for_transaction_receipt(call.transact({"from": attacker}))
+
+
+def withdraw_without_taking_over(w3, treasury_address, attacker):
+    send(w3, at(w3, "UnguardedTreasury", treasury_address).functions.withdrawAll(),
+         sender=attacker)
+
+
+def take_over_but_forget_to_withdraw(w3, treasury_address, attacker):
+    send(w3, at(w3, "UnguardedTreasury", treasury_address).functions.setOwner(attacker),
+         sender=attacker)
+
+
+def withdraw_as_the_real_owner(w3, treasury_address, attacker):
+    treasury = at(w3, "UnguardedTreasury", treasury_address)
+    send(w3, treasury.functions.withdrawAll(), sender=treasury.functions.owner().call())
+
+
+# Lab 3: tx.origin phishing
+
+
+def phish(w3, wallet_address, owner, attacker):
+    bait = deploy(w3, "PhishingBait", wallet_address, attacker, sender=attacker)
+    send(w3, bait.functions.claimAirdrop(), sender=owner)
+
+
+def phish_raw(w3, wallet_address, owner, attacker):
+    bait = deploy(w3, "PhishingBait", wallet_address, attacker, sender=attacker)
+    w3.eth.wait_for_transaction_receipt(bait.functions.claimAirdrop().transact({"from": owner}))
+
+
+def call_the_wallet_from_the_attacker(w3, wallet_address, owner, attacker):
+    wallet = at(w3, "TxOriginWallet", wallet_address)
+    send(w3, wallet.functions.transfer(attacker, 5 * ETH), sender=attacker)
+
+
+def owner_pays_the_attacker_directly(w3, wallet_address, owner, attacker):
+    wallet = at(w3, "TxOriginWallet", wallet_address)
+    send(w3, wallet.functions.transfer(attacker, 5 * ETH), sender=owner)
+
+
+def attacker_claims_the_airdrop_himself(w3, wallet_address, owner, attacker):
+    bait = deploy(w3, "PhishingBait", wallet_address, attacker, sender=attacker)
+    send(w3, bait.functions.claimAirdrop(), sender=attacker)
+
+
+def bait_pays_the_owner(w3, wallet_address, owner, attacker):
+    bait = deploy(w3, "PhishingBait", wallet_address, owner, sender=attacker)
+    send(w3, bait.functions.claimAirdrop(), sender=owner)
+
+
+# Lab 4: front-running and commit-reveal
+
+
+def copy_and_outbid(w3, pending_tx, attacker):
+    return {**pending_tx, "from": attacker,
+            "maxPriorityFeePerGas": pending_tx["maxPriorityFeePerGas"] + 1}
+
+
+def decode_and_outbid(w3, pending_tx, attacker):
+    game = at(w3, "GuessTheNumber", pending_tx["to"])
+    _, args = game.decode_function_input(pending_tx["data"])
+    return game.functions.guess(args["number"]).build_transaction(
+        {"from": attacker, "maxPriorityFeePerGas": 2 * pending_tx["maxPriorityFeePerGas"],
+         "maxFeePerGas": pending_tx["maxFeePerGas"]})
+
+
+def send_it_straight_away(w3, pending_tx, attacker):
+    tx = copy_and_outbid(w3, pending_tx, attacker)
+    w3.eth.wait_for_transaction_receipt(w3.eth.send_transaction(tx))
+    return tx
+
+
+def commitment(number, salt, player):
+    return Web3.solidity_keccak(["uint256", "bytes32", "address"], [number, salt, player])
+
+
+def commitment_by_hand(number, salt, player):
+    packed = number.to_bytes(32, "big") + salt + bytes.fromhex(player[2:])
+    return "0x" + Web3.keccak(packed).hex().removeprefix("0x")
+
+
+CASES = [
+    (check_exploit, [exploit_one_eth_at_a_time, exploit_with_a_stake_as_big_as_the_vault],
+     [deposit_and_withdraw_honestly, attack_without_collecting,
+      attacker_deployed_from_the_default_account, stake_that_leaves_a_remainder,
+      impersonate_the_depositors]),
+    (check_take_over, [take_over, take_over_raw],
+     [withdraw_without_taking_over, take_over_but_forget_to_withdraw,
+      withdraw_as_the_real_owner]),
+    (check_phish, [phish, phish_raw],
+     [call_the_wallet_from_the_attacker, owner_pays_the_attacker_directly,
+      attacker_claims_the_airdrop_himself, bait_pays_the_owner]),
+    (check_front_run, [copy_and_outbid, decode_and_outbid],
+     [lambda w3, tx, attacker: {**tx, "from": attacker},  # same tip: the solver was first
+      lambda w3, tx, attacker: {**tx, "maxPriorityFeePerGas": 10**12},  # signs as the solver
+      lambda w3, tx, attacker: {**copy_and_outbid(w3, tx, attacker),
+                                "data": at(w3, "GuessTheNumber", tx["to"]).encode_abi(
+                                    "guess", [41])},  # a guess of its own
+      send_it_straight_away]),
+    (check_commitment, [commitment, commitment_by_hand],
+     [lambda n, s, p: Web3.solidity_keccak(["uint256", "bytes32"], [n, s]),  # no player
+      lambda n, s, p: Web3.solidity_keccak(["bytes32", "uint256", "address"], [s, n, p]),
+      lambda n, s, p: Web3.keccak(n.to_bytes(32, "big") + s + bytes(12)  # abi.encode
+                                  + bytes.fromhex(p[2:])),
+      lambda n, s, p: Web3.solidity_keccak(["uint256"], [n])]),  # the answer hash
+]
+ids = ["exploit", "take_over", "phish", "front_run", "commitment"]
+
+
+@pytest.mark.parametrize("check, _, __", CASES, ids=ids)
+def test_placeholder_is_not_done(check, _, __):
+    assert check.check(placeholder).status == NOT_DONE
+
+
+@pytest.mark.parametrize("check, solutions, _", CASES, ids=ids)
+def test_correct_solutions_pass(check, solutions, _):
+    for solution in solutions:
+        outcome = check.check(solution)
+        assert outcome.status == PASSED, outcome.message
+
+
+@pytest.mark.parametrize("check, _, wrong_answers", CASES, ids=ids)
+def test_plausible_wrong_answers_fail(check, _, wrong_answers):
+    for wrong in wrong_answers:
+        outcome = check.check(wrong)
+        assert outcome.status == FAILED, (wrong, outcome.message)
+
+
+def test_the_exploit_check_says_where_the_loot_is():
+    assert "collect()" in check_exploit.check(attack_without_collecting).message
+    assert "1 ETH does" in check_exploit.check(stake_that_leaves_a_remainder).message
+    assert "only their own key" in check_exploit.check(impersonate_the_depositors).message
+
+
+def test_the_safe_contracts_resist_the_accepted_exploits():
+    assert "Against SafeVault the same exploit reverted" in (
+        check_exploit.check(exploit_one_eth_at_a_time).message)
+    assert "GuardedTreasury: caller is not the owner" in check_take_over.check(take_over).message
+    assert "SafeWallet: caller is not the owner" in check_phish.check(phish).message
+
+
+def test_a_front_run_with_an_equal_tip_is_explained():
+    outcome = check_front_run.check(CASES[3][2][0])
+    assert "is not above theirs" in outcome.message
