@@ -1,0 +1,216 @@
+"""Checks for notebook 09 (DeFi risk lab): VaR, CVaR, max drawdown and dollar-cost averaging,
+each run on many seeded samples and compared with course.defi.risk."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from course.defi import risk
+from course.exercises import CheckFailed, Exercise, expect_function, expect_type
+
+LEVELS = (0.9, 0.95, 0.975, 0.99)
+
+
+def _return_samples() -> list[np.ndarray]:
+    """Seeded daily-return samples: thin and fat tails, skewed, small and large, all gains."""
+    rng = np.random.default_rng(9)
+    samples = [np.array([-0.05, 0.02, 0.01, -0.01, 0.03, -0.02, 0.0, 0.04, -0.03, 0.01] * 3)]
+    for size in (250, 1_000, 5_000):
+        samples.append(rng.normal(0.0005, 0.03, size))
+        samples.append(0.02 * rng.standard_t(3, size))
+        samples.append(np.expm1(rng.normal(0, 0.04, size)) - 0.1 * (rng.random(size) < 0.02))
+    samples.append(rng.uniform(0.001, 0.02, 400))  # every day a gain: the "loss" is negative
+    return samples
+
+
+def _number(got: object, what: str) -> float:
+    if isinstance(got, np.ndarray) and got.shape == ():
+        got = got.item()
+    expect_type(got, (int, float, np.floating), what)
+    if not math.isfinite(got):
+        raise CheckFailed(f"{what} returned {got}: expected a finite number.")
+    return float(got)
+
+
+def _sign_hint(got: float, expected: float, metric: str) -> str:
+    if expected < 0 and got == 0:
+        return (f" When even the worst days are gains, {metric} is negative (a gain): do not "
+                "clip it at 0.")
+    if math.isclose(got, -expected, rel_tol=1e-3, abs_tol=1e-12):
+        return f" The sign is flipped: {metric} reports a loss as a positive number."
+    return ""
+
+
+def _show(sample: np.ndarray) -> str:
+    return f"{len(sample)} returns from {sample.min():+.4f} to {sample.max():+.4f}"
+
+
+def _test_value_at_risk(answer: Callable[[np.ndarray, float], float]) -> str:
+    expect_function(answer, 2)
+    for sample in _return_samples():
+        ordered = np.sort(sample)
+        for level in LEVELS:
+            got = _number(answer(sample.copy(), level), f"value_at_risk(returns, {level})")
+            expected = risk.value_at_risk(sample, level)
+            # Interpolation conventions differ: accept anything between the sample points
+            # that surround the (1 - level) quantile.
+            position = (1 - level) * (len(sample) - 1)
+            low = ordered[max(0, math.floor(position) - 1)]
+            high = ordered[min(len(sample) - 1, math.ceil(position) + 1)]
+            if not -high - 1e-12 <= got <= -low + 1e-12:
+                hint = _sign_hint(got, expected, "VaR")
+                if not hint and math.isclose(abs(got), abs(np.quantile(sample, level)),
+                                             rel_tol=1e-3):
+                    hint = " That is the gains' tail: losses live at the low end (1 - level)."
+                raise CheckFailed(f"for {_show(sample)} at level {level} you returned {got:.5f}, "
+                                  f"expected about {expected:.5f}.{hint}")
+    return ("At 95%, VaR is the loss only 1 day in 20 is worse than; it says nothing about how "
+            "much worse: that is CVaR's job.")
+
+
+check_value_at_risk = Exercise(
+    name="value_at_risk",
+    goal="Write value_at_risk(returns, level): the loss that is exceeded only (1 - level) of the "
+    "time, as a positive number (at 95%: minus the 5th percentile of the returns).",
+    hints=(
+        "Losses are the low end of the returns: look at the (1 - level) quantile, then flip its "
+        "sign so a loss reads as a positive number.",
+        "return -np.quantile(returns, 1 - level)",
+    ),
+    test=_test_value_at_risk,
+)
+
+
+def _test_conditional_value_at_risk(answer: Callable[[np.ndarray, float], float]) -> str:
+    expect_function(answer, 2)
+    for sample in _return_samples():
+        ordered = np.sort(sample)
+        for level in LEVELS:
+            got = _number(answer(sample.copy(), level), f"conditional_value_at_risk(returns, "
+                                                         f"{level})")
+            expected = risk.conditional_value_at_risk(sample, level)
+            # Accept the average of the worst m returns for any m next to n * (1 - level).
+            tail = len(sample) * (1 - level)
+            counts = range(max(1, math.floor(tail) - 1), min(len(sample), math.ceil(tail) + 1) + 1)
+            means = [expected] + [-ordered[:m].mean() for m in counts]
+            if not min(means) - 1e-12 <= got <= max(means) + 1e-12:
+                hint = _sign_hint(got, expected, "CVaR")
+                if not hint and math.isclose(got, risk.value_at_risk(sample, level),
+                                             rel_tol=1e-3, abs_tol=1e-12):
+                    hint = (" That is the VaR, where the tail starts; CVaR is the average of the "
+                            "returns at or beyond it.")
+                raise CheckFailed(f"for {_show(sample)} at level {level} you returned {got:.5f}, "
+                                  f"expected about {expected:.5f}.{hint}")
+    return ("CVaR (expected shortfall) is always at least the VaR; with fat tails it is much "
+            "larger, and unlike VaR it never punishes diversification (Artzner et al., 1999).")
+
+
+check_conditional_value_at_risk = Exercise(
+    name="conditional_value_at_risk",
+    goal="Write conditional_value_at_risk(returns, level): the average loss on the days at or "
+    "beyond the VaR, as a positive number.",
+    hints=(
+        "Find the cutoff (the (1 - level) quantile), keep the returns at or below it, average "
+        "them, flip the sign.",
+        "cutoff = np.quantile(returns, 1 - level); "
+        "return -returns[returns <= cutoff].mean()",
+    ),
+    test=_test_conditional_value_at_risk,
+)
+
+
+def _price_series() -> list[np.ndarray]:
+    """Hand-made shapes where the naive answers go wrong, then seeded random walks."""
+    series = [
+        np.array([100.0, 110.0, 120.0, 130.0]),  # only up: no drawdown
+        np.array([100.0, 90.0, 80.0, 50.0]),  # only down
+        np.array([100.0, 60.0, 200.0, 150.0, 210.0]),  # the deepest fall comes first
+        np.array([50.0, 100.0, 80.0, 300.0, 240.0]),  # lowest price first, highest last
+        np.array([10.0, 20.0, 5.0, 40.0, 35.0, 38.0]),
+        np.array([1.0, 1.0]),
+    ]
+    rng = np.random.default_rng(99)
+    for steps in (30, 365, 1_000):
+        for _ in range(3):
+            series.append(100 * np.exp(np.cumsum(rng.normal(0, 0.04, steps))))
+    return series
+
+
+def _test_max_drawdown(answer: Callable[[np.ndarray], float]) -> str:
+    expect_function(answer, 1)
+    for prices in _price_series():
+        shown = np.round(prices[:6], 2).tolist()
+        got = _number(answer(prices.copy()), "max_drawdown(prices)")
+        expected = risk.max_drawdown(prices)
+        if not math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12):
+            hint = ""
+            if math.isclose(got, -expected, rel_tol=1e-9) and expected > 0:
+                hint = " Report the fall as a positive fraction (0.25 = a quarter lost)."
+            elif math.isclose(got, 1 - prices.min() / prices.max(), rel_tol=1e-9):
+                hint = (" That compares the lowest price with the highest one, even when the "
+                        "highest comes later: measure each fall from the peak BEFORE it.")
+            raise CheckFailed(f"for prices {shown}{'...' if len(prices) > 6 else ''} you returned "
+                              f"{got:.6f}, expected {expected:.6f}.{hint}")
+    return "A 50% drawdown needs a 100% gain to recover: depth matters more than it looks."
+
+
+check_max_drawdown = Exercise(
+    name="max_drawdown",
+    goal="Write max_drawdown(prices): the largest fall from a running peak, as a fraction "
+    "(0.25 = lost a quarter from the top); 0 for prices that never fall.",
+    hints=(
+        "Walk through the prices keeping the highest price seen so far; at each step the "
+        "drawdown is 1 - price / peak. Keep the largest.",
+        "peak = np.maximum.accumulate(prices); return float((1 - prices / peak).max())",
+    ),
+    test=_test_max_drawdown,
+)
+
+
+def _dca_cases() -> list[tuple[np.ndarray, float, int]]:
+    rng = np.random.default_rng(12)
+    cases = [(np.array([100.0, 50.0, 100.0]), 1_000.0, 2),
+             (np.array([10.0, 20.0, 40.0, 80.0, 160.0]), 400.0, 4),
+             (np.array([10.0, 20.0, 40.0, 80.0, 160.0]), 300.0, 3),  # steps not divisible
+             (np.array([80.0, 40.0, 20.0, 10.0, 5.0]), 100.0, 1)]  # one purchase: lump sum
+    for steps, periods in ((30, 30), (365, 12), (364, 52), (100, 7), (90, 90)):
+        prices = 2_000 * np.exp(np.cumsum(np.r_[0.0, rng.normal(0, 0.04, steps)]))
+        cases.append((prices, 10_000.0, periods))
+    return cases
+
+
+def _test_dca_final_value(answer: Callable[[np.ndarray, float, int], float]) -> str:
+    expect_function(answer, 3)
+    for prices, budget, periods in _dca_cases():
+        got = _number(answer(prices.copy(), budget, periods),
+                      f"dca_final_value(prices, {budget}, {periods})")
+        dca, _ = risk.dca_vs_lump_sum(prices[None, :], budget, periods)
+        expected = float(dca[0])
+        if not math.isclose(got, expected, rel_tol=1e-9):
+            steps = len(prices) - 1
+            buys = [i * steps // periods for i in range(periods)]
+            shown = np.round(prices[:6], 2).tolist()
+            raise CheckFailed(
+                f"for prices {shown}{'...' if len(prices) > 6 else ''} ({steps} steps), budget "
+                f"{budget} and {periods} periods you returned {got:.4f}, expected "
+                f"{expected:.4f}: buy budget / periods at steps {buys[:6]}"
+                f"{'...' if periods > 6 else ''} and value the coins at the last price.")
+    return "Each purchase buys more coins when the price is low: that is all DCA does."
+
+
+check_dca_final_value = Exercise(
+    name="dca_final_value",
+    goal="Write dca_final_value(prices, budget, periods): spend budget / periods at steps "
+    "i * steps // periods for i = 0 .. periods - 1 (steps = len(prices) - 1), then value "
+    "all the coins bought at the last price.",
+    hints=(
+        "Each purchase buys (budget / periods) / price coins. Add up the coins, multiply by "
+        "the final price.",
+        "steps = len(prices) - 1; coins = sum(budget / periods / prices[i * steps // periods] "
+        "for i in range(periods)); return coins * prices[-1]",
+    ),
+    test=_test_dca_final_value,
+)
