@@ -186,7 +186,8 @@ def gini(balances: Sequence[float] | np.ndarray) -> float:
     values = np.sort(_balances_array(balances))
     n = values.size
     ranks = np.arange(1, n + 1)
-    return float(2 * np.sum(ranks * values) / (n * values.sum()) - (n + 1) / n)
+    value = 2 * np.sum(ranks * values) / (n * values.sum()) - (n + 1) / n
+    return float(max(value, 0.0))  # equal balances can round to -2e-16: Gini is never negative
 
 
 def lorenz_curve(balances: Sequence[float] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
