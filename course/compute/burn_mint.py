@@ -1,0 +1,254 @@
+"""Burn-and-mint equilibrium (BME): how a DePIN token pays its providers.
+
+Users price work in USD and pay by buying tokens and burning them (Helium's Data Credits,
+Render's credits). Separately, the protocol mints a scheduled number of new tokens each epoch
+and shares them among the providers, whatever was burned. When usage burns more than is
+minted, the supply shrinks and each token is worth more; when it burns less, the supply grows.
+Burn equals mint at one price: the equilibrium price, demand / emission.
+
+The price model (an assumption, stated once): the equation of exchange M·V = P·Q. Holders keep
+tokens worth demand / velocity in USD to pay for work (``velocity`` = the share of the supply
+spent per epoch), plus ``speculative_usd`` held for other reasons, so
+
+    price = (demand_usd / velocity + speculative_usd) / supply.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from course.defi.tokenomics import InvalidTokenomics
+
+Amount = float | np.ndarray  # one value, or one per provider / per epoch
+
+
+def _at_least(name: str, value: object, minimum: float, strict: bool = False) -> float:
+    """``value`` as a float, or TypeError / InvalidTokenomics naming ``name`` and the rule."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    if not math.isfinite(value) or value < minimum or (strict and value == minimum):
+        rule = ">" if strict else ">="
+        raise InvalidTokenomics(f"{name} must be a finite number {rule} {minimum:g}, "
+                                f"got {value!r}")
+    return float(value)
+
+
+def _count(name: str, value: object, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise InvalidTokenomics(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _amounts(name: str, values: object, strictly_positive: bool = False) -> np.ndarray:
+    """A float copy of one number or an array of them, all finite and >= 0 (or > 0)."""
+    array = np.asarray(values)
+    if array.dtype.kind not in "iuf":  # bools, strings, objects
+        raise TypeError(f"{name} must be numbers, got {type(values).__name__} {values!r}")
+    array = array.astype(float)  # a copy: the caller's array is never changed
+    bad = ~np.isfinite(array) | (array <= 0 if strictly_positive else array < 0)
+    if np.any(bad):
+        rule = "> 0" if strictly_positive else ">= 0"
+        where = "" if array.ndim == 0 else f" at index {np.argwhere(bad)[0].tolist()}"
+        raise InvalidTokenomics(f"{name} must be finite numbers {rule}, got {array[bad][0]:g}"
+                                f"{where}")
+    return array
+
+
+def _velocity(velocity: object) -> float:
+    share = _at_least("velocity", velocity, 0, strict=True)
+    if share >= 1:
+        raise InvalidTokenomics(f"velocity must be < 1 (the share of the supply spent per "
+                                f"epoch; someone always holds tokens), got {velocity!r}")
+    return share
+
+
+def _out(array: np.ndarray) -> Amount:
+    return float(array) if array.ndim == 0 else array
+
+
+# --- emissions -----------------------------------------------------------------------------------
+
+
+def emissions_per_epoch(initial_per_epoch: float, epochs: int,
+                        halving_every: int | None = None) -> np.ndarray:
+    """Tokens minted in each of ``epochs`` epochs: ``initial_per_epoch``, halved every
+    ``halving_every`` epochs if given (Helium's HIP 20: 5M HNT a month, halved every 24 months).
+    """
+    first = _at_least("initial_per_epoch", initial_per_epoch, 0)
+    epochs = _count("epochs", epochs)
+    if halving_every is None:
+        return np.full(epochs, first)
+    return first * 0.5 ** (np.arange(epochs) // _count("halving_every", halving_every))
+
+
+def emission_cap(initial_per_epoch: float, halving_every: int) -> float:
+    """Everything a halving schedule will ever mint, a geometric series:
+    halving_every * initial * (1 + 1/2 + 1/4 + ...) = 2 * halving_every * initial."""
+    first = _at_least("initial_per_epoch", initial_per_epoch, 0)
+    return 2 * _count("halving_every", halving_every) * first
+
+
+# --- demand scenarios: USD paid by users in each epoch ------------------------------------------
+
+
+def constant_demand(usd_per_epoch: float, epochs: int) -> np.ndarray:
+    """The same spend every epoch."""
+    spend = _at_least("usd_per_epoch", usd_per_epoch, 0, strict=True)
+    return np.full(_count("epochs", epochs), spend)
+
+
+def growing_demand(initial_usd: float, growth_per_epoch: float, epochs: int) -> np.ndarray:
+    """Spend that compounds: initial_usd * (1 + growth_per_epoch) ** epoch (0.01 = +1%)."""
+    start = _at_least("initial_usd", initial_usd, 0, strict=True)
+    growth = _at_least("growth_per_epoch", growth_per_epoch, -1, strict=True)
+    return start * (1 + growth) ** np.arange(_count("epochs", epochs))
+
+
+def boom_and_bust_demand(base_usd: float, peak_usd: float, epochs: int, peak_epoch: int,
+                         bust_usd: float | None = None) -> np.ndarray:
+    """A hype cycle: spend rises by a constant percentage per epoch from ``base_usd`` to
+    ``peak_usd`` at ``peak_epoch``, then falls by a constant percentage to ``bust_usd``
+    (default: the base) at the last epoch."""
+    base = _at_least("base_usd", base_usd, 0, strict=True)
+    peak = _at_least("peak_usd", peak_usd, 0, strict=True)
+    bust = base if bust_usd is None else _at_least("bust_usd", bust_usd, 0, strict=True)
+    epochs, top = _count("epochs", epochs, minimum=3), _count("peak_epoch", peak_epoch)
+    if top > epochs - 2:
+        raise InvalidTokenomics(f"peak_epoch must be between 1 and epochs - 2 = {epochs - 2}, "
+                                f"got {peak_epoch!r}: the boom needs epochs before and after it")
+    t = np.arange(epochs)
+    rise = base * (peak / base) ** (t / top)
+    fall = peak * (bust / peak) ** ((t - top) / (epochs - 1 - top))
+    return np.where(t <= top, rise, fall)
+
+
+def random_demand(initial_usd: float, epochs: int, volatility: float,
+                  seed: int | np.random.Generator) -> np.ndarray:
+    """A seeded random walk of spend: each epoch it is multiplied by exp(N(0, volatility)).
+    Same seed, same path."""
+    start = _at_least("initial_usd", initial_usd, 0, strict=True)
+    sigma = _at_least("volatility", volatility, 0)
+    epochs = _count("epochs", epochs)
+    if not isinstance(seed, np.random.Generator):
+        seed = np.random.default_rng(_count("seed", seed, minimum=0))
+    steps = seed.normal(0.0, sigma, epochs - 1)  # (epochs - 1,) changes of log(spend)
+    return start * np.exp(np.concatenate([[0.0], np.cumsum(steps)]))
+
+
+# --- burn, mint, price ---------------------------------------------------------------------------
+
+
+def tokens_burned(demand_usd: float, price: float) -> float:
+    """Tokens burned when users spend ``demand_usd`` at a token price of ``price`` USD."""
+    spend = _at_least("demand_usd", demand_usd, 0)
+    return spend / _at_least("price", price, 0, strict=True)
+
+
+def equilibrium_price(demand_usd: float, emission_per_epoch: float) -> float:
+    """The price at which burn equals mint: demand_usd / price = emission, so
+    price = demand_usd / emission, whatever the price model, velocity or speculation."""
+    spend = _at_least("demand_usd", demand_usd, 0)
+    return spend / _at_least("emission_per_epoch", emission_per_epoch, 0, strict=True)
+
+
+def token_price(demand_usd: float, supply: float, velocity: float,
+                speculative_usd: float = 0.0) -> float:
+    """This module's price model: (demand_usd / velocity + speculative_usd) / supply."""
+    spend = _at_least("demand_usd", demand_usd, 0, strict=True)
+    held = spend / _velocity(velocity) + _at_least("speculative_usd", speculative_usd, 0)
+    return held / _at_least("supply", supply, 0, strict=True)
+
+
+@dataclass(frozen=True, eq=False)  # arrays have no single truth value: compare fields
+class BurnMintRun:
+    """One simulation, one value per epoch (``supply`` has one more: after the last epoch).
+    The arrays are read-only."""
+
+    demand_usd: np.ndarray  # (epochs,) USD users paid
+    price: np.ndarray  # (epochs,) token price in USD during the epoch
+    burned: np.ndarray  # (epochs,) tokens burned by users
+    minted: np.ndarray  # (epochs,) tokens minted to providers
+    supply: np.ndarray  # (epochs + 1,) circulating supply at the start of each epoch
+
+    @property
+    def provider_income_usd(self) -> np.ndarray:
+        """What all providers together earn each epoch: the minted tokens at that price."""
+        return self.minted * self.price
+
+
+def simulate_burn_and_mint(demand_usd: np.ndarray, emissions: float | np.ndarray,
+                           initial_supply: float, velocity: float,
+                           speculative_usd: float = 0.0) -> BurnMintRun:
+    """Run a burn-and-mint token epoch by epoch: the price follows from the supply
+    (``token_price``), users burn demand / price, providers receive the emission, and
+    supply[t + 1] = supply[t] + minted[t] - burned[t].
+
+    Args:
+        demand_usd: USD spent by users in each epoch (> 0), e.g. from ``growing_demand``.
+        emissions: tokens minted per epoch, one number or one per epoch (>= 0).
+        initial_supply: circulating tokens before the first epoch (> 0).
+        velocity: share of the supply spent per epoch, in (0, 1).
+        speculative_usd: USD value held in the token for reasons other than paying for work.
+
+    Raises:
+        TypeError or InvalidTokenomics (a ValueError) naming the bad parameter; the inputs are
+        never modified.
+    """
+    demand = _amounts("demand_usd", demand_usd, strictly_positive=True)
+    if demand.ndim != 1 or demand.size == 0:
+        raise InvalidTokenomics(f"demand_usd must be a non-empty 1-D list of USD per epoch, "
+                                f"got shape {demand.shape}")
+    minted = _amounts("emissions", emissions)
+    if minted.ndim == 0:
+        minted = np.full(demand.shape, float(minted))
+    elif minted.shape != demand.shape:
+        raise InvalidTokenomics(f"emissions must be one number or one per epoch "
+                                f"({demand.size}), got shape {minted.shape}")
+    velocity = _velocity(velocity)
+    speculative_usd = _at_least("speculative_usd", speculative_usd, 0)
+    supply = np.empty(demand.size + 1)
+    supply[0] = _at_least("initial_supply", initial_supply, 0, strict=True)
+    price, burned = np.empty(demand.size), np.empty(demand.size)
+    for t in range(demand.size):
+        price[t] = (demand[t] / velocity + speculative_usd) / supply[t]  # the market
+        burned[t] = demand[t] / price[t]  # users
+        supply[t + 1] = supply[t] + minted[t] - burned[t]  # the protocol
+    for array in (demand, price, burned, minted, supply):
+        array.setflags(write=False)
+    return BurnMintRun(demand, price, burned, minted, supply)
+
+
+# --- provider economics --------------------------------------------------------------------------
+
+
+def electricity_cost_usd(power_watts: Amount, hours: Amount, usd_per_kwh: Amount) -> Amount:
+    """The electricity bill of a machine drawing ``power_watts`` for ``hours``: kilowatts x
+    hours x price per kWh (a 350 W GPU running 24 h at $0.15/kWh costs $1.26)."""
+    watts = _amounts("power_watts", power_watts)
+    time = _amounts("hours", hours)
+    tariff = _amounts("usd_per_kwh", usd_per_kwh)
+    return _out(watts / 1000 * time * tariff)
+
+
+def break_even_price(power_watts: Amount, hours: Amount, usd_per_kwh: Amount,
+                     tokens_earned: Amount) -> Amount:
+    """The token price at which ``tokens_earned`` over ``hours`` just pay the electricity."""
+    cost = np.asarray(electricity_cost_usd(power_watts, hours, usd_per_kwh))
+    return _out(cost / _amounts("tokens_earned", tokens_earned, strictly_positive=True))
+
+
+def profitable_share(income_usd: Amount, costs_usd: np.ndarray) -> Amount:
+    """The share of providers whose income covers their cost (income >= cost), for one income
+    or for each of an array of incomes (one per epoch)."""
+    income = _amounts("income_usd", income_usd)
+    costs = _amounts("costs_usd", costs_usd)
+    if costs.ndim != 1 or costs.size == 0:
+        raise InvalidTokenomics("costs_usd must be a non-empty 1-D list, one cost per provider")
+    covered = costs[None, :] <= income.reshape(-1, 1)  # (incomes, providers)
+    return _out(covered.mean(axis=1).reshape(income.shape))

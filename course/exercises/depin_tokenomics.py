@@ -1,0 +1,192 @@
+"""Checks for notebook 13 (DePIN tokenomics): tokens burned, the burn-and-mint equilibrium
+price, a provider's electricity cost and its break-even token price, each run on many inputs
+and compared with course.compute.burn_mint."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from course.compute import burn_mint
+from course.exercises import CheckFailed, Exercise, expect_function, expect_type
+
+
+def _number(got: object, what: str) -> float:
+    if isinstance(got, np.ndarray) and got.shape == ():
+        got = got.item()
+    expect_type(got, (int, float, np.integer, np.floating), what)
+    if not math.isfinite(got):
+        raise CheckFailed(f"{what} returned {got}: expected a finite number.")
+    return float(got)
+
+
+def _close(got: float, expected: float) -> bool:
+    return math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _seeded(count: int, seed: int, low: float, high: float) -> list[float]:
+    """``count`` seeded numbers spread over [low, high] on a log scale (several orders)."""
+    rng = np.random.default_rng(seed)
+    return [round(float(x), 6) for x in np.exp(rng.uniform(np.log(low), np.log(high), count))]
+
+
+def _random_machines(count: int, seed: int) -> list[tuple[float, float, float]]:
+    """Seeded (power_watts, hours, usd_per_kwh): GPUs to small servers, an hour to a month."""
+    rng = np.random.default_rng(seed)
+    return [(float(rng.integers(50, 1_500)), float(rng.choice([1, 6, 24, 168, 720])),
+             round(float(rng.uniform(0.02, 0.6)), 4)) for _ in range(count)]
+
+
+# --- tokens burned -------------------------------------------------------------------------------
+
+BURN_CASES = [(50_000, 2.5), (0, 1.0), (1, 0.00001), (123.45, 0.678), (10**9, 31_000.0),
+              (0.5, 4.0), *zip(_seeded(12, 1, 1, 1e7), _seeded(12, 2, 1e-4, 1e3), strict=True)]
+
+
+def _test_tokens_burned(answer: Callable[[float, float], float]) -> str:
+    expect_function(answer, 2)
+    for demand, price in BURN_CASES:
+        got = _number(answer(demand, price), f"tokens_burned({demand}, {price})")
+        expected = burn_mint.tokens_burned(demand, price)
+        if not _close(got, expected):
+            hint = ""
+            if _close(got, demand * price):
+                hint = " You multiplied: a higher price means FEWER tokens for the same dollars."
+            elif demand and _close(got, price / demand):
+                hint = " That is upside down: dollars / (dollars per token) = tokens."
+            raise CheckFailed(f"users spending ${demand:,} at a price of ${price} per token: you "
+                              f"returned {got:g} tokens, expected {expected:g}.{hint}")
+    return ("The users' dollars are fixed; the price decides how many tokens they burn: "
+            "when the price doubles, half as many.")
+
+
+check_tokens_burned = Exercise(
+    name="tokens_burned",
+    goal="Write tokens_burned(demand_usd, price): how many tokens users burn when they spend "
+    "demand_usd dollars on work and one token costs price dollars.",
+    hints=(
+        "Check the units: dollars divided by dollars-per-token gives tokens.",
+        "return demand_usd / price",
+    ),
+    test=_test_tokens_burned,
+)
+
+
+# --- equilibrium price ---------------------------------------------------------------------------
+
+EQUILIBRIUM_CASES = [(50_000, 100_000), (1_000_000, 3_424), (0, 10.0), (7, 7), (2.5, 1e6),
+                     *zip(_seeded(12, 3, 10, 1e8), _seeded(12, 4, 1, 1e7), strict=True)]
+
+
+def _test_equilibrium_price(answer: Callable[[float, float], float]) -> str:
+    expect_function(answer, 2)
+    for demand, emission in EQUILIBRIUM_CASES:
+        got = _number(answer(demand, emission), f"equilibrium_price({demand}, {emission})")
+        expected = burn_mint.equilibrium_price(demand, emission)
+        if not _close(got, expected):
+            hint = ""
+            if demand and _close(got, emission / demand):
+                hint = " Upside down: that is tokens per dollar, not dollars per token."
+            elif _close(got, demand * emission):
+                hint = " Burned tokens = demand / price; set that equal to the emission."
+            raise CheckFailed(f"with ${demand:,} of demand and {emission:,} tokens minted per "
+                              f"epoch you returned {got:g}, expected {expected:g}.{hint}")
+    return ("At price = demand / emission, users burn exactly what is minted: double the "
+            "emission and the equilibrium price halves.")
+
+
+check_equilibrium_price = Exercise(
+    name="equilibrium_price",
+    goal="Write equilibrium_price(demand_usd, emission_per_epoch): the token price at which the "
+    "tokens users burn in an epoch (demand_usd / price) equal the tokens minted.",
+    hints=(
+        "Write burned = minted as an equation: demand_usd / price = emission_per_epoch, and "
+        "solve it for price.",
+        "return demand_usd / emission_per_epoch",
+    ),
+    test=_test_equilibrium_price,
+)
+
+
+# --- electricity cost ----------------------------------------------------------------------------
+
+POWER_CASES = [(350, 24, 0.15), (0, 24, 0.30), (700, 0, 0.2), (450, 1, 1.0), (1_000, 1, 0.1),
+               (170, 8.5, 0.123), (300, 24 * 365, 0.09), (65, 0.25, 0.42)]
+POWER_CASES += _random_machines(12, seed=13)
+
+
+def _test_electricity_cost_usd(answer: Callable[[float, float, float], float]) -> str:
+    expect_function(answer, 3)
+    for watts, hours, tariff in POWER_CASES:
+        got = _number(answer(watts, hours, tariff),
+                      f"electricity_cost_usd({watts}, {hours}, {tariff})")
+        expected = burn_mint.electricity_cost_usd(watts, hours, tariff)
+        if not _close(got, expected):
+            hint = ""
+            if _close(got, expected * 1000):
+                hint = " Watts are not kilowatts: divide by 1,000 first."
+            elif _close(got, watts / 1000 * tariff) or _close(got, watts * tariff):
+                hint = " The hours are missing: energy (kWh) = kilowatts x hours."
+            raise CheckFailed(f"a {watts:g} W machine running {hours:g} h at ${tariff}/kWh: you "
+                              f"returned ${got:g}, expected ${expected:g}.{hint}")
+    return ("Energy is power x time: a 350 W GPU running all day uses 8.4 kWh, $1.26 at "
+            "$0.15/kWh, and $3.36 at $0.40.")
+
+
+check_electricity_cost_usd = Exercise(
+    name="electricity_cost_usd",
+    goal="Write electricity_cost_usd(power_watts, hours, usd_per_kwh): the electricity bill in "
+    "USD of a machine drawing power_watts for hours, at usd_per_kwh dollars per kilowatt-hour.",
+    hints=(
+        "Turn watts into kilowatts, multiply by the hours to get kWh, then by the price of one "
+        "kWh.",
+        "return power_watts / 1000 * hours * usd_per_kwh",
+    ),
+    test=_test_electricity_cost_usd,
+)
+
+
+# --- break-even price ----------------------------------------------------------------------------
+
+BREAK_EVEN_CASES = [(350, 24, 0.15, 5), (700, 24, 0.30, 5), (0, 24, 0.2, 3), (450, 1, 1.0, 0.25),
+                    (170, 720, 0.09, 150), (300, 24, 0.123, 0.001)]
+BREAK_EVEN_CASES += [(watts, hours, tariff, tokens) for (watts, hours, tariff), tokens
+                     in zip(_random_machines(12, seed=14), _seeded(12, 5, 0.01, 1e4),
+                            strict=True)]
+
+
+def _test_break_even_price(answer: Callable[[float, float, float, float], float]) -> str:
+    expect_function(answer, 4)
+    for watts, hours, tariff, tokens in BREAK_EVEN_CASES:
+        got = _number(answer(watts, hours, tariff, tokens),
+                      f"break_even_price({watts}, {hours}, {tariff}, {tokens})")
+        expected = burn_mint.break_even_price(watts, hours, tariff, tokens)
+        cost = burn_mint.electricity_cost_usd(watts, hours, tariff)
+        if not _close(got, expected):
+            hint = ""
+            if cost and _close(got, tokens / cost):
+                hint = " Upside down: the answer is dollars per token, cost / tokens."
+            elif _close(got, expected * 1000):
+                hint = " Watts are not kilowatts: divide by 1,000."
+            elif _close(got, cost):
+                hint = " That is the cost of all the tokens; divide it by the tokens earned."
+            raise CheckFailed(f"a {watts:g} W machine, {hours:g} h at ${tariff}/kWh, earning "
+                              f"{tokens:g} tokens: you returned {got:g}, expected "
+                              f"{expected:g}.{hint}")
+    return ("Below its break-even price a provider pays to work; the hungrier the GPU or the "
+            "dearer the power, the higher the price it needs.")
+
+
+check_break_even_price = Exercise(
+    name="break_even_price",
+    goal="Write break_even_price(power_watts, hours, usd_per_kwh, tokens_earned): the token "
+    "price at which tokens_earned over those hours exactly pay the electricity bill.",
+    hints=(
+        "At break-even, tokens_earned x price = electricity cost. Reuse your "
+        "electricity_cost_usd.",
+        "return electricity_cost_usd(power_watts, hours, usd_per_kwh) / tokens_earned",
+    ),
+    test=_test_break_even_price,
+)
