@@ -1,0 +1,185 @@
+"""Where tasks really run: in this process, on a local process pool, or on Ray.
+
+A backend takes one round of tasks, runs them in parallel, and returns one outcome per
+task, in task order. When the process running a task dies, that task's outcome has
+``result=None`` and the note ``"worker lost"``; the backend replaces the dead worker.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Protocol
+
+from course.compute.providers import Provider, Task, TaskOutcome, execute
+
+WORKER_LOST = "worker lost"
+
+
+class Backend(Protocol):
+    name: str
+
+    def run_round(self, tasks: Sequence[Task]) -> list[TaskOutcome]: ...
+
+    def close(self) -> None: ...
+
+
+class InlineBackend:
+    """Runs every task here, one after another: simplest to debug, no parallelism."""
+
+    name = "inline"
+
+    def run_round(self, tasks: Sequence[Task]) -> list[TaskOutcome]:
+        return [execute(task, may_kill_process=False) for task in tasks]
+
+    def close(self) -> None:
+        pass
+
+
+def _start_worker() -> None:
+    """Each worker process uses one torch thread, so the workers don't fight over cores."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
+class LocalBackend:
+    """A pool of worker processes on this machine (one per core by default)."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None) -> None:
+        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                    or workers < 1):
+            raise ValueError(f"workers: expected an integer >= 1, got {workers!r}")
+        self.workers = workers or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # "spawn" starts clean interpreters: safe with torch's threads and with CUDA.
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker)
+        return self._pool
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the pool's workers (for fault-injection experiments)."""
+        return sorted(self.pool._processes)  # the pool's own record of its workers
+
+    def warm_up(self) -> None:
+        """Start every worker now (spawning imports torch: a second or two each)."""
+        list(self.pool.map(_ping, range(self.workers)))
+
+    def run_round(self, tasks: Sequence[Task]) -> list[TaskOutcome]:
+        futures: list[Future] = [self.pool.submit(execute, task) for task in tasks]
+        outcomes, pool_broke = [], False
+        for task, future in zip(tasks, futures, strict=True):
+            try:
+                outcomes.append(future.result())
+            except BrokenProcessPool:
+                pool_broke = True
+                outcomes.append(TaskOutcome(task, None, WORKER_LOST))
+        if pool_broke:  # a worker died: every unfinished task was lost with the pool
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        return outcomes
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _ping(_: int) -> int:
+    return os.getpid()
+
+
+class RayBackend:
+    """One Ray actor per provider: a process that runs that provider's tasks one at a time.
+
+    Each actor reserves ``cpus_per_provider`` CPUs (default: the cluster's CPUs shared
+    out, at most 1) and, for a provider whose device is ``cuda``, a share of a GPU, so
+    Ray places providers where those resources are free.
+
+    Connects to the cluster at ``address`` (e.g. ``"ray://head:10001"`` or ``"auto"``), or
+    starts a local one. A dead actor is restarted by Ray (``max_restarts=-1``); the task it
+    was running comes back as lost and the runner reassigns it.
+    """
+
+    name = "ray"
+
+    def __init__(self, providers: Sequence[Provider], address: str | None = None,
+                 cpus_per_provider: float | None = None) -> None:
+        import ray
+
+        self._ray = ray
+        self._started_ray = not ray.is_initialized()
+        if self._started_ray:
+            ray.init(address=address, include_dashboard=False, log_to_driver=False,
+                     configure_logging=False)
+        if cpus_per_provider is None:  # share the cluster's CPUs, at most one each
+            cpus = ray.cluster_resources().get("CPU", 1)
+            cpus_per_provider = min(1.0, round(cpus / len(providers), 2))
+        gpu_providers = [p for p in providers if p.device.startswith("cuda")]
+        worker = ray.remote(max_restarts=-1, max_task_retries=0)(ProviderWorker)
+        self.actors: dict[str, Any] = {}
+        for provider in providers:
+            share = 1 / len(gpu_providers) if provider in gpu_providers else 0
+            self.actors[provider.name] = worker.options(
+                num_cpus=cpus_per_provider, num_gpus=share).remote()
+
+    def worker_pids(self) -> dict[str, int]:
+        """Process id of each provider's actor (for fault-injection experiments)."""
+        names = list(self.actors)
+        pids = self._ray.get([self.actors[name].pid.remote() for name in names])
+        return dict(zip(names, pids, strict=True))
+
+    def warm_up(self) -> None:
+        self.worker_pids()
+
+    def run_round(self, tasks: Sequence[Task]) -> list[TaskOutcome]:
+        refs = [self.actors[task.provider.name].run.remote(task) for task in tasks]
+        outcomes = []
+        for task, ref in zip(tasks, refs, strict=True):
+            try:
+                outcomes.append(self._ray.get(ref))
+            except (self._ray.exceptions.RayActorError, self._ray.exceptions.WorkerCrashedError):
+                outcomes.append(TaskOutcome(task, None, WORKER_LOST))
+        return outcomes
+
+    def close(self) -> None:
+        for actor in self.actors.values():
+            self._ray.kill(actor)
+        self.actors = {}
+        if self._started_ray:
+            self._ray.shutdown()
+
+
+class ProviderWorker:
+    """The Ray actor behind one provider (made remote in ``RayBackend``)."""
+
+    def __init__(self) -> None:
+        _start_worker()
+
+    def run(self, task: Task) -> TaskOutcome:
+        return execute(task)
+
+    def pid(self) -> int:
+        return os.getpid()
+
+
+def make_backend(name: str, providers: Sequence[Provider], workers: int | None = None,
+                 address: str | None = None) -> Backend:
+    """The backend called ``name``: ``"local"`` (default), ``"ray"`` or ``"inline"``."""
+    if name == "local":
+        return LocalBackend(workers)
+    if name == "ray":
+        return RayBackend(providers, address)
+    if name == "inline":
+        return InlineBackend()
+    raise ValueError(f"backend: expected 'local', 'ray' or 'inline', got {name!r}")

@@ -1,0 +1,93 @@
+"""The event log of a run and the report built from it: tables a learner can read, data to plot.
+
+Event kinds: ``matched``, ``run`` (a run that returned a result), ``lost`` (dropped out,
+timed out or its worker died), ``reassigned``, ``slashed``, ``paid``, ``verified``,
+``failed`` and ``unmatched``. Times are simulated seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from course.display import Table
+
+if TYPE_CHECKING:
+    from course.compute.escrow import Ledger
+    from course.compute.reputation import Reputation
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened to a job, at a simulated time."""
+
+    time: float
+    kind: str
+    job_id: int
+    provider: str = ""
+    detail: str = ""
+    duration: float = 0.0
+
+
+@dataclass
+class RunReport:
+    """What ``JobRunner.run`` returns: one record per job, the event log, ledger, reputation."""
+
+    records: Sequence[Any]  # JobRecord (defined in course.compute.runner)
+    events: list[Event]
+    ledger: Ledger
+    reputation: Reputation
+
+    def count(self, status: str) -> int:
+        """How many jobs ended with ``status`` (``"verified"`` or ``"failed"``)."""
+        return sum(record.status == status for record in self.records)
+
+    def earnings(self) -> dict[str, int]:
+        """Credits each provider was paid in this run (providers paid nothing are left out)."""
+        totals: dict[str, int] = {}
+        for record in self.records:
+            for provider, amount in record.paid.items():
+                totals[provider] = totals.get(provider, 0) + amount
+        return dict(sorted(totals.items()))
+
+    def slashed(self) -> dict[str, int]:
+        """Credits of stake each provider lost in this run."""
+        totals: dict[str, int] = {}
+        for record in self.records:
+            for provider, amount in record.slashed.items():
+                totals[provider] = totals.get(provider, 0) + amount
+        return dict(sorted(totals.items()))
+
+    def runs(self, provider: str | None = None) -> list[Event]:
+        """Every run (kept or lost), optionally of one provider: the bars of a Gantt chart."""
+        return [event for event in self.events if event.kind in ("run", "lost")
+                and (provider is None or event.provider == provider)]
+
+    def makespan(self) -> float:
+        """Simulated seconds from the first run's start to the last run's end."""
+        runs = self.runs()
+        return max((event.time + event.duration for event in runs), default=0.0)
+
+    def jobs_table(self) -> Table:
+        """One row per job: status, who was paid, who was slashed, what was refunded."""
+        rows = []
+        for record in self.records:
+            paid = ", ".join(f"{p} {a}" for p, a in sorted(record.paid.items())) or "-"
+            slashed = ", ".join(f"{p} {a}" for p, a in sorted(record.slashed.items())) or "-"
+            rows.append((record.job_id, record.job.name or record.job.workload, record.status,
+                         record.attempts, paid, slashed, record.refunded))
+        return Table(("job", "workload", "status", "runs", "paid", "slashed", "refunded"), rows)
+
+    def providers_table(self) -> Table:
+        """One row per provider: runs kept and lost, credits earned and slashed, reputation."""
+        names = sorted(set(self.ledger.stakes) | {e.provider for e in self.events if e.provider})
+        earned, slashed = self.earnings(), self.slashed()
+        rows = []
+        for name in names:
+            kept = sum(e.kind == "run" and e.provider == name for e in self.events)
+            lost = sum(e.kind == "lost" and e.provider == name for e in self.events)
+            rows.append((name, kept, lost, earned.get(name, 0), slashed.get(name, 0),
+                         self.ledger.stake(name), f"{self.reputation.score(name):.2f}"))
+        return Table(("provider", "runs", "lost", "earned", "slashed", "stake now",
+                      "reputation"), rows)

@@ -1,0 +1,304 @@
+"""The job runner: match, lock escrow, run, verify, pay or slash — with no job lost or paid twice.
+
+    with JobRunner(providers, balances={"alice": 10_000}) as runner:
+        report = runner.run([JobSpec("matmul", {"size": 128}, max_price=40)], requester="alice")
+
+Work happens in rounds. Each round runs every pending task in parallel on the backend;
+then, in job order, failures are reassigned to another provider and finished jobs are
+verified and settled. Time in the event log is simulated (each provider's hardware speed
+sets how long its runs take), so the timeline is the same on every machine and every run.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from course.compute.backends import WORKER_LOST, Backend, make_backend
+from course.compute.escrow import InsufficientFunds, Ledger
+from course.compute.events import Event, RunReport
+from course.compute.jobs import JobSpec
+from course.compute.market import Bid, NoProviderError, match
+from course.compute.providers import Provider, Task, TaskOutcome
+from course.compute.reputation import Reputation
+from course.compute.verification import quorum, results_agree, should_spot_check
+from course.compute.workloads import WorkResult, run_workload
+
+VERIFIED, FAILED = "verified", "failed"
+
+
+@dataclass
+class JobRecord:
+    """Everything that happened to one job."""
+
+    job_id: int
+    job: JobSpec
+    requester: str
+    status: str = "running"
+    bids: dict[str, int] = field(default_factory=dict)  # provider -> agreed price
+    results: dict[str, WorkResult] = field(default_factory=dict)
+    tried: set[str] = field(default_factory=set)
+    attempts: int = 0
+    result: WorkResult | None = None
+    paid: dict[str, int] = field(default_factory=dict)
+    slashed: dict[str, int] = field(default_factory=dict)
+    refunded: int = 0
+    reason: str = ""
+    ready_at: float = 0.0  # simulated time the job's last run ended
+
+
+class JobRunner:
+    """Runs jobs on a market of providers, paying through a ledger with escrow.
+
+    Args:
+        providers: who may bid for work.
+        balances: starting credits of requesters (ignored when ``ledger`` is given).
+        ledger: an existing ``Ledger``; by default a new one with each provider's stake bonded.
+        backend: ``"local"`` (a process pool, one worker per core), ``"ray"`` or ``"inline"``.
+        workers: pool size for the local backend. address: a Ray cluster to join.
+        seed: seeds every chance event (drop-outs, spot checks): same seed, same run.
+        spot_check_rate: share of single-provider jobs re-run by the trusted verifier.
+        max_attempts: runs a job may use (first tries plus reassignments) before it fails.
+        slash_fraction: share of its stake a provider loses when caught cheating.
+        use_reputation: let reputation weigh in when matching (price / score).
+    """
+
+    def __init__(self, providers: Sequence[Provider], balances: dict[str, int] | None = None,
+                 ledger: Ledger | None = None, backend: str = "local", workers: int | None = None,
+                 address: str | None = None, seed: int = 0, spot_check_rate: float = 0.0,
+                 max_attempts: int = 4, slash_fraction: float = 0.5,
+                 use_reputation: bool = False) -> None:
+        names = [provider.name for provider in providers]
+        if not names or len(set(names)) != len(names):
+            raise ValueError(f"providers: expected at least one, with unique names; got {names}")
+        if not 0 <= slash_fraction <= 1:
+            raise ValueError(f"slash_fraction: expected a fraction in [0, 1], got "
+                             f"{slash_fraction!r}")
+        should_spot_check(spot_check_rate, random.Random(0))  # validates the rate
+        self.providers = {provider.name: provider for provider in providers}
+        self.ledger = ledger or Ledger(balances, {p.name: p.stake for p in providers})
+        self.reputation = Reputation()
+        self.seed, self.spot_check_rate = seed, spot_check_rate
+        self.max_attempts, self.slash_fraction = max_attempts, slash_fraction
+        self.use_reputation = use_reputation
+        self.banned: set[str] = set()  # caught cheating: never matched again
+        self.backend: Backend = make_backend(backend, providers, workers, address)
+        self.events: list[Event] = []
+        self.free_at = dict.fromkeys(self.providers, 0.0)  # simulated clock per provider
+        self.next_job_id = 0
+
+    # ---- the public API ---------------------------------------------------------------
+
+    def run(self, jobs: Sequence[JobSpec], requester: str = "requester",
+            wave_size: int | None = None) -> RunReport:
+        """Run every job to a verdict; returns the records, the event log and the ledger.
+
+        Jobs go to market in waves. In one wave a provider takes at most ``slots`` jobs (what
+        it can run at once); a job that finds every suitable provider busy waits for the next
+        wave, so a provider caught cheating in one wave gets no work in the next.
+        ``wave_size`` caps the number of jobs in a wave (default: only the slots limit it).
+        """
+        for job in jobs:
+            if not isinstance(job, JobSpec):
+                raise TypeError(f"jobs: expected JobSpec objects, got {type(job).__name__}")
+        if wave_size is not None and (isinstance(wave_size, bool) or not isinstance(
+                wave_size, int) or wave_size < 1):
+            raise ValueError(f"wave_size: expected an integer >= 1, got {wave_size!r}")
+        records = [self._new_record(job, requester) for job in jobs]
+        waiting = list(records)
+        while waiting:
+            wave: list[JobRecord] = []
+            load: Counter[str] = Counter()  # jobs each provider took in this wave
+            deferred = []
+            for record in waiting:
+                busy = {name for name, p in self.providers.items() if load[name] >= p.slots}
+                if (wave_size and len(wave) >= wave_size) or not self._open(record, busy):
+                    deferred.append(record)
+                elif record.status == "running":
+                    wave.append(record)
+                    load.update(record.bids)
+            self._run_wave(wave)
+            waiting = deferred
+        return RunReport(records, list(self.events), self.ledger, self.reputation)
+
+    def _run_wave(self, wave: list[JobRecord]) -> None:
+        """Run rounds until every job in the wave is verified or has failed."""
+        pending = [task for record in wave for task in self._first_tasks(record)]
+        while pending:
+            by_job: dict[int, list[TaskOutcome]] = {}
+            for outcome in self.backend.run_round(pending):
+                by_job.setdefault(outcome.task.job_id, []).append(outcome)
+            pending = []
+            for record in wave:  # in job order, so the same seed gives the same run
+                if record.job_id not in by_job:
+                    continue
+                retries = [task for outcome in by_job[record.job_id]
+                           for task in self._absorb(record, outcome)]
+                if not retries and record.status == "running":
+                    retries = self._settle(record)
+                pending.extend(retries)
+        for record in wave:
+            if record.status == FAILED and record.job_id in self.ledger.escrows:
+                record.refunded = self.ledger.refund(record.job_id)
+                self._log(record.ready_at, FAILED, record, detail=record.reason)
+
+    def close(self) -> None:
+        """Stop the backend's workers (a local pool or Ray actors)."""
+        self.backend.close()
+
+    def __enter__(self) -> JobRunner:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # ---- one job, step by step ----------------------------------------------------------
+
+    def _new_record(self, job: JobSpec, requester: str) -> JobRecord:
+        record = JobRecord(self.next_job_id, job, requester)
+        self.next_job_id += 1
+        return record
+
+    def _open(self, record: JobRecord, busy: set[str]) -> bool:
+        """Match the job and lock its price in escrow; False if it must wait for free providers.
+
+        A job nobody may take (or its requester cannot pay for) fails here, with its reason.
+        """
+        job = record.job
+        try:
+            bids = self._match(record, count=job.redundancy, busy=busy)
+        except NoProviderError as error:
+            if busy and self._can_match_later(record):
+                return False
+            record.status, record.reason = FAILED, str(error)
+            self._log(0.0, "unmatched", record, detail=str(error))
+            return True
+        try:
+            self.ledger.lock(record.job_id, record.requester, sum(bid.price for bid in bids))
+        except InsufficientFunds as error:
+            record.status, record.reason = FAILED, str(error)
+            self._log(0.0, "unmatched", record, detail=str(error))
+            return True
+        for bid in bids:
+            record.bids[bid.provider.name] = bid.price
+            record.tried.add(bid.provider.name)
+            self._log(self.free_at[bid.provider.name], "matched", record, bid.provider.name,
+                      f"{bid.price} credits")
+        return True
+
+    def _can_match_later(self, record: JobRecord) -> bool:
+        try:
+            self._match(record, count=record.job.redundancy)
+        except NoProviderError:
+            return False
+        return True
+
+    def _first_tasks(self, record: JobRecord) -> list[Task]:
+        if record.status != "running":
+            return []
+        return [self._task(record, name) for name in record.bids]
+
+    def _task(self, record: JobRecord, provider: str) -> Task:
+        record.attempts += 1
+        return Task(record.job_id, record.job, self.providers[provider], record.attempts,
+                    self.seed)
+
+    def _absorb(self, record: JobRecord, outcome: TaskOutcome) -> list[Task]:
+        """Place a finished run on the timeline; keep its result or line up a retry."""
+        provider = outcome.task.provider
+        duration = provider.duration(record.job)
+        start = max(self.free_at[provider.name], record.ready_at if outcome.task.attempt >
+                    record.job.redundancy else 0.0)
+        late = duration > record.job.timeout_s
+        end = start + (record.job.timeout_s if late else duration)
+        self.free_at[provider.name] = end
+        if record.status == FAILED:  # the job already gave up: this run is neither used nor paid
+            self._log(start, "run", record, provider.name, "unused: the job failed", end - start)
+            return []
+        if outcome.result is not None and not late:
+            record.results[provider.name] = outcome.result
+            self._log(start, "run", record, provider.name, outcome.note, end - start)
+            record.ready_at = max(record.ready_at, end)
+            return []
+        kind = "timed out" if late else outcome.note
+        self._log(start, "lost", record, provider.name, kind, end - start)
+        record.ready_at = max(record.ready_at, end)
+        if outcome.note != WORKER_LOST:
+            self.reputation.record(provider.name, FAILED)
+        del record.bids[provider.name]  # not paid for a lost run; its share stays in escrow
+        if outcome.note == WORKER_LOST and record.attempts < self.max_attempts:
+            # the machine died, not the provider's fault: the same provider tries again
+            record.bids[provider.name] = provider.bid(record.job)
+            return [self._task(record, provider.name)]
+        return self._reassign(record, kind)
+
+    def _settle(self, record: JobRecord) -> list[Task]:
+        """Verify the results: pay who was right, slash who was caught, refund the rest.
+
+        If nobody was right (every result was caught as wrong), the job goes back to the
+        market; the returned list holds that new run.
+        """
+        job = record.job
+        dice = random.Random(f"{self.seed}:spot:{record.job_id}:{record.attempts}")
+        verdict = quorum(record.results, job.redundancy // 2 + 1)
+        trusted = None
+        if verdict.accepted is None or (job.redundancy == 1 and should_spot_check(
+                self.spot_check_rate, dice)):
+            trusted = run_workload(job.workload, job.params)  # the verifier re-runs it
+            agreeing = tuple(p for p, r in record.results.items() if results_agree(r, trusted))
+            cheaters = tuple(p for p in record.results if p not in agreeing)
+            how = "spot check" if verdict.accepted is not None else "checked by verifier"
+        else:
+            agreeing, cheaters, how = verdict.agreeing, verdict.disagreeing, "quorum"
+        for provider in cheaters:
+            self.reputation.record(provider, "cheated")
+            amount = int(self.ledger.stake(provider) * self.slash_fraction)
+            record.slashed[provider] = self.ledger.slash(provider, amount, to=record.requester)
+            self.banned.add(provider)
+            del record.results[provider], record.bids[provider]
+            self._log(record.ready_at, "slashed", record, provider,
+                      f"{record.slashed[provider]} credits ({how})")
+        if not agreeing:
+            return self._reassign(record, "every result was wrong")
+        for provider in agreeing:
+            self.reputation.record(provider, VERIFIED)
+            self.ledger.pay(record.job_id, provider, record.bids[provider])
+            record.paid[provider] = record.bids[provider]
+            self._log(record.ready_at, "paid", record, provider,
+                      f"{record.bids[provider]} credits ({how})")
+        record.status, record.result = VERIFIED, trusted or verdict.accepted
+        record.refunded = self.ledger.refund(record.job_id)
+        self._log(record.ready_at, VERIFIED, record, detail=how)
+        return []
+
+    def _reassign(self, record: JobRecord, why: str) -> list[Task]:
+        """Find one more provider for the job and lock its price, or fail the job."""
+        if record.attempts >= self.max_attempts:
+            record.status, record.reason = FAILED, f"{why}; no result after {record.attempts} runs"
+            return []
+        try:
+            (bid,) = self._match(record, count=1)
+            self.ledger.lock(record.job_id, record.requester, bid.price)
+        except (NoProviderError, InsufficientFunds) as error:
+            record.status, record.reason = FAILED, f"{why}; could not reassign: {error}"
+            return []
+        record.bids[bid.provider.name] = bid.price
+        record.tried.add(bid.provider.name)
+        self._log(record.ready_at, "reassigned", record, bid.provider.name,
+                  f"{bid.price} credits")
+        return [self._task(record, bid.provider.name)]
+
+    def _match(self, record: JobRecord, count: int, busy: set[str] = frozenset()) -> list[Bid]:
+        scores = None
+        if self.use_reputation:
+            scores = self.reputation.scores(list(self.providers))
+        return match(record.job, self.providers.values(),
+                     exclude=record.tried | self.banned | busy,
+                     stakes=self.ledger.stakes, reputation=scores, count=count)
+
+    def _log(self, time: float, kind: str, record: JobRecord, provider: str = "",
+             detail: str = "", duration: float = 0.0) -> None:
+        self.events.append(Event(round(time, 6), kind, record.job_id, provider, detail,
+                                 round(duration, 6)))
