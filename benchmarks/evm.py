@@ -27,10 +27,19 @@ IN_MEMORY = "in-memory EVM"
 ANVIL = "anvil (HTTP)"
 
 # Constructor arguments for the artifacts that need some; the others are deployed bare or skipped.
+# Addresses that only need to be addresses (a token, a vault, a wallet) are funded accounts.
 CONSTRUCTOR_ARGUMENTS: dict[str, Callable[[Web3], tuple[Any, ...]]] = {
+    "CommitReveal": lambda w3: (b"\x11" * 32, 10),
+    "CourseNFT": lambda w3: ("Course NFT", "CNFT", w3.eth.accounts[1], 500),
+    "CoursePair": lambda w3: (w3.eth.accounts[1], w3.eth.accounts[2]),
     "CourseToken": lambda w3: ("Course Token", "CRS", 10**24),
+    "GuessTheNumber": lambda w3: (b"\x22" * 32,),
     "JobEscrow": lambda w3: (w3.eth.accounts[1],),  # the verifier
+    "PhishingBait": lambda w3: (w3.eth.accounts[1], w3.eth.accounts[2]),
+    "TokenVote": lambda w3: (deploy(w3, "CourseToken", "Vote", "V", 10**24).address, 100, 2_000),
+    "VaultAttacker": lambda w3: (w3.eth.accounts[1],),
 }
+PRIZE = {"CommitReveal": 10**18, "GuessTheNumber": 10**18}  # payable constructors need a prize
 
 
 class AnvilUnavailable(RuntimeError):
@@ -102,7 +111,7 @@ def deploy_row(w3: Web3, name: str, repeats: int) -> tuple[str, str, str, str]:
     for _ in range(repeats):
         start = time.perf_counter()
         try:
-            contract = deploy(w3, name, *args)
+            contract = deploy(w3, name, *args, value=PRIZE.get(name, 0))
         except Reverted as refused:
             return label, IN_MEMORY, f"skipped: {refused.reason}", "-"
         times.append(time.perf_counter() - start)
