@@ -27,6 +27,11 @@ def check_device(device: str) -> str:
             f"device: {device!r} asked for, but torch sees no CUDA GPU on this machine; "
             "use device='cpu' or best_device()"
         )
+    index = device.removeprefix("cuda").removeprefix(":")
+    if device.startswith("cuda") and index and (
+            not index.isdigit() or int(index) >= torch.cuda.device_count()):
+        raise ValueError(f"device: {device!r} names no GPU here; this machine has "
+                         f"{torch.cuda.device_count()} (cuda:0 ... cuda:N-1)")
     return device
 
 

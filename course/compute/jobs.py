@@ -9,13 +9,12 @@ field, the value and the rule.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from course.compute.workloads import get_workload
+from course.compute.workloads import check_params, get_workload
 
 SPEC_FIELDS = ("workload", "params", "max_price", "redundancy", "min_stake", "timeout_s", "gpu",
                "name")
@@ -52,20 +51,13 @@ class JobSpec:
 
     def __post_init__(self) -> None:
         try:
-            workload = get_workload(self.workload)
+            get_workload(self.workload)
         except ValueError as error:
             raise JobSpecError(str(error)) from None
-        if not isinstance(self.params, Mapping):
-            raise JobSpecError(f"params: expected a mapping of workload arguments, got "
-                               f"{self.params!r}")
-        accepted = set(inspect.signature(workload.run).parameters) - {"device"}
-        unknown = sorted(set(self.params) - accepted)
-        if unknown:
-            raise JobSpecError(f"params: {self.workload} takes no argument(s) {unknown}; it "
-                               f"takes {sorted(accepted)}")
-        for key, value in self.params.items():
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise JobSpecError(f"params.{key}: expected a number >= 0, got {value!r}")
+        try:
+            check_params(self.workload, self.params)
+        except ValueError as error:
+            raise JobSpecError(str(error)) from None
         _integer(self.max_price, "max_price", 0)
         _integer(self.redundancy, "redundancy", 1)
         _integer(self.min_stake, "min_stake", 0)

@@ -9,6 +9,7 @@ output (cheap to send over a network), the FLOPs it did, and a fingerprint.
 from __future__ import annotations
 
 import hashlib
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -177,7 +178,30 @@ def get_workload(name: str) -> Workload:
     return WORKLOADS[name]
 
 
+def check_params(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Check ``params`` against workload ``name``: known names, whole sizes >= 1, numbers >= 0.
+
+    Raises ValueError naming the parameter; returns the parameters as a plain dict.
+    """
+    workload = get_workload(name)
+    if not isinstance(params, Mapping):
+        raise ValueError(f"params: expected a mapping of workload arguments, got {params!r}")
+    accepted = inspect.signature(workload.run).parameters
+    unknown = sorted(set(params) - set(accepted) | ({"device"} & set(params)))
+    if unknown:
+        raise ValueError(f"params: {name} takes no argument(s) {unknown}; it takes "
+                         f"{sorted(set(accepted) - {'device'})}")
+    for key, value in params.items():
+        default = accepted[key].default
+        if isinstance(default, int) and key != "seed":  # a size or a count
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"params.{key}: expected a whole number >= 1, got {value!r}")
+        elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ValueError(f"params.{key}: expected a number >= 0, got {value!r}")
+    return dict(params)
+
+
 def run_workload(name: str, params: Mapping[str, Any], device: str = "cpu") -> WorkResult:
     """Run workload ``name`` with ``params`` on ``device`` (the one call providers make)."""
     workload = get_workload(name)
-    return workload.run(**dict(params), device=check_device(device))
+    return workload.run(**check_params(name, params), device=check_device(device))

@@ -1,0 +1,244 @@
+"""Checks for notebook 10 (GPU compute basics): the FLOPs of a matrix product, achieved
+GFLOP/s, the roofline's attainable performance, and comparing results with a tolerance, each
+run on many inputs and compared with course.compute.throughput and course.compute.verification."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from course.compute import throughput
+from course.compute.verification import results_agree
+from course.compute.workloads import WorkResult, run_workload
+from course.exercises import CheckFailed, Exercise, expect_function, expect_type
+
+
+def _number(got: object, what: str) -> float:
+    if isinstance(got, np.ndarray) and got.shape == ():
+        got = got.item()
+    expect_type(got, (int, float, np.integer, np.floating), what)
+    if not math.isfinite(got):
+        raise CheckFailed(f"{what} returned {got}: expected a finite number.")
+    return float(got)
+
+
+def _close(got: float, expected: float) -> bool:
+    return math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12)
+
+
+# --- FLOPs of a matrix product -------------------------------------------------------------------
+
+SHAPES = [(2, 3, 4), (1, 1, 1), (4, 3, 2), (1, 512, 1), (64, 1, 64), (128, 128, 128),
+          (1000, 10, 1), (3, 1024, 4096), (4096, 4096, 4096), (50_000, 784, 256)]
+SHAPES += [tuple(int(v) for v in np.random.default_rng(10).integers(1, 2_000, 3))
+           for _ in range(10)]
+
+
+def _test_matrix_product_flops(answer: Callable[[int, int, int], int]) -> str:
+    expect_function(answer, 3)
+    for m, k, n in SHAPES:
+        got = _number(answer(m, k, n), f"matrix_product_flops({m}, {k}, {n})")
+        expected = throughput.matrix_product_flops(m, k, n)
+        if got != expected:
+            hint = ""
+            if got == m * k * n:
+                hint = " That counts multiply-adds; each one is 2 FLOPs (a multiply and an add)."
+            elif got == m * n * (2 * k - 1):
+                hint = (" Strictly true (a dot product of length k needs k - 1 additions), but "
+                        "the convention counts k additions: 2·m·k·n.")
+            elif got == 2 * m * n or got == 2 * m * k or got == 2 * k * n:
+                hint = " One dimension is missing: m·n dot products, each of length k."
+            raise CheckFailed(f"an ({m}, {k}) @ ({k}, {n}) product: you returned {got:,.0f} "
+                              f"FLOPs, expected {expected:,}.{hint}")
+    return ("m·n dot products of length k: 2·m·k·n FLOPs. A 4096² matmul is 137 GFLOP, a "
+            "fraction of a second on a GPU.")
+
+
+check_matrix_product_flops = Exercise(
+    name="matrix_product_flops",
+    goal="Write matrix_product_flops(m, k, n): the floating-point operations of the product of "
+    "an (m, k) matrix and a (k, n) matrix, counting each multiply-add as 2 FLOPs.",
+    hints=(
+        "The result has m·n entries; each is a dot product of a row (length k) with a column "
+        "(length k).",
+        "return 2 * m * k * n",
+    ),
+    test=_test_matrix_product_flops,
+)
+
+
+# --- achieved GFLOP/s ----------------------------------------------------------------------------
+
+GFLOPS_CASES = [(2_000_000_000, 1.0), (2 * 1024**3, 0.0153), (2_000_000, 0.00004), (1, 1.0),
+                (0, 0.5), (137_438_953_472, 0.0021), (10**15, 3600.0), (500_000, 2e-6)]
+GFLOPS_CASES += list(zip([int(v) for v in np.random.default_rng(11).integers(1, 10**13, 10)],
+                         [round(float(v), 9) for v in
+                          np.exp(np.random.default_rng(12).uniform(-11, 3, 10))],
+                         strict=True))
+
+
+def _test_achieved_gflops(answer: Callable[[float, float], float]) -> str:
+    expect_function(answer, 2)
+    for flops, seconds in GFLOPS_CASES:
+        got = _number(answer(flops, seconds), f"achieved_gflops({flops}, {seconds})")
+        expected = throughput.achieved_gflops(flops, seconds)
+        if not _close(got, expected):
+            hint = ""
+            if _close(got, expected * 1e9):
+                hint = " That is FLOP/s: divide by 1e9 for GFLOP/s."
+            elif _close(got, expected * 1e3):
+                hint = " That is MFLOP/s (divided by 1e6): giga is 1e9."
+            elif _close(got, flops / seconds / 2**30):
+                hint = " Giga in FLOP/s means 10**9, not 2**30."
+            elif flops and _close(got, seconds / flops / 1e9):
+                hint = " Upside down: work divided by time."
+            raise CheckFailed(f"{flops:,} FLOPs in {seconds} s: you returned {got:g} GFLOP/s, "
+                              f"expected {expected:g}.{hint}")
+    return ("GFLOP/s = FLOPs / seconds / 1e9: a 1024² matmul in 15 ms runs at about 143 GFLOP/s.")
+
+
+check_achieved_gflops = Exercise(
+    name="achieved_gflops",
+    goal="Write achieved_gflops(flops, seconds): the throughput in GFLOP/s (billions of "
+    "floating-point operations per second) of a job that did flops operations in seconds.",
+    hints=(
+        "Throughput is work divided by time; then express it in billions.",
+        "return flops / seconds / 1e9",
+    ),
+    test=_test_achieved_gflops,
+)
+
+
+# --- the roofline --------------------------------------------------------------------------------
+
+MACHINES = [(768.0, 60.0), (67_000.0, 3_350.0), (19_500.0, 2_039.0), (100.0, 100.0),
+            (1.0, 1000.0)]
+INTENSITIES = [0.0, 1 / 12, 0.25, 1.0, 5.0, 12.8, 20.0, 42.667, 170.667, 1365.3]
+
+
+def _test_roofline_gflops(answer: Callable[[float, float, float], float]) -> str:
+    expect_function(answer, 3)
+    regimes = set()
+    for peak, bandwidth in MACHINES:
+        for intensity in [*INTENSITIES, throughput.ridge_point(peak, bandwidth)]:
+            call = f"roofline_gflops({intensity:g}, {peak:g}, {bandwidth:g})"
+            got = _number(answer(intensity, peak, bandwidth), call)
+            expected = throughput.roofline_gflops(intensity, peak, bandwidth)
+            regime = "memory" if intensity * bandwidth < peak else "compute"
+            regimes.add(regime)
+            if not _close(got, expected):
+                hint = ""
+                if regime == "memory" and _close(got, peak):
+                    hint = (" Memory cannot deliver the bytes that fast: here intensity × "
+                            "bandwidth is the limit. Both roofs hold: take the smaller.")
+                elif regime == "compute" and _close(got, intensity * bandwidth):
+                    hint = (" No kernel beats the chip's peak: cap the result at peak_gflops. "
+                            "Both roofs hold: take the smaller.")
+                raise CheckFailed(f"{call}, a {regime}-bound case: you returned {got:g}, "
+                                  f"expected {expected:g}.{hint}")
+    return ("Attainable = min(peak, intensity × bandwidth): below the ridge point memory is the "
+            "limit, above it arithmetic.")
+
+
+check_roofline_gflops = Exercise(
+    name="roofline_gflops",
+    goal="Write roofline_gflops(intensity, peak_gflops, bandwidth_gb_s): the most GFLOP/s a "
+    "kernel doing intensity FLOPs per byte can reach on a machine with that peak arithmetic "
+    "rate and memory bandwidth (GB/s).",
+    hints=(
+        "Memory can feed at most intensity × bandwidth GFLOP/s; the chip can do at most "
+        "peak_gflops. Both limits hold at once.",
+        "return min(peak_gflops, intensity * bandwidth_gb_s)",
+    ),
+    test=_test_roofline_gflops,
+)
+
+
+# --- comparing results with a tolerance ----------------------------------------------------------
+
+# (a, b, rtol, atol): every case is at least a factor 2 away from the tolerance's edge, so
+# np.allclose, math.isclose and a hand-written |a - b| <= atol + rtol * |b| all agree.
+TOLERANCE_CASES: list[tuple[Sequence[float], Sequence[float], float, float]] = [
+    ([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], 1e-4, 1e-5),
+    ([1.0, 2.0, 3.0], [1.0000001, 1.9999999, 3.0000002], 1e-4, 1e-5),
+    ([1.0, 2.0, 3.0], [0.0, 0.0, 0.0], 1e-4, 1e-5),
+    ([1.0, 2.0, 3.0], [1.0, 2.0, 3.1], 1e-4, 1e-5),
+    ([1.0, 2.0], [2.0, 1.0], 1e-4, 1e-5),
+    ([0.0], [5.0], 1e-4, 1e-5),
+    ([5.0], [0.0], 1e-4, 1e-5),
+    ((0.0, 1e-7, -2e-7), (1e-7, 0.0, 0.0), 1e-4, 1e-5),
+    ((1e6, 2e6), (1e6 + 50.0, 2e6 - 80.0), 1e-4, 1e-5),
+    ((-1e6, 3.0), (-1e6 - 50.0, 3.0), 1e-4, 1e-5),
+    ((1e6,), (1e6 + 500.0,), 1e-4, 1e-5),
+    ([0.1 + 0.2], [0.3], 0.0, 0.0),
+    ([0.5, 0.25], [0.5, 0.25], 0.0, 0.0),
+    ([100.0], [100.5], 1e-2, 0.0),
+    ([100.0], [103.0], 1e-2, 0.0),
+    ([0.003], [0.001], 0.0, 0.01),
+    ([0.003], [0.001], 0.0, 1e-3),
+]
+
+
+def _workload_cases() -> list[tuple[Sequence[float], Sequence[float], float, float]]:
+    """Real summaries: an honest rerun with float noise, and a different job's answer."""
+    honest = run_workload("matmul", {"size": 64, "seed": 10}).summary
+    other = run_workload("matmul", {"size": 64, "seed": 11}).summary
+    noisy = tuple(v * (1 + 2e-6 * (-1) ** i) for i, v in enumerate(honest))
+    return [(honest, noisy, 1e-4, 1e-5), (honest, other, 1e-4, 1e-5),
+            (honest, tuple(0.5 * v for v in honest), 1e-4, 1e-5)]
+
+
+def _reference(a: Sequence[float], b: Sequence[float], rtol: float, atol: float) -> bool:
+    return results_agree(WorkResult("job", tuple(a), 0, "cpu"),
+                         WorkResult("job", tuple(b), 0, "cpu"), rtol=rtol, atol=atol)
+
+
+def _test_close_enough(answer: Callable[[Sequence[float], Sequence[float], float, float], bool]
+                       ) -> str:
+    expect_function(answer, 4)
+    for a, b, rtol, atol in [*TOLERANCE_CASES, *_workload_cases()]:
+        shown = f"close_enough({_show(a)}, {_show(b)}, rtol={rtol:g}, atol={atol:g})"
+        got = answer(list(a), list(b), rtol, atol)
+        if not isinstance(got, bool | np.bool_):
+            raise CheckFailed(f"{shown} returned {type(got).__name__} {got!r}: expected True "
+                              "or False.")
+        expected = _reference(a, b, rtol, atol)
+        if bool(got) != expected:
+            hint = ""
+            if expected and rtol == 0 and atol == 0:
+                hint = " Equal numbers must pass even with zero tolerance (use <=, not <)."
+            elif expected and max(map(abs, b)) < 1e-3:
+                hint = " Near zero a relative tolerance is tiny: the absolute one has to help."
+            elif expected and max(map(abs, b)) > 1e3:
+                hint = (" For big numbers the absolute tolerance is tiny: the relative one "
+                        "(rtol × |b|, with the absolute value) has to help.")
+            elif expected:
+                hint = " Numbers that differ only by rounding noise must count as close."
+            elif not expected and sum(a) == sum(b):
+                hint = " Compare element by element, not sums: these have the same sum."
+            elif not expected:
+                hint = " Every pair must be close (all, not any), by |a - b|, with the abs."
+            raise CheckFailed(f"{shown} returned {bool(got)}, expected {expected}.{hint}")
+    return ("Close enough = |a − b| ≤ atol + rtol·|b| for every pair: float noise passes, a "
+            "wrong answer does not. Verification in notebook 11 uses exactly this.")
+
+
+def _show(values: Sequence[float]) -> str:
+    if len(values) > 4:
+        return f"[{', '.join(f'{v:.6g}' for v in values[:3])}, ... ({len(values)} numbers)]"
+    return f"[{', '.join(repr(float(v)) for v in values)}]"
+
+
+check_close_enough = Exercise(
+    name="close_enough",
+    goal="Write close_enough(a, b, rtol, atol): True when two equally long lists of floats "
+    "agree element by element up to a relative tolerance rtol and an absolute tolerance atol, "
+    "as np.allclose decides: |a[i] - b[i]| <= atol + rtol * |b[i]| for every i.",
+    hints=(
+        "Loop over the pairs with zip(a, b); one pair too far apart makes the answer False.",
+        "return all(abs(x - y) <= atol + rtol * abs(y) for x, y in zip(a, b))",
+    ),
+    test=_test_close_enough,
+)
