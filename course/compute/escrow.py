@@ -73,7 +73,7 @@ class Ledger:
         if self.balance(requester) < amount:
             raise InsufficientFunds(f"lock for job {job_id}: {requester} has "
                                     f"{self.balance(requester)} credits, needs {amount}")
-        self.balances[requester] -= amount
+        self.balances[requester] = self.balance(requester) - amount
         self.escrows.setdefault(job_id, Escrow(requester)).locked += amount
 
     def pay(self, job_id: int, provider: str, amount: int) -> None:

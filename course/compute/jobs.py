@@ -94,5 +94,9 @@ class JobSpec:
         """Floating-point operations one run of this job does."""
         return get_workload(self.workload).count_flops(**self.params)
 
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={value!r}" for name, value in self.to_dict().items())
+        return f"JobSpec({fields})"
+
     def __reduce__(self) -> tuple:  # a MappingProxy does not pickle; send plain data
         return (JobSpec.from_dict, (self.to_dict(),))

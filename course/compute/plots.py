@@ -29,7 +29,7 @@ def plot_gantt(report: RunReport, ax: Axes | None = None) -> Axes:
     ax.set_title("Jobs per provider")
     ax.legend(handles=[Patch(color=RUN_COLORS["run"], label="returned a result"),
                        Patch(color=RUN_COLORS["lost"], label="lost (dropped, late, died)")],
-              loc="upper right", fontsize=8)
+              loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return ax
 
 
@@ -63,5 +63,5 @@ def plot_verification(report: RunReport, ax: Axes | None = None) -> Axes:
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
     ax.set_ylabel("runs")
     ax.set_title("Verification outcomes per provider")
-    ax.legend(fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return ax

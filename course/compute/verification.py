@@ -81,7 +81,11 @@ def jobs_to_catch(check_rate: float, confidence: float = 0.99) -> int:
                          f"{check_rate!r}, {confidence!r}")
     if check_rate == 1:
         return 1
-    return math.ceil(math.log(1 - confidence) / math.log(1 - check_rate))
+    jobs = math.ceil(math.log(1 - confidence) / math.log(1 - check_rate))
+    # the logarithms round: step back while one job fewer already reaches the confidence
+    while jobs > 1 and detection_probability(check_rate, jobs - 1) >= confidence:
+        jobs -= 1
+    return jobs
 
 
 def colluding_majority_probability(cheater_share: float, redundancy: int) -> float:

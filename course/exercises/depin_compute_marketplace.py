@@ -1,0 +1,318 @@
+"""Checks for notebook 11 (a DePIN compute marketplace): the reverse-auction winners, a quorum
+vote on result summaries, the number of spot-checked jobs that catches a cheater, and a
+reputation score. Each runs the learner's function on many inputs and compares it with
+course.compute (market.match, verification.quorum, verification.jobs_to_catch, Reputation)."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+
+from course.compute.jobs import JobSpec
+from course.compute.market import NoProviderError, match, why_not
+from course.compute.providers import Provider
+from course.compute.reputation import Reputation
+from course.compute.verification import jobs_to_catch, quorum
+from course.compute.workloads import WorkResult
+from course.exercises import CheckFailed, Exercise, expect_function, expect_type
+
+
+def _names(got: object, what: str) -> list[str]:
+    """The learner's answer as a list of provider names (a list, tuple or set of strings)."""
+    expect_type(got, (list, tuple, set), what)
+    for item in got:
+        if not isinstance(item, str):
+            raise CheckFailed(f"{what} should hold provider NAMES (strings), got "
+                              f"{type(item).__name__} {item!r}. Use provider.name.")
+    return list(got)
+
+
+# --- the reverse auction -------------------------------------------------------------------------
+
+NAMES = ("ada", "bob", "cy", "dee", "eve", "fay", "gus", "hal")
+
+
+def _random_market(dice: random.Random) -> tuple[JobSpec, list[Provider]]:
+    """A seeded job and 3-7 providers in a shuffled order, with many equal bids (ties)."""
+    names = dice.sample(NAMES, dice.randint(3, 7))
+    providers = [Provider(name, price_per_mflop=dice.choice([0.5, 1.0, 1.5, 2.0, 3.0]),
+                          stake=dice.choice([0, 50, 100, 200]), gpu=dice.random() < 0.5)
+                 for name in names]
+    job = JobSpec("matmul", {"size": dice.choice([16, 32, 64, 100, 128])},
+                  max_price=dice.randint(1, 15), redundancy=dice.randint(1, 3),
+                  min_stake=dice.choice([0, 0, 50, 100, 150]), gpu=dice.random() < 0.3)
+    return job, providers
+
+
+def _hand_made_markets() -> list[tuple[JobSpec, list[Provider]]]:
+    job = JobSpec("matmul", {"size": 128}, max_price=6, redundancy=2, min_stake=100)  # 4.2 MFLOPs
+    exact = [Provider("bob", 1.2, stake=100), Provider("ada", 1.0, stake=100),  # bids 6 and 5
+             Provider("cy", 0.5, stake=99), Provider("dee", 1.5, stake=500)]  # low stake, bid 7
+    tie = [Provider("eve", 1.0), Provider("dee", 1.0), Provider("cy", 1.0), Provider("bob", 2.0)]
+    gpu_job = JobSpec("matmul", {"size": 64}, max_price=10, gpu=True)
+    gpus = [Provider("cheap-cpu", 0.5), Provider("gpu-b", 4.0, gpu=True),
+            Provider("gpu-a", 9.0, gpu=True)]
+    nobody = [Provider("ada", 5.0), Provider("bob", 0.1, stake=0), Provider("cy", 0.1)]
+    return [
+        (job, exact),  # a bid exactly at max_price and a stake exactly at min_stake are fine
+        (JobSpec("matmul", {"size": 128}, max_price=5, redundancy=3), tie),  # ties: by name
+        (gpu_job, gpus),
+        (JobSpec("matmul", {"size": 128}, max_price=3, min_stake=10, gpu=True), nobody),
+        (JobSpec("matmul", {"size": 128}, max_price=50, redundancy=4), tie),
+    ]
+
+
+AUCTIONS = _hand_made_markets()
+AUCTIONS += [_random_market(random.Random(f"auction-{seed}")) for seed in range(40)]
+
+
+def _describe(job: JobSpec, providers: Sequence[Provider]) -> str:
+    offers = ", ".join(f"{p.name} (bid {p.bid(job)}, stake {p.stake}{', GPU' if p.gpu else ''})"
+                       for p in providers)
+    needs = f"max_price {job.max_price}, min_stake {job.min_stake}"
+    needs += ", needs a GPU" if job.gpu else ""
+    return f"a job ({needs}, redundancy {job.redundancy}) and providers {offers}"
+
+
+def _test_pick_winners(answer: Callable[[JobSpec, list[Provider]], Sequence[str]]) -> str:
+    expect_function(answer, 2)
+    for job, providers in AUCTIONS:
+        try:
+            expected = [bid.provider.name for bid in match(job, providers)]
+        except NoProviderError:
+            expected = None
+        try:
+            got = answer(job, list(providers))
+        except NoProviderError:
+            if expected is None:
+                continue
+            raise CheckFailed(f"For {_describe(job, providers)} you raised NoProviderError, but "
+                              f"{expected} may take it.") from None
+        if expected is None:
+            raise CheckFailed(f"For {_describe(job, providers)} you returned {got!r}, but fewer "
+                              f"than {job.redundancy} provider(s) may take it: raise "
+                              "NoProviderError.")
+        got = _names(got, f"pick_winners for {_describe(job, providers)}")
+        if got != expected:
+            by_name = {p.name: p for p in providers}
+            reasons = [f"{name} may not bid ({why_not(job, by_name[name])})" for name in got
+                       if name in by_name and why_not(job, by_name[name])]
+            if reasons:
+                hint = " " + "; ".join(reasons) + "."
+            elif len(got) != len(expected):
+                hint = f" Return exactly job.redundancy = {job.redundancy} name(s)."
+            elif sorted(got) == sorted(expected):
+                hint = " Right providers, wrong order: cheapest first, equal bids by name."
+            else:
+                hint = " The cheapest eligible bids win; equal bids are ordered by name."
+            raise CheckFailed(f"For {_describe(job, providers)} you returned {got}, expected "
+                              f"{expected}.{hint}")
+    return ("A reverse auction: the requester names its ceiling, providers undercut each other, "
+            "and the cheapest eligible bids win, as in Akash's marketplace.")
+
+
+check_pick_winners = Exercise(
+    name="pick_winners",
+    goal="Write pick_winners(job, providers): the names of the job.redundancy cheapest providers "
+    "allowed to bid (bid <= job.max_price, stake >= job.min_stake, a GPU if job.gpu), cheapest "
+    "first, equal bids ordered by name; raise NoProviderError if too few may bid.",
+    hints=(
+        "Keep the eligible providers, sort them by (provider.bid(job), provider.name), and take "
+        "the first job.redundancy of them.",
+        "eligible = [p for p in providers if p.bid(job) <= job.max_price and p.stake >= "
+        "job.min_stake and (p.gpu or not job.gpu)]; eligible.sort(key=lambda p: (p.bid(job), "
+        "p.name)); if len(eligible) < job.redundancy: raise NoProviderError('too few'); return "
+        "[p.name for p in eligible[:job.redundancy]]",
+    ),
+    test=_test_pick_winners,
+)
+
+
+# --- a quorum vote -------------------------------------------------------------------------------
+
+
+def _voters(dice: random.Random) -> dict[str, tuple[float, ...]]:
+    """Seeded results of 1-7 providers: honest ones agree up to float noise, others do not."""
+    scale = 10 ** dice.uniform(-2, 3)
+    truth = [dice.gauss(0, scale) for _ in range(16)]
+    forged = [value * 1.01 for value in truth]  # close, but 1% off: a subtle cheat
+    kinds = dice.choices(["honest", "lazy", "close", "colluding"], weights=[5, 2, 1, 2],
+                         k=dice.randint(1, 7))
+    results = {}
+    for name, kind in zip(dice.sample(NAMES, len(kinds)), kinds, strict=True):
+        if kind == "lazy":
+            results[name] = tuple(dice.gauss(0, 10) for _ in truth)
+        else:
+            base = truth if kind == "honest" else forged if kind == "colluding" else [
+                value * 1.02 for value in truth]
+            results[name] = tuple(value * (1 + dice.gauss(0, 1e-7)) for value in base)
+    return results
+
+
+QUORUM_CASES: list[tuple[dict[str, tuple[float, ...]], int]] = []
+for _seed in range(60):
+    _results = _voters(random.Random(f"quorum-{_seed}"))
+    QUORUM_CASES.append((_results, len(_results) // 2 + 1))
+QUORUM_CASES.append((QUORUM_CASES[0][0], len(QUORUM_CASES[0][0]) + 1))  # more than there are
+
+
+def _reference_vote(results: Mapping[str, tuple[float, ...]], needed: int) -> list[str]:
+    as_work = {name: WorkResult("matmul", summary, 0, "cpu") for name, summary in results.items()}
+    return sorted(quorum(as_work, needed).agreeing)
+
+
+def _test_quorum_vote(answer: Callable[[dict[str, tuple[float, ...]], int], Sequence[str]]) -> str:
+    expect_function(answer, 2)
+    cases = [(results, needed, _reference_vote(results, needed))
+             for results, needed in QUORUM_CASES]
+    for results, needed, expected in cases:
+        shown = {name: f"({summary[0]:.6g}, {summary[1]:.6g}, ...)"
+                 for name, summary in results.items()}
+        got = _names(answer(dict(results), needed), f"quorum_vote({shown}, {needed})")
+        if sorted(got) != expected:
+            hint = ""
+            if len(got) > len(expected) == 0:
+                hint = f" No group of at least needed = {needed} agreeing results: return []."
+            elif expected and not got:
+                hint = (" These results agree up to float noise (relative 1e-7): compare with a "
+                        "tolerance, e.g. np.allclose(a, b, rtol=1e-4, atol=1e-5), never ==.")
+            elif set(got) > set(expected):
+                hint = " Too lenient: a result 1-2% off is a different answer (rtol=1e-4)."
+            raise CheckFailed(f"quorum_vote({shown}, needed={needed}) returned {sorted(got)}, "
+                              f"expected {expected}.{hint}")
+    return ("Honest replicas agree up to float noise, a lazy cheater's garbage agrees with nobody: "
+            "only cheaters who collude on one wrong answer could outvote the honest ones.")
+
+
+check_quorum_vote = Exercise(
+    name="quorum_vote",
+    goal="Write quorum_vote(results, needed): results maps each provider to its summary (a tuple "
+    "of floats). Group the summaries that agree (np.allclose(a, b, rtol=1e-4, atol=1e-5)); "
+    "return the names in the biggest group if it has at least `needed` members, else [].",
+    hints=(
+        "Go through the providers; put each into the first group whose first member's summary "
+        "agrees with its own, or start a new group. Then look at the biggest group.",
+        "groups = []; for name, s in results.items(): (find g with np.allclose(results[g[0]], s, "
+        "rtol=1e-4, atol=1e-5) and g.append(name), else groups.append([name])); biggest = "
+        "max(groups, key=len, default=[]); return sorted(biggest) if len(biggest) >= needed "
+        "else []",
+    ),
+    test=_test_quorum_vote,
+)
+
+
+# --- spot checks: how many cheats until one is caught --------------------------------------------
+
+
+def _boundary_free(rate: float, confidence: float) -> bool:
+    """Leave out cases where log(1-c)/log(1-p) is within float noise of a whole number."""
+    if rate == 1:
+        return True
+    ratio = math.log(1 - confidence) / math.log(1 - rate)
+    return abs(ratio - round(ratio)) > 1e-6
+
+
+CATCH_CASES = [(rate, confidence)
+               for rate in (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.3, 0.5, 0.75, 0.9, 1.0)
+               for confidence in (0.5, 0.9, 0.95, 0.99, 0.999)
+               if _boundary_free(rate, confidence)]
+CATCH_CASES += [(round(random.Random(f"catch-{seed}").uniform(0.005, 0.6), 4),
+                 round(random.Random(f"conf-{seed}").uniform(0.6, 0.9999), 4))
+                for seed in range(20)]
+CATCH_CASES = [case for case in CATCH_CASES if _boundary_free(*case)]
+
+
+def _test_jobs_to_catch(answer: Callable[[float, float], int]) -> str:
+    expect_function(answer, 2)
+    for rate, confidence in CATCH_CASES:
+        got = answer(rate, confidence)
+        if isinstance(got, float) and got.is_integer():
+            got = int(got)
+        expect_type(got, (int, np.integer), f"jobs_to_catch({rate}, {confidence})")
+        expected = jobs_to_catch(rate, confidence)
+        if got != expected:
+            caught = 1 - (1 - rate) ** got
+            hint = ""
+            if got == expected - 1:
+                hint = (f" With {got} cheats the chance of a catch is only {caught:.4f} < "
+                        f"{confidence}: round UP.")
+            elif got > expected:
+                hint = f" {expected} is already enough: 1 - (1 - p)^{expected} >= {confidence}."
+            raise CheckFailed(f"jobs_to_catch({rate}, {confidence}) returned {got}, expected "
+                              f"{expected}.{hint}")
+    return ("Checking 10% of jobs catches a cheater 99% of the time within 44 cheats, for a "
+            "tenth of the work that one extra replica would cost.")
+
+
+check_jobs_to_catch = Exercise(
+    name="jobs_to_catch",
+    goal="Write jobs_to_catch(check_rate, confidence): the smallest number k of cheated jobs for "
+    "which a spot checker that checks each job with probability check_rate has caught at least "
+    "one with probability >= confidence, i.e. 1 - (1 - check_rate)**k >= confidence.",
+    hints=(
+        "Start at k = 0 and add one while 1 - (1 - check_rate)**k < confidence; or solve "
+        "(1 - p)^k <= 1 - c with logarithms and round up.",
+        "k = 0; while 1 - (1 - check_rate) ** k < confidence: k += 1; return k",
+    ),
+    test=_test_jobs_to_catch,
+)
+
+
+# --- reputation ----------------------------------------------------------------------------------
+
+
+def _histories() -> list[list[str]]:
+    fixed = [[], ["verified"], ["failed"], ["cheated"], ["verified"] * 10,
+             ["verified"] * 10 + ["cheated"], ["failed", "verified", "failed"],
+             ["cheated", "cheated"], ["failed"] * 5 + ["verified"] * 5]
+    dice = random.Random("reputation")
+    fixed += [dice.choices(["verified", "failed", "cheated"], weights=[8, 2, 1],
+                           k=dice.randint(1, 40)) for _ in range(20)]
+    return fixed
+
+
+HISTORIES = _histories()
+
+
+def _test_reputation_score(answer: Callable[[list[str]], float]) -> str:
+    expect_function(answer, 1)
+    for history in HISTORIES:
+        reference = Reputation()
+        for outcome in history:
+            reference.record("p", outcome)
+        expected = reference.score("p")
+        got = answer(list(history))
+        if isinstance(got, np.floating):
+            got = float(got)
+        expect_type(got, (int, float), f"reputation_score({history})")
+        if not math.isclose(got, expected, rel_tol=1e-9):
+            counts = {o: history.count(o) for o in ("verified", "failed", "cheated")}
+            hint = ""
+            if not history:
+                hint = " A stranger has no record: (0 + 1) / (0 + 0 + 2) = 0.5."
+            elif counts["cheated"] and math.isclose(
+                    got, (counts["verified"] + 1) / (len(history) + 2)):
+                hint = " A caught cheat counts as 5 bad outcomes, not 1."
+            raise CheckFailed(f"reputation_score({history}) returned {got!r}, expected "
+                              f"{expected:.6g} (good {counts['verified']}, failed "
+                              f"{counts['failed']}, cheated {counts['cheated']}).{hint}")
+    return ("A stranger starts at 0.5, ten good runs lift it to 0.92, and one caught cheat "
+            "drops that to 0.65: trust is slow to earn and quick to lose.")
+
+
+check_reputation_score = Exercise(
+    name="reputation_score",
+    goal="Write reputation_score(outcomes): outcomes is a list of 'verified', 'failed' and "
+    "'cheated'; return (good + 1) / (good + bad + 2), where good counts 'verified', and bad "
+    "counts 1 per 'failed' and 5 per 'cheated'.",
+    hints=(
+        "Count each kind of outcome with outcomes.count(...), turn them into good and bad, then "
+        "apply the formula. The +1 and +2 make a stranger's score 0.5.",
+        "good = outcomes.count('verified'); bad = outcomes.count('failed') + 5 * "
+        "outcomes.count('cheated'); return (good + 1) / (good + bad + 2)",
+    ),
+    test=_test_reputation_score,
+)
