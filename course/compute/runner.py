@@ -29,6 +29,16 @@ from course.compute.workloads import WorkResult, run_workload
 VERIFIED, FAILED = "verified", "failed"
 
 
+@dataclass(frozen=True)
+class RunRecord:
+    """One run of a job on one provider: the agreed price and what came back (None: lost)."""
+
+    provider: str
+    price: int
+    result: WorkResult | None
+    note: str = ""
+
+
 @dataclass
 class JobRecord:
     """Everything that happened to one job."""
@@ -47,6 +57,7 @@ class JobRecord:
     refunded: int = 0
     reason: str = ""
     ready_at: float = 0.0  # simulated time the job's last run ended
+    runs: list[RunRecord] = field(default_factory=list)  # every run, in order, kept or lost
 
 
 class JobRunner:
@@ -214,6 +225,10 @@ class JobRunner:
         late = duration > record.job.timeout_s
         end = start + (record.job.timeout_s if late else duration)
         self.free_at[provider.name] = end
+        price = record.bids.get(provider.name, provider.bid(record.job))
+        kept = outcome.result if not late else None
+        record.runs.append(RunRecord(provider.name, price, kept, "timed out" if late else
+                                     outcome.note))
         if record.status == FAILED:  # the job already gave up: this run is neither used nor paid
             self._log(start, "run", record, provider.name, "unused: the job failed", end - start)
             return []
