@@ -4,6 +4,9 @@
     course doctor                             is everything the course needs here?
     course list                               the curriculum with time estimates
     course contracts build [--check]          recompile the Solidity contracts' artifacts
+    course student OUT [--force]              student copies of the notebooks, without solutions
+    course check NOTEBOOK [--timeout S]       run a notebook and score its exercises (exit 0: all
+                                              passed, 1: not yet, 2: cannot run the notebook)
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 START_NOTEBOOK = "notebooks/00_start_here.ipynb"
 
@@ -26,6 +30,13 @@ def port_number(text: str) -> int:
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{port} is outside the port range 1-65535")
     return port
+
+
+def positive_seconds(text: str) -> int:
+    """argparse type: a whole number of seconds, at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds (1 or more)")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,11 +61,24 @@ def build_parser() -> argparse.ArgumentParser:
     build = contract_commands.add_parser("build", help="recompile course/evm/contracts/*.sol")
     build.add_argument("--check", action="store_true",
                        help="write nothing; exit 1 if any committed artifact differs")
+
+    student = commands.add_parser("student", help="write student copies of the notebooks")
+    student.add_argument("out", metavar="OUT", type=Path, help="folder for the copies")
+    student.add_argument("--force", action="store_true", help="replace copies already in OUT")
+
+    check = commands.add_parser("check", help="run a notebook and score its exercises")
+    check.add_argument("notebook", metavar="NOTEBOOK", type=Path, help="the .ipynb to check")
+    check.add_argument("--timeout", type=positive_seconds, default=120,
+                       help="seconds one cell may run (default: 120)")
     return parser
 
 
 def lab_command(no_browser: bool, port: int | None) -> list[str]:
-    """The JupyterLab command line that serves the course and opens the start notebook."""
+    """The JupyterLab command line that serves the course and opens the start notebook.
+
+    The course's JupyterLab settings (course/lab_settings.py) apply to this server only.
+    """
+    from course.lab_settings import lab_settings_arguments
     from course.paths import REPO_ROOT, notebooks_dir
 
     notebooks_dir()  # a clear error if the course files are not here
@@ -66,6 +90,7 @@ def lab_command(no_browser: bool, port: int | None) -> list[str]:
         f"--ServerApp.root_dir={REPO_ROOT}",
         # the browser, the printed link and "/" all open the start notebook
         f"--LabApp.default_url=/lab/tree/{START_NOTEBOOK}",
+        *lab_settings_arguments(),  # no news pop-up, the file browser on the notebooks
     ]
     if no_browser:
         command.append("--no-browser")
@@ -134,12 +159,42 @@ def run_contracts_build(check: bool) -> int:
     return 1 if drifted else 0
 
 
+def run_student(out: Path, force: bool) -> int:
+    from course.student import StudentCopyError, write_student_copies
+
+    try:
+        reports = write_student_copies(out, force=force)
+    except StudentCopyError as error:
+        print(f"course: {error}", file=sys.stderr)
+        return 1
+    for path, report in reports.items():
+        print(f"wrote {path}: solutions taken out: {report.solutions}, "
+              f"cells that wait for the learner's answers: {len(report.waiting_cells)}")
+    print(f"\n{len(reports)} student copies in {out}. Outputs are cleared: learners run them.")
+    return 0
+
+
+def run_check(notebook: Path, timeout: int) -> int:
+    from course.grading import NotebookNotGradable, grade
+
+    if notebook.is_file():
+        print(f"Running {notebook} in a fresh kernel (the file itself is not changed)...",
+              flush=True)
+    try:
+        result = grade(notebook, cell_timeout=timeout)
+    except NotebookNotGradable as error:
+        print(f"course: {error}", file=sys.stderr)
+        return 2
+    print(result.report())
+    return 0 if result.all_passed else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_usage(sys.stderr)
-        print("course: error: choose a command: lab, doctor, list or contracts",
+        print("course: error: choose a command: lab, doctor, list, contracts, student or check",
               file=sys.stderr)
         return 2
     if args.command == "lab":
@@ -148,6 +203,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_doctor()
     if args.command == "contracts":
         return run_contracts_build(args.check)
+    if args.command == "student":
+        return run_student(args.out, args.force)
+    if args.command == "check":
+        return run_check(args.notebook, args.timeout)
     return run_list()
 
 

@@ -1,3 +1,4 @@
+import json
 import re
 import socket
 import subprocess
@@ -5,10 +6,12 @@ import sys
 import time
 import urllib.request
 
+import nbformat
 import pytest
 
 from course.cli import START_NOTEBOOK, lab_command, main, port_number
 from course.curriculum import LESSONS
+from course.notebooks import course_notebooks
 
 
 def test_course_list_shows_every_notebook_with_its_time(course_cli):
@@ -27,7 +30,10 @@ def test_course_list_shows_every_notebook_with_its_time(course_cli):
          "argument --port: 'notaport' is not a port number (1-65535)"),
         (["lab", "--port", "70000"], "70000 is outside the port range 1-65535"),
         (["teleport"], "invalid choice: 'teleport'"),
-        ([], "choose a command: lab, doctor, list or contracts"),
+        ([], "choose a command: lab, doctor, list, contracts, student or check"),
+        (["check"], "the following arguments are required: NOTEBOOK"),
+        (["check", "x.ipynb", "--timeout", "0"], "'0' is not a whole number of seconds"),
+        (["student"], "the following arguments are required: OUT"),
     ],
 )
 def test_bad_usage_gives_a_one_line_error_with_usage_and_exit_2(argv, message, capsys):
@@ -83,6 +89,27 @@ def test_course_lab_serves_jupyterlab_on_the_start_notebook(course_cli, tmp_path
         with urllib.request.urlopen(api, timeout=10) as response:
             assert response.status == 200
             assert b'"type": "notebook"' in response.read().replace(b'":"', b'": "')
+        # the course's settings reach this server: no news pop-up, no update check
+        notification = "@jupyterlab/apputils-extension:notification"
+        settings = f"http://127.0.0.1:{port}/lab/api/settings/{notification}?token={token}"
+        with urllib.request.urlopen(settings, timeout=10) as response:
+            defaults = json.load(response)["schema"]["properties"]
+        assert defaults["fetchNews"]["default"] == "false"
+        assert defaults["checkForUpdates"]["default"] is False
     finally:
         lab.terminate()
         lab.wait(timeout=30)
+
+
+def test_course_student_writes_a_copy_of_every_notebook(course_cli, tmp_path):
+    out = tmp_path / "student"
+    done = subprocess.run([*course_cli, "student", str(out)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.glob("*.ipynb")) == [p.name for p in course_notebooks()]
+    assert f"{len(course_notebooks())} student copies in {out}" in done.stdout
+    first = nbformat.read(out / course_notebooks()[0].name, as_version=4)
+    assert all(not c.get("outputs") for c in first.cells)
+    again = subprocess.run([*course_cli, "student", str(out)], capture_output=True, text=True,
+                           timeout=120)
+    assert again.returncode == 1 and "use --force" in again.stderr

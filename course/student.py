@@ -1,0 +1,207 @@
+"""Student copies of the notebooks: worked solutions out, placeholders in, the rest still runs.
+
+A solution sits between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` in a cell tagged
+``solution``. The student copy keeps the markers and the check call after them, and swaps the
+code between them for a placeholder. Cells further down that use an unsolved answer are wrapped
+in ``if solved("name"):`` so the copy runs top to bottom without a traceback; they run for real
+once the learner's answer passes its check (see ``course.student_guards``).
+
+    course student OUT        writes OUT/NN_slug.ipynb for every notebook of the course
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from course.cell_names import bound_names, check_calls, free_reads
+from course.exercises import RESULTS
+from course.notebooks import course_notebooks
+from course.paths import notebooks_dir
+from course.student_guards import (
+    BEGIN,
+    END,
+    NotebookState,
+    StudentCopyError,
+    Taint,
+    guard_code,
+    parse,
+)
+
+PLACEHOLDER = 'raise NotImplementedError("your code here: write the solution, then run this cell")'
+
+
+def solved(*exercises: str) -> bool:
+    """True when the latest check of every named exercise passed; otherwise say what waits."""
+    waiting = [name for name in exercises if name not in RESULTS or not RESULTS[name].passed]
+    if waiting:
+        checks = " and ".join(f"check_{name}" for name in waiting)
+        print(f"⏳ The rest of this cell waits for {checks} to pass: write your answer above, "
+              "then run its cell.")
+    return not waiting
+
+
+@dataclass
+class CopyReport:
+    """What making one student copy changed: solutions taken out, cells that now wait."""
+
+    solutions: int = 0
+    waiting_cells: list[int] = field(default_factory=list)
+
+
+def student_copy(notebook: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, CopyReport]:
+    """Return a student copy of ``notebook`` (a new object) and a report of what changed.
+
+    Every output and execution count is cleared: the learner runs the copy themselves, and the
+    committed outputs would give answers away (✅ lines, numbers, plots made with solutions).
+    """
+    student = nbformat.reads(nbformat.writes(notebook), as_version=4)  # deep, independent
+    state, report = NotebookState(), CopyReport()
+    reads = [free_reads(parse(c.source, i + 1)) if c.cell_type == "code" else set()
+             for i, c in enumerate(student.cells)]
+    for index, cell in enumerate(student.cells):
+        if cell.cell_type != "code":
+            continue
+        number = index + 1  # what error messages call it: the 1st, 2nd... cell
+        state.read_below = set().union(*reads[index + 1 :])
+        cell.outputs, cell.execution_count = [], None
+        has_solution = BEGIN in cell.source
+        if "solution" in cell.metadata.get("tags", []) and not has_solution:
+            raise StudentCopyError(
+                f"cell {number} is tagged 'solution' but has no {BEGIN} / {END} markers"
+            )
+        source = _student_source(cell.source, state, number) if has_solution else cell.source
+        cell.source, guarded = guard_code(source, state, number)
+        if has_solution:
+            report.solutions += source.count(BEGIN)
+            _show_source(cell)
+        if guarded:
+            report.waiting_cells.append(index)
+    return student, report
+
+
+def _show_source(cell: nbformat.NotebookNode) -> None:
+    """Solution cells start collapsed; a placeholder has nothing to hide, so show it."""
+    jupyter = cell.metadata.get("jupyter", {})
+    jupyter.pop("source_hidden", None)
+    if "jupyter" in cell.metadata and not jupyter:
+        del cell.metadata["jupyter"]
+
+
+def _student_source(source: str, state: NotebookState, cell_number: int) -> str:
+    """The cell with each solution region replaced by its placeholder; roots tainted in state."""
+    exercises = check_calls(parse(source, cell_number))
+    if not exercises:
+        raise StudentCopyError(
+            f"cell {cell_number}: a solution cell needs its check call (check_<name>(...))"
+        )
+    lines = source.splitlines(keepends=True)
+    out: list[str] = []
+    region: list[str] | None = None
+    for number, line in enumerate(lines, start=1):
+        marker = line.rstrip()
+        if marker.lstrip() in (BEGIN, END) and marker != marker.lstrip():
+            raise StudentCopyError(
+                f"cell {cell_number} line {number}: put {marker.strip()!r} at the start of the "
+                "line, around whole top-level statements"
+            )
+        if marker == BEGIN and region is None:
+            out.append(line)
+            region = []
+        elif marker == END and region is not None:
+            out.append(_placeholder("".join(region), state, exercises, cell_number))
+            out.append(line)
+            region = None
+        elif region is not None:
+            region.append(line)
+        else:
+            out.append(line)
+    if region is not None:
+        raise StudentCopyError(f"cell {cell_number}: {BEGIN} without a matching {END}")
+    return "".join(out)
+
+
+def _placeholder(
+    solution: str, state: NotebookState, exercises: frozenset[str], cell_number: int
+) -> str:
+    """Stubs for the functions a solution defines (unless a learner stub is just above)."""
+    tree = parse(solution, cell_number)
+    lines = solution.splitlines()
+    stubs, stubbed, above = [], [], []
+    for statement in tree.body:
+        if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if state.latest_def_is_stub.get(statement.name):
+            above.append(statement.name)
+        else:
+            stubs.append(_stub(statement, lines))
+            stubbed.append(statement.name)
+            state.latest_def_is_stub[statement.name] = True
+    for name in bound_names(tree):
+        function = name in above or name in stubbed
+        known = function or name in state.defined
+        state.taint(name, Taint(exercises, always_bound=known, solution_only=not known))
+        if function:
+            state.defined.add(name)
+    if stubs:
+        text = "# Student copy: replace the `raise` below with your code, then run this cell.\n"
+        return text + "\n\n".join(stubs) + "\n"
+    names = " and ".join(above) if above else "your answer"
+    return (
+        f"# Student copy: no worked solution here. Write {names} in the exercise cell above;\n"
+        "# running this cell checks it again and runs the rest of the cell.\n"
+    )
+
+
+def _stub(function: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str]) -> str:
+    """The function's decorators, signature and docstring, then ``raise NotImplementedError``."""
+    first = min([d.lineno for d in function.decorator_list] + [function.lineno])
+    body = function.body
+    has_docstring = (
+        isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    )
+    if body[0].lineno == function.lineno:  # def f(x): return x
+        stub = copy.copy(function)
+        stub.body = ast.parse(PLACEHOLDER).body
+        return ast.unparse(stub)
+    last = body[0].end_lineno if has_docstring else body[0].lineno - 1
+    indent = " " * body[0].col_offset
+    return "\n".join(lines[first - 1 : last] + [indent + PLACEHOLDER])
+
+
+def write_student_copies(
+    out_dir: Path, notebooks: list[Path] | None = None, force: bool = False
+) -> dict[Path, CopyReport]:
+    """Write a student copy of each notebook (default: the whole course) into ``out_dir``.
+
+    Raises:
+        StudentCopyError: ``out_dir`` is the course's own notebooks folder, a copy already
+            exists there and ``force`` is false (a learner's work would be overwritten), or a
+            notebook breaks a convention copies rely on (then nothing is written).
+    """
+    out_dir = Path(out_dir)
+    sources = course_notebooks() if notebooks is None else list(notebooks)
+    if out_dir.resolve() == notebooks_dir().resolve():
+        raise StudentCopyError(
+            f"out_dir {out_dir} is the course's own notebooks folder: choose another folder"
+        )
+    targets = {path: out_dir / path.name for path in sources}
+    existing = [str(target) for target in targets.values() if target.exists()]
+    if existing and not force:
+        raise StudentCopyError(
+            f"out_dir already has {', '.join(existing)}: a learner's work would be overwritten "
+            "(use --force to replace them)"
+        )
+    copies = {target: student_copy(nbformat.read(path, as_version=4))
+              for path, target in targets.items()}  # all made before any is written
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for target, (student, _) in copies.items():
+        nbformat.write(student, target)
+    return {target: report for target, (_, report) in copies.items()}
+
