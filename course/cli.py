@@ -51,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument(
         "--port", type=port_number, default=None, help="port (default: 8888 or the next free one)"
     )
+    lab.add_argument("--dir", type=Path, default=None,
+                     help="serve this folder instead, e.g. student copies from `course student`")
+    lab.add_argument("jupyter_options", nargs=argparse.REMAINDER, metavar="-- OPTION",
+                     help="anything after -- goes to JupyterLab as it is")
 
     commands.add_parser("doctor", help="check that this machine can run the course")
     commands.add_parser("list", help="list the notebooks with their time estimates")
@@ -73,23 +77,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def lab_command(no_browser: bool, port: int | None) -> list[str]:
+def start_notebook(folder: Path) -> str | None:
+    """The start notebook inside ``folder`` (a course checkout or a folder of copies), if any."""
+    for candidate in (START_NOTEBOOK, Path(START_NOTEBOOK).name):
+        if (folder / candidate).is_file():
+            return Path(candidate).as_posix()
+    return None
+
+
+def lab_command(no_browser: bool, port: int | None, folder: Path | None = None,
+                jupyter_options: Sequence[str] = ()) -> list[str]:
     """The JupyterLab command line that serves the course and opens the start notebook.
 
     The course's JupyterLab settings (course/lab_settings.py) apply to this server only.
+    ``folder`` serves another folder (student copies); ``jupyter_options`` pass through.
     """
     from course.lab_settings import lab_settings_arguments
     from course.paths import REPO_ROOT, notebooks_dir
 
-    notebooks_dir()  # a clear error if the course files are not here
+    if folder is None:
+        notebooks_dir()  # a clear error if the course files are not here
+        folder = REPO_ROOT
+    elif not folder.is_dir():
+        raise SystemExit(f"course lab: --dir {folder} is not a folder")
+    start = start_notebook(folder.resolve())
     command = [
         sys.executable,
         "-m",
         "jupyter",
         "lab",
-        f"--ServerApp.root_dir={REPO_ROOT}",
+        f"--ServerApp.root_dir={folder.resolve()}",
         # the browser, the printed link and "/" all open the start notebook
-        f"--LabApp.default_url=/lab/tree/{START_NOTEBOOK}",
+        f"--LabApp.default_url=/lab/tree/{start}" if start else "--LabApp.default_url=/lab",
         *lab_settings_arguments(),  # no news pop-up, the file browser on the notebooks
     ]
     if no_browser:
@@ -98,14 +117,16 @@ def lab_command(no_browser: bool, port: int | None) -> list[str]:
         command.append("--allow-root")
     if port is not None:
         command += [f"--ServerApp.port={port}", "--ServerApp.port_retries=0"]
-    return command
+    return command + [option for option in jupyter_options if option != "--"]
 
 
-def run_lab(no_browser: bool, port: int | None) -> int:
+def run_lab(no_browser: bool, port: int | None, folder: Path | None = None,
+            jupyter_options: Sequence[str] = ()) -> int:
     from course.paths import REPO_ROOT
 
-    command = lab_command(no_browser, port)
-    print("Starting JupyterLab on", START_NOTEBOOK, "(stop it with Ctrl+C)", flush=True)
+    command = lab_command(no_browser, port, folder, jupyter_options)
+    where = folder or START_NOTEBOOK
+    print("Starting JupyterLab on", where, "(stop it with Ctrl+C)", flush=True)
     try:
         return subprocess.call(command, cwd=REPO_ROOT)
     except KeyboardInterrupt:
@@ -198,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     if args.command == "lab":
-        return run_lab(args.no_browser, args.port)
+        return run_lab(args.no_browser, args.port, args.dir, args.jupyter_options)
     if args.command == "doctor":
         return run_doctor()
     if args.command == "contracts":

@@ -9,7 +9,7 @@ import urllib.request
 import nbformat
 import pytest
 
-from course.cli import START_NOTEBOOK, lab_command, main, port_number
+from course.cli import START_NOTEBOOK, build_parser, lab_command, main, port_number
 from course.curriculum import LESSONS
 from course.notebooks import course_notebooks
 
@@ -113,3 +113,22 @@ def test_course_student_writes_a_copy_of_every_notebook(course_cli, tmp_path):
     again = subprocess.run([*course_cli, "student", str(out)], capture_output=True, text=True,
                            timeout=120)
     assert again.returncode == 1 and "use --force" in again.stderr
+
+
+def test_lab_can_serve_a_folder_of_student_copies(tmp_path):
+    (tmp_path / "00_start_here.ipynb").write_text("{}")
+    command = lab_command(no_browser=True, port=None, folder=tmp_path)
+    assert f"--ServerApp.root_dir={tmp_path.resolve()}" in command
+    assert "--LabApp.default_url=/lab/tree/00_start_here.ipynb" in command
+
+
+def test_lab_passes_options_after_a_double_dash_to_jupyterlab():
+    args = build_parser().parse_args(
+        ["lab", "--no-browser", "--", "--LabApp.expose_app_in_browser=True"])
+    command = lab_command(args.no_browser, args.port, args.dir, args.jupyter_options)
+    assert command[-1] == "--LabApp.expose_app_in_browser=True" and "--" not in command
+
+
+def test_lab_refuses_a_folder_that_does_not_exist(tmp_path):
+    with pytest.raises(SystemExit, match="is not a folder"):
+        lab_command(no_browser=True, port=None, folder=tmp_path / "missing")

@@ -1,0 +1,134 @@
+"""A real browser runs the course: `course lab` in headless Chromium, Run All, no error anywhere.
+
+The system's Chromium (Debian's `chromium` package; CI installs it) is driven by Playwright,
+never a downloaded browser. The notebooks run from a copy, so nothing committed is touched.
+A screenshot of each notebook after Run All is kept in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from course.paths import NOTEBOOKS_DIR, REPO_ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run"]
+NOTEBOOKS = ["00_start_here.ipynb", "14_capstone_depin_marketplace.ipynb"]
+SCREENSHOTS = REPO_ROOT / "test-artifacts"
+TOKEN = "course-browser-test"
+NEWS_PROMPT = "get notified about official Jupyter news"
+
+NOTEBOOK_READY = """() => {
+    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    const kernel = panel && panel.sessionContext && panel.sessionContext.session
+        && panel.sessionContext.session.kernel;
+    return Boolean(kernel) && kernel.status === 'idle';
+}"""
+ALL_CELLS_RAN = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const cells = panel.content.model.cells;
+    for (let i = 0; i < cells.length; i++) {
+        const cell = cells.get(i);
+        if (cell.type === 'code' && cell.sharedModel.getSource().trim() !== ''
+                && !cell.executionCount) return false;
+    }
+    return panel.sessionContext.session.kernel.status === 'idle';
+}"""
+NO_CELL_RAN_YET = """() => {
+    const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+    for (let i = 0; i < cells.length; i++)
+        if (cells.get(i).type === 'code' && cells.get(i).executionCount) return false;
+    return true;
+}"""
+ERROR_OUTPUTS = """() => {
+    const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+    const errors = [];
+    for (let i = 0; i < cells.length; i++) {
+        const cell = cells.get(i);
+        if (cell.type !== 'code') continue;
+        for (const output of cell.outputs.toJSON())
+            if (output.output_type === 'error') errors.push([i, output.ename, output.evalue]);
+    }
+    return errors;
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab_url(tmp_path_factory) -> Iterator[str]:
+    """`course lab --no-browser` serving a copy of the notebooks; yields its base URL."""
+    if CHROMIUM is None:
+        message = "no system Chromium: `apt-get install chromium` (CI installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    folder = tmp_path_factory.mktemp("course") / "notebooks"
+    folder.mkdir()
+    for name in NOTEBOOKS:
+        shutil.copy(NOTEBOOKS_DIR / name, folder / name)
+    port = free_port()
+    command = [sys.executable, "-m", "course.cli", "lab", "--no-browser", "--port", str(port),
+               "--dir", str(folder.parent), "--", "--LabApp.expose_app_in_browser=True"]
+    log = (tmp_path_factory.getbasetemp() / "lab.log").open("w")
+    server = subprocess.Popen(command, env={**os.environ, "JUPYTER_TOKEN": TOKEN},
+                              stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail(f"course lab did not start; see {log.name}")
+            time.sleep(0.5)
+    yield url
+    server.terminate()
+    server.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(lab_url):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_run_all_in_a_real_browser_shows_no_error(browser, lab_url, name):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{lab_url}/lab/tree/notebooks/{name}?token={TOKEN}")
+    page.wait_for_function(NOTEBOOK_READY, timeout=90_000, polling=500)
+    # the committed outputs carry execution counts: clear them, so "ran" means ran now
+    page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    page.wait_for_function(NO_CELL_RAN_YET, timeout=30_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(ALL_CELLS_RAN, timeout=240_000, polling=1_000)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"browser-{Path(name).stem}.png"))
+    assert page.evaluate(ERROR_OUTPUTS) == []
+    ran = page.evaluate("window.jupyterapp.shell.currentWidget.content.model.cells.length")
+    assert ran > 10
+    assert NEWS_PROMPT not in page.content(), "the news pop-up should be off in `course lab`"
+    page.close()
