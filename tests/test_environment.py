@@ -17,8 +17,8 @@ def constraints() -> dict[str, str]:
     return pins
 
 
-def conda_pip_pins() -> dict[str, str]:
-    text = (ROOT / "environment.yml").read_text()
+def conda_pip_pins(path: str = "environment.yml") -> dict[str, str]:
+    text = (ROOT / path).read_text()
     pins = re.findall(r"^\s+- ([A-Za-z0-9_.\-]+)(?:\[[a-z,]+\])?==(\S+)$", text, re.MULTILINE)
     return {name.lower(): version for name, version in pins}
 
@@ -57,3 +57,15 @@ def test_torch_is_pinned_to_the_cpu_build_on_disk_everywhere():
 
 def test_the_virtual_environment_is_git_ignored():
     assert ".venv/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_binder_gets_the_same_pins_with_the_cpu_build_of_torch():
+    assert conda_pip_pins("binder/environment.yml") == conda_pip_pins()
+    text = (ROOT / "binder" / "environment.yml").read_text()
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in text
+
+
+def test_binder_installs_the_course_package_after_the_environment():
+    post_build = ROOT / "binder" / "postBuild"
+    assert post_build.stat().st_mode & 0o111, "binder/postBuild must be executable"
+    assert "pip install --no-deps -e ." in post_build.read_text()
