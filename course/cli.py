@@ -5,6 +5,7 @@
     course list                               the curriculum with time estimates
     course contracts build [--check]          recompile the Solidity contracts' artifacts
     course student OUT [--force]              student copies of the notebooks, without solutions
+    course site OUT [--force]                 a static website of the executed notebooks
     course check NOTEBOOK [--timeout S]       run a notebook and score its exercises (exit 0: all
                                               passed, 1: not yet, 2: cannot run the notebook)
 """
@@ -69,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     student = commands.add_parser("student", help="write student copies of the notebooks")
     student.add_argument("out", metavar="OUT", type=Path, help="folder for the copies")
     student.add_argument("--force", action="store_true", help="replace copies already in OUT")
+
+    site = commands.add_parser("site", help="write a static website of the executed course")
+    site.add_argument("out", metavar="OUT", type=Path, help="folder for the website")
+    site.add_argument("--force", action="store_true", help="write into OUT even if not empty")
 
     check = commands.add_parser("check", help="run a notebook and score its exercises")
     check.add_argument("notebook", metavar="NOTEBOOK", type=Path, help="the .ipynb to check")
@@ -195,6 +200,20 @@ def run_student(out: Path, force: bool) -> int:
     return 0
 
 
+def run_site(out: Path, force: bool) -> int:
+    from course.site import SiteError, write_site
+
+    try:
+        site = write_site(out, force=force)
+    except SiteError as error:
+        print(f"course: {error}", file=sys.stderr)
+        return 1
+    print(f"Wrote the course website to {out}: {site.index.name} and {len(site.pages)} "
+          f"notebook pages ({site.size_bytes / 1e6:.1f} MB).\nOpen {site.index} in a browser, "
+          "or put the folder on any static web host.")
+    return 0
+
+
 def run_check(notebook: Path, timeout: int) -> int:
     from course.grading import NotebookNotGradable, grade
 
@@ -215,8 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_usage(sys.stderr)
-        print("course: error: choose a command: lab, doctor, list, contracts, student or check",
-              file=sys.stderr)
+        print("course: error: choose a command: lab, doctor, list, contracts, student, check "
+              "or site", file=sys.stderr)
         return 2
     if args.command == "lab":
         return run_lab(args.no_browser, args.port, args.dir, args.jupyter_options)
@@ -226,6 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_contracts_build(args.check)
     if args.command == "student":
         return run_student(args.out, args.force)
+    if args.command == "site":
+        return run_site(args.out, args.force)
     if args.command == "check":
         return run_check(args.notebook, args.timeout)
     return run_list()

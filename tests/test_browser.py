@@ -29,39 +29,41 @@ SCREENSHOTS = REPO_ROOT / "test-artifacts"
 TOKEN = "course-browser-test"
 NEWS_PROMPT = "get notified about official Jupyter news"
 
-NOTEBOOK_READY = """() => {
-    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-    const kernel = panel && panel.sessionContext && panel.sessionContext.session
-        && panel.sessionContext.session.kernel;
-    return Boolean(kernel) && kernel.status === 'idle';
+# Each snippet finds the notebook's panel by its file name (not "the current tab": JupyterLab
+# may restore other tabs), so the commands run on the right notebook.
+FIND_PANEL = """const panel = (() => {
+    if (!window.jupyterapp) return null;
+    for (const widget of window.jupyterapp.shell.widgets('main'))
+        if (widget.context && widget.context.path.endsWith(name)) return widget;
+    return null;
+})();"""
+NOTEBOOK_READY = "(name) => {" + FIND_PANEL + """
+    const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
+    if (!kernel || kernel.status !== 'idle') return false;
+    window.jupyterapp.shell.activateById(panel.id);
+    return window.jupyterapp.shell.currentWidget === panel;
 }"""
-ALL_CELLS_RAN = """() => {
-    const panel = window.jupyterapp.shell.currentWidget;
-    const cells = panel.content.model.cells;
-    for (let i = 0; i < cells.length; i++) {
-        const cell = cells.get(i);
-        if (cell.type === 'code' && cell.sharedModel.getSource().trim() !== ''
-                && !cell.executionCount) return false;
-    }
-    return panel.sessionContext.session.kernel.status === 'idle';
+CODE_CELLS = """
+    const cells = [];
+    for (let i = 0; i < panel.content.model.cells.length; i++) {
+        const cell = panel.content.model.cells.get(i);
+        if (cell.type === 'code' && cell.sharedModel.getSource().trim() !== '') cells.push(cell);
+    }"""
+NO_CELL_RAN_YET = "(name) => {" + FIND_PANEL + CODE_CELLS + """
+    return cells.every(cell => !cell.executionCount);
 }"""
-NO_CELL_RAN_YET = """() => {
-    const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
-    for (let i = 0; i < cells.length; i++)
-        if (cells.get(i).type === 'code' && cells.get(i).executionCount) return false;
-    return true;
+ALL_CELLS_RAN = "(name) => {" + FIND_PANEL + CODE_CELLS + """
+    return cells.every(cell => cell.executionCount)
+        && panel.sessionContext.session.kernel.status === 'idle';
 }"""
-ERROR_OUTPUTS = """() => {
-    const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+ERROR_OUTPUTS = "(name) => {" + FIND_PANEL + CODE_CELLS + """
     const errors = [];
-    for (let i = 0; i < cells.length; i++) {
-        const cell = cells.get(i);
-        if (cell.type !== 'code') continue;
+    for (const cell of cells)
         for (const output of cell.outputs.toJSON())
-            if (output.output_type === 'error') errors.push([i, output.ename, output.evalue]);
-    }
+            if (output.output_type === 'error') errors.push([output.ename, output.evalue]);
     return errors;
 }"""
+CODE_CELL_COUNT = "(name) => {" + FIND_PANEL + CODE_CELLS + " return cells.length; }"
 
 
 def free_port() -> int:
@@ -118,17 +120,16 @@ def browser(lab_url):
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_run_all_in_a_real_browser_shows_no_error(browser, lab_url, name):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{lab_url}/lab/tree/notebooks/{name}?token={TOKEN}")
-    page.wait_for_function(NOTEBOOK_READY, timeout=90_000, polling=500)
+    page.goto(f"{lab_url}/lab/tree/notebooks/{name}?reset&token={TOKEN}")  # a fresh workspace
+    page.wait_for_function(NOTEBOOK_READY, arg=name, timeout=90_000, polling=500)
     # the committed outputs carry execution counts: clear them, so "ran" means ran now
     page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
-    page.wait_for_function(NO_CELL_RAN_YET, timeout=30_000)
+    page.wait_for_function(NO_CELL_RAN_YET, arg=name, timeout=30_000, polling=500)
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_function(ALL_CELLS_RAN, timeout=240_000, polling=1_000)
+    page.wait_for_function(ALL_CELLS_RAN, arg=name, timeout=240_000, polling=1_000)
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"browser-{Path(name).stem}.png"))
-    assert page.evaluate(ERROR_OUTPUTS) == []
-    ran = page.evaluate("window.jupyterapp.shell.currentWidget.content.model.cells.length")
-    assert ran > 10
+    assert page.evaluate(ERROR_OUTPUTS, name) == []
+    assert page.evaluate(CODE_CELL_COUNT, name) > 10
     assert NEWS_PROMPT not in page.content(), "the news pop-up should be off in `course lab`"
     page.close()

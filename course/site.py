@@ -1,0 +1,199 @@
+"""A static website of the executed course: every notebook as a page, plus a course map.
+
+nbconvert renders each committed notebook with JupyterLab's look (its "lab" template, extended
+by ``site_assets/page.html.j2``); plots stay inline as PNG data, so a page needs only the one
+shared stylesheet. Links are relative, so the folder works from the file system and any host.
+
+    course site OUT        writes OUT/index.html, OUT/NN_slug.html for each notebook, OUT/static/
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import nbformat
+from markupsafe import Markup
+from nbconvert import HTMLExporter
+
+from course.curriculum import LEARNING_PATHS, LESSONS, Lesson, total_minutes
+from course.notebooks import course_notebooks
+from course.paths import PACKAGE_DIR, notebooks_dir
+
+COURSE_TITLE = "Blockchain & DePIN Skills Lab"
+ASSETS_DIR = PACKAGE_DIR / "site_assets"
+STYLESHEET = "static/course.css"
+INDEX = "index.html"
+NOTEBOOK_LINK = re.compile(r'href="(\d\d_\w+)\.ipynb(?=["#])')  # a notebook linking another
+
+
+class SiteError(Exception):
+    """The site cannot be written where asked, or a notebook has no lesson in the curriculum."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One notebook of the course and the page it becomes."""
+
+    lesson: Lesson
+    notebook: Path
+
+    @property
+    def href(self) -> str:
+        return Path(self.lesson.filename).with_suffix(".html").name
+
+    @property
+    def label(self) -> str:
+        return f"{self.lesson.number:02d} · {self.lesson.title}"
+
+
+def course_pages(notebooks: list[Path] | None = None) -> list[Page]:
+    """The pages of the site in curriculum order, one per notebook (default: the whole course).
+
+    Raises:
+        SiteError: a notebook's file name matches no lesson of ``course.curriculum.LESSONS``.
+    """
+    by_filename = {lesson.filename: lesson for lesson in LESSONS}
+    paths = course_notebooks() if notebooks is None else list(notebooks)
+    unknown = [path.name for path in paths if path.name not in by_filename]
+    if unknown:
+        raise SiteError(
+            f"{', '.join(unknown)}: no lesson with this file name in course.curriculum.LESSONS "
+            "(add the lesson there, or rename the notebook)"
+        )
+    pages = [Page(by_filename[path.name], path) for path in paths]
+    return sorted(pages, key=lambda page: page.lesson.number)
+
+
+def page_exporter() -> HTMLExporter:
+    """nbconvert's HTML exporter with the course's page template (lab look, navigation bars)."""
+    return HTMLExporter(template_file=str(ASSETS_DIR / "page.html.j2"))
+
+
+def _link(page: Page | None) -> dict[str, str] | None:
+    return None if page is None else {"href": page.href, "label": page.label}
+
+
+def render_page(page: Page, previous: Page | None, following: Page | None,
+                exporter: HTMLExporter) -> str:
+    """One notebook as HTML: its cells and outputs, a navigation bar above and below."""
+    notebook = nbformat.read(page.notebook, as_version=4)
+    nav = {
+        "course": COURSE_TITLE,
+        "stylesheet": STYLESHEET,
+        "number": page.lesson.number,
+        "part": page.lesson.part,
+        "minutes": page.lesson.minutes,
+        "prev": _link(previous),
+        "next": _link(following),
+    }
+    resources = {"metadata": {"name": f"{page.label} · {COURSE_TITLE}"}, "course_page": nav}
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    return NOTEBOOK_LINK.sub(r'href="\1.html', body)  # links between notebooks stay in the site
+
+
+def stylesheet(exporter: HTMLExporter) -> str:
+    """JupyterLab's notebook CSS (light theme) from nbconvert's own files, then the site's CSS."""
+    environment = exporter.environment
+    lab = [environment.loader.get_source(environment, f"static/{name}")[0]
+           for name in ("index.css", "theme-light.css")]
+    return "\n".join([*lab, (ASSETS_DIR / "site.css").read_text(encoding="utf-8")])
+
+
+def with_code(text: str) -> Markup:
+    """Escape ``text`` for HTML and show its `backtick` spans as code, as the README does."""
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text)))
+
+
+def render_index(pages: list[Page]) -> str:
+    """The home page: every lesson by part (linked once it has a page), then the learning paths."""
+    hrefs = {page.lesson.number: page.href for page in pages}
+
+    def entry(lesson: Lesson) -> dict[str, object]:
+        return {"number": lesson.number, "title": lesson.title, "minutes": lesson.minutes,
+                "outcome": with_code(lesson.outcome), "href": hrefs.get(lesson.number)}
+
+    by_number = {lesson.number: lesson for lesson in LESSONS}
+    parts: dict[str, list[dict[str, object]]] = {}
+    for lesson in LESSONS:
+        parts.setdefault(lesson.part, []).append(entry(lesson))
+    paths = [
+        {"name": path.name, "audience": path.audience,
+         "steps": [{"when": step.when, "what": with_code(step.what),
+                    "lessons": [entry(by_number[n]) for n in step.lessons]}
+                   for step in path.steps]}
+        for path in LEARNING_PATHS
+    ]
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(ASSETS_DIR), autoescape=True,
+                                     keep_trailing_newline=True)
+    return environment.get_template("index.html.j2").render(
+        course=COURSE_TITLE, stylesheet=STYLESHEET, lessons=LESSONS,
+        hours=round(total_minutes() / 60), parts=list(parts.items()), paths=paths,
+    )
+
+
+def build_site(notebooks: list[Path] | None = None) -> dict[str, str]:
+    """Every file of the site, in memory: relative path -> text (nothing is written)."""
+    pages = course_pages(notebooks)
+    exporter = page_exporter()
+    files = {INDEX: render_index(pages), STYLESHEET: stylesheet(exporter)}
+    for index, page in enumerate(pages):
+        previous = pages[index - 1] if index > 0 else None
+        following = pages[index + 1] if index + 1 < len(pages) else None
+        files[page.href] = render_page(page, previous, following, exporter)
+    return files
+
+
+def check_out_dir(out_dir: Path, force: bool) -> None:
+    """Refuse the course's notebooks folder, a file, and a non-empty folder unless forced."""
+    out, notebooks = out_dir.resolve(), notebooks_dir().resolve()
+    if out == notebooks or notebooks in out.parents:
+        raise SiteError(
+            f"{out_dir} is the course's notebooks folder or inside it ({notebooks}): "
+            "write the site elsewhere, e.g. site/ (git ignores it)"
+        )
+    if out_dir.exists() and not out_dir.is_dir():
+        raise SiteError(f"{out_dir} is a file, not a folder: choose a folder for the site")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
+        raise SiteError(
+            f"{out_dir} is not empty: use --force to write the site over what is there "
+            "(other files in it are left alone)"
+        )
+
+
+@dataclass(frozen=True)
+class WrittenSite:
+    """What ``write_site`` wrote: the home page, one page per notebook, and the size in bytes."""
+
+    index: Path
+    pages: tuple[Path, ...]
+    size_bytes: int
+
+
+def write_site(out_dir: Path, notebooks: list[Path] | None = None,
+               force: bool = False) -> WrittenSite:
+    """Build the site of the course (default: every notebook), then write it into ``out_dir``.
+
+    Every page is rendered before the first file is written, so a failure leaves ``out_dir``
+    as it was.
+
+    Raises:
+        SiteError: ``out_dir`` is (inside) the notebooks folder, is a file, or is not empty
+            and ``force`` is false; or a notebook has no lesson in the curriculum.
+    """
+    out_dir = Path(out_dir)
+    check_out_dir(out_dir, force)
+    pages = course_pages(notebooks)
+    files = build_site(notebooks)
+    for relative, text in files.items():
+        target = out_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.encode("utf-8"))  # bytes: the same "\n" line ends everywhere
+    return WrittenSite(
+        index=out_dir / INDEX,
+        pages=tuple(out_dir / page.href for page in pages),
+        size_bytes=sum(len(text.encode("utf-8")) for text in files.values()),
+    )
