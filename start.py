@@ -62,12 +62,15 @@ def node_tools_missing() -> bool:
 
 
 def environment_is_current() -> bool:
-    if not (venv_python().exists() and STAMP.exists()) or node_tools_missing():
+    if not (venv_python().exists() and STAMP.exists()):
         return False
     try:
-        return json.loads(STAMP.read_text())["inputs"] == install_inputs_hash()
-    except (ValueError, KeyError):
+        stamp = json.loads(STAMP.read_text())
+    except ValueError:
         return False
+    if stamp.get("node_tools", True) and node_tools_missing():
+        return False  # npm is here and the tools were installed before, but are gone now
+    return stamp.get("inputs") == install_inputs_hash()
 
 
 def run(command: list[str]) -> None:
@@ -95,14 +98,17 @@ def set_up() -> Path:
     if CONSTRAINTS.exists():
         command[5:5] = ["-c", str(CONSTRAINTS.name)]
     run(command)
-    install_node_tools()
-    STAMP.write_text(json.dumps({"inputs": install_inputs_hash()}) + "\n")
+    node_tools = install_node_tools()
+    STAMP.write_text(json.dumps({"inputs": install_inputs_hash(), "node_tools": node_tools}) + "\n")
     print("start.py: done. Check the machine any time with: .venv/bin/course doctor", flush=True)
     return python
 
 
-def install_node_tools() -> None:
+def install_node_tools() -> bool:
     """solc-js and anvil at the exact versions of package.json, when npm exists (optional).
+
+    Returns whether they are installed. A failure (offline, say) is reported, not fatal:
+    the notebooks need neither tool.
 
     No lock file: anvil ships one binary package per platform, and npm records only the
     current platform's in a lock, which would then fail on every other platform.
@@ -111,9 +117,16 @@ def install_node_tools() -> None:
     if npm is None:
         print("start.py: no npm: skipping the optional Solidity compiler and local Ethereum node "
               "(notebooks use committed compiled contracts and an in-memory EVM).", flush=True)
-        return
+        return False
     print("start.py: installing solc-js and anvil (package.json) ...", flush=True)
-    run([npm, "install", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error"])
+    command = [npm, "install", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error"]
+    print("+", " ".join(command), flush=True)
+    if subprocess.run(command, cwd=ROOT).returncode != 0:
+        print("start.py: could not install the optional solc-js and anvil (offline?). The "
+              "course runs without them; add them later with `npm install --no-package-lock` "
+              "in the course folder.", flush=True)
+        return False
+    return True
 
 
 def run_tests(python: Path, extra: list[str]) -> int:

@@ -67,3 +67,12 @@ def test_ci_runs_exactly_the_readme_test_command():
     commands = [line for line in script if line and not line.startswith("#")
                 and not line.startswith(("set ", "cd "))]
     assert commands[-1] == readme_commands()[1]
+
+
+def test_a_failing_npm_install_is_reported_and_does_not_stop_the_setup(monkeypatch, capsys):
+    start = load_start_module()
+    monkeypatch.setattr(start.shutil, "which", lambda name: "/usr/bin/npm")
+    monkeypatch.setattr(start.subprocess, "run",
+                        lambda *args, **kwargs: subprocess.CompletedProcess(args, 1))
+    assert start.install_node_tools() is False
+    assert "could not install the optional solc-js and anvil" in capsys.readouterr().out

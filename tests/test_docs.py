@@ -1,0 +1,475 @@
+"""The docs stay true: the learning paths agree with course.curriculum, and every notebook section,
+check, module, link and command that docs/ cites exists.
+
+Conventions the docs follow (and these tests read):
+- a notebook is cited as a reference link ``[text][NN]``: the text is the notebook's number or
+  title (a link to the notebook), or one of its headings (a link to that section);
+- a check name ``check_...`` belongs to the notebook cited last before it, or to the plan block
+  whose heading names exactly one notebook, or to a ``**NN**`` marker;
+- plan blocks are ``### WHEN · NN ...`` headings; glossary entries are ``- **term**: ...`` items.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib
+import inspect
+import re
+import shlex
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course.cli import build_parser
+from course.curriculum import LEARNING_PATHS, LESSONS, ROLES, lesson
+from course.exercises import Exercise
+from tests.conftest import ROOT
+
+DOCS = ROOT / "docs"
+LEARNING_PATHS_MD = DOCS / "learning_paths.md"
+INSTRUCTOR_GUIDE_MD = DOCS / "instructor_guide.md"
+GLOSSARY_MD = DOCS / "glossary.md"
+OUR_DOCS = (LEARNING_PATHS_MD, INSTRUCTOR_GUIDE_MD, GLOSSARY_MD)
+SELF_PACED, WORKSHOP, BOOTCAMP = LEARNING_PATHS
+
+NOTEBOOK_REF = re.compile(r"\[([^\]]+)\]\[(\d\d)\]")
+CONTEXT_TOKEN = re.compile(r"\]\[(\d\d)\]|\*\*(\d\d)\*\*|(?<![.\w])(check_\w+)")
+PLAN_BLOCK = re.compile(r"^### (.+?) · (.*)$", re.MULTILINE)
+TWO_DIGITS = re.compile(r"(?<![-\w.])(\d\d)(?![\w.-])")
+FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+# --- reading the docs ----------------------------------------------------------------------------
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def section(text: str, title: str) -> str:
+    """The body of the ``## title`` section, up to the next ``## `` heading."""
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
+    assert match, f"no '## {title}' section"
+    return match.group(1)
+
+
+def subsection(text: str, title: str) -> str:
+    match = re.search(rf"^### {re.escape(title)}\n(.*?)(?=^##+ |\Z)", text,
+                      re.MULTILINE | re.DOTALL)
+    assert match, f"no '### {title}' subsection"
+    return match.group(1)
+
+
+def table_rows(text: str) -> list[list[str]]:
+    """The body rows of the first markdown table in ``text``, cells stripped."""
+    rows = [line.strip().strip("|").split("|") for line in text.splitlines()
+            if line.startswith("|")]
+    return [[cell.strip() for cell in row] for row in rows[2:]]
+
+
+def numbers(cell: str) -> tuple[int, ...]:
+    """'00, 01, 02' -> (0, 1, 2); '-' -> ()."""
+    return tuple(int(n) for n in TWO_DIGITS.findall(cell))
+
+
+def plan_blocks(text: str) -> list[tuple[str, tuple[int, ...]]]:
+    return [(when, numbers(rest)) for when, rest in PLAN_BLOCK.findall(text)]
+
+
+def without_code(text: str) -> str:
+    return CODE_SPAN.sub("", FENCE.sub("", text))
+
+
+def cited_checks(text: str) -> list[tuple[str, int | None]]:
+    """Every ``check_...`` name in ``text`` with the notebook it belongs to (see the module doc)."""
+    found: list[tuple[str, int | None]] = []
+    context: int | None = None
+    for line in text.splitlines():
+        if line.startswith("## "):
+            context = None
+        block = PLAN_BLOCK.match(line)
+        if block:
+            lessons = numbers(block.group(2))
+            context = lessons[0] if len(lessons) == 1 else None
+        for reference, marker, check in CONTEXT_TOKEN.findall(line):
+            if reference or marker:
+                context = int(reference or marker)
+            else:
+                found.append((check, context))
+    return found
+
+
+def is_notebook_link(text: str, number: int) -> bool:
+    title = lesson(number).title
+    return text in (f"{number:02d}", title, f"{number:02d} {title}")
+
+
+# --- reading the course --------------------------------------------------------------------------
+
+
+@functools.cache
+def notebook_headings(number: int) -> frozenset[str]:
+    path = ROOT / "notebooks" / lesson(number).filename
+    cells = nbformat.read(path, as_version=4).cells
+    return frozenset(match.group(1).strip() for cell in cells if cell.cell_type == "markdown"
+                     for match in re.finditer(r"^#{1,6} (.+)$", cell.source, re.MULTILINE))
+
+
+@functools.cache
+def exercise_checks(number: int) -> frozenset[str]:
+    """The ``check_...`` names of a notebook's exercises module (it may precede the notebook)."""
+    module = importlib.import_module(f"course.exercises.{lesson(number).slug}")
+    return frozenset(name for name, value in vars(module).items() if isinstance(value, Exercise))
+
+
+@functools.cache
+def prerequisites(number: int) -> tuple[frozenset[int], frozenset[int]]:
+    """(needs, helps) from the notebook's **Prerequisites:** line: clauses saying "helps" help."""
+    path = ROOT / "notebooks" / lesson(number).filename
+    first = nbformat.read(path, as_version=4).cells[0].source
+    line = re.search(r"\*\*Prerequisites:\*\*(.*?)(?:\n\n|\Z)", first, re.DOTALL)
+    assert line, f"notebook {number:02d} has no **Prerequisites:** line"
+    clauses = re.split(r";|\.\s", " ".join(line.group(1).split()))
+    needs = {n for clause in clauses if "helps" not in clause for n in numbers(clause)}
+    helps = {n for clause in clauses if "helps" in clause for n in numbers(clause)}
+    return frozenset(needs), frozenset(helps)
+
+
+def resolve(dotted: str) -> object:
+    """Import the longest module prefix of ``dotted``, then follow its attributes or fields."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for name in parts[cut:]:
+            assert has_member(obj, name), f"{dotted}: {obj!r} has no {name!r}"
+            obj = getattr(obj, name, obj)
+        return obj
+    raise AssertionError(f"{dotted}: no module of the course by that name")
+
+
+def has_member(obj: object, name: str) -> bool:
+    """An attribute, a dataclass field, a parameter, or an attribute its methods assign."""
+    if hasattr(obj, name):
+        return True
+    if dataclasses.is_dataclass(obj) and name in {f.name for f in dataclasses.fields(obj)}:
+        return True
+    if callable(obj):
+        try:
+            if name in inspect.signature(obj).parameters:
+                return True
+        except (TypeError, ValueError):
+            pass
+    if inspect.isclass(obj):
+        return re.search(rf"\bself\.{name}\b\s*(:[^=\n]*)?=", inspect.getsource(obj)) is not None
+    return False
+
+
+# --- the self-paced map --------------------------------------------------------------------------
+
+
+def test_self_paced_weeks_match_the_curriculum_with_their_total_time():
+    rows = table_rows(subsection(read(LEARNING_PATHS_MD), "Week by week"))
+    assert [(r[0], numbers(r[1]), r[2]) for r in rows] == [
+        (step.when, step.lessons, step.what) for step in SELF_PACED.steps]
+    for row, step in zip(rows, SELF_PACED.steps, strict=True):
+        hours, minutes = re.match(r"(\d+) h(?: (\d+) min)?", row[3]).groups()
+        assert int(hours) * 60 + int(minutes or 0) == sum(lesson(n).minutes for n in step.lessons)
+
+
+def needs_table() -> dict[int, tuple[str, frozenset[int], frozenset[int], frozenset[int]]]:
+    """Lesson number -> (notebook cell, needs, helps, unlocks) from the map's table."""
+    rows = table_rows(subsection(read(LEARNING_PATHS_MD), "What each notebook needs and unlocks"))
+    return {int(r[0]): (r[1], frozenset(numbers(r[2])), frozenset(numbers(r[3])),
+                        frozenset(numbers(r[4]))) for r in rows}
+
+
+def test_needs_table_lists_every_lesson_once_in_order_with_its_title():
+    table = needs_table()
+    assert list(table) == [e.number for e in LESSONS]
+    for entry in LESSONS:
+        assert entry.title in table[entry.number][0]
+
+
+@pytest.mark.parametrize("entry", [e for e in LESSONS if e.available], ids=lambda e: e.filename)
+def test_needs_and_helps_are_the_notebooks_own_prerequisites(entry):
+    _, needs, helps, _ = needs_table()[entry.number]
+    assert (needs, helps) == prerequisites(entry.number)
+
+
+def test_unlocks_are_exactly_the_notebooks_that_need_it():
+    table = needs_table()
+    for number, (_, _, _, unlocks) in table.items():
+        assert unlocks == {other for other, row in table.items() if number in row[1]}, number
+
+
+def test_notebooks_only_need_earlier_notebooks():
+    for number, (_, needs, helps, _) in needs_table().items():
+        assert all(n < number for n in needs | helps), number
+
+
+def shortest_path(core: tuple[int, ...]) -> set[int]:
+    table, path, todo = needs_table(), set(), list(core)
+    while todo:
+        number = todo.pop()
+        if number not in path:
+            path.add(number)
+            todo += table[number][1]
+    return path
+
+
+def test_role_table_uses_the_curriculum_roles_and_skips_only_what_the_core_does_not_need():
+    rows = table_rows(subsection(read(LEARNING_PATHS_MD), "Skipping by role"))
+    assert [(r[0], numbers(r[1])) for r in rows] == [(role.name, role.lessons) for role in ROLES]
+    everything = {e.number for e in LESSONS}
+    for row, role in zip(rows, ROLES, strict=True):
+        path = shortest_path(role.lessons)
+        assert set(numbers(row[2])) == path, role.name
+        assert set(numbers(row[3])) == everything - path, role.name
+
+
+# --- the workshop and the bootcamp ---------------------------------------------------------------
+
+
+def test_workshop_blocks_are_the_curriculum_workshop_steps():
+    blocks = plan_blocks(section(read(LEARNING_PATHS_MD), "The 3-hour workshop"))
+    assert blocks == [(step.when, step.lessons) for step in WORKSHOP.steps]
+
+
+def test_bootcamp_days_are_the_curriculum_bootcamp_steps():
+    blocks = plan_blocks(section(read(LEARNING_PATHS_MD), "The 5-day bootcamp"))
+    assert [(when.lower(), lessons) for when, lessons in blocks] == [
+        (step.when, step.lessons) for step in BOOTCAMP.steps]
+
+
+def test_plan_headings_state_each_blocks_goal_from_the_curriculum():
+    text = read(LEARNING_PATHS_MD)
+    for step in WORKSHOP.steps + BOOTCAMP.steps:
+        if step.lessons:
+            assert f"**Goal:** {step.what}" in text or f"**Goals:** {step.what}" in text, step
+
+
+def test_every_workshop_block_gives_the_room_an_exercise_of_its_notebook():
+    workshop = section(read(LEARNING_PATHS_MD), "The 3-hour workshop")
+    for block in re.split(r"^### ", workshop, flags=re.MULTILINE)[1:]:
+        lessons = numbers(block.split("\n", 1)[0].split(" · ", 1)[1])
+        if lessons:
+            room = re.search(r"\*\*The room does:\*\*(.*)", block).group(1)
+            checks = re.findall(r"check_\w+", room)
+            assert checks and set(checks) <= exercise_checks(lessons[0]), block[:40]
+
+
+def test_every_bootcamp_day_lists_all_exercises_of_its_notebooks():
+    bootcamp = section(read(LEARNING_PATHS_MD), "The 5-day bootcamp")
+    days = re.split(r"^(?=### )", bootcamp, flags=re.MULTILINE)[1:]
+    for day, step in zip(days, BOOTCAMP.steps, strict=True):
+        cited: dict[int, set[str]] = {}
+        for check, number in cited_checks(day):
+            cited.setdefault(number, set()).add(check)
+        assert cited == {n: set(exercise_checks(n)) for n in step.lessons}, step.when
+
+
+def test_capstone_day_points_to_the_rubric_in_notebook_14():
+    bootcamp = section(read(LEARNING_PATHS_MD), "The 5-day bootcamp")
+    assert "[7. Extension tasks][14]" in bootcamp
+    assert "7. Extension tasks" in notebook_headings(14)
+
+
+# --- citations in every doc ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", OUR_DOCS, ids=lambda p: p.name)
+def test_cited_sections_are_headings_of_that_notebook(path):
+    for text, number in NOTEBOOK_REF.findall(read(path)):
+        number = int(number)
+        if not is_notebook_link(text, number):
+            assert text in notebook_headings(number), (
+                f"{path.name}: '{text}' is not a heading (nor the title) of notebook {number:02d}")
+
+
+@pytest.mark.parametrize("path", OUR_DOCS, ids=lambda p: p.name)
+def test_cited_checks_exist_in_their_notebooks_exercises(path):
+    for check, number in cited_checks(read(path)):
+        assert number is not None, f"{path.name}: {check} is cited with no notebook before it"
+        assert check in exercise_checks(number), (
+            f"{path.name}: course.exercises.{lesson(number).slug} has no {check}")
+
+
+def test_docs_cite_sections_and_checks_at_all():
+    """Guards the parsers above: a format change must not make the tests pass on nothing."""
+    text = read(LEARNING_PATHS_MD)
+    sections = [t for t, n in NOTEBOOK_REF.findall(text) if not is_notebook_link(t, int(n))]
+    assert len(sections) > 50
+    assert len(cited_checks(text)) > 50
+
+
+# --- the glossary --------------------------------------------------------------------------------
+
+REQUIRED_TERMS = (
+    "block", "header", "parent_hash", "difficulty_target", "nonce", "Merkle root", "transaction",
+    "mempool", "fork", "reorg", "finality", "stake", "slashing", "gas", "EVM", "ABI", "event",
+    "revert", "reentrancy", "AMM", "impermanent loss", "health factor", "liquidation", "MEV",
+    "sandwich", "VaR", "CVaR", "provider", "job", "bid", "reverse auction", "escrow",
+    "redundancy", "quorum", "spot check", "reputation", "burn-and-mint equilibrium", "DePIN",
+    "FLOP", "roofline",
+)
+
+
+def glossary_entries() -> dict[str, list[tuple[str, str]]]:
+    """Section title -> [(term, entry text)], in the order written."""
+    sections: dict[str, list[tuple[str, str]]] = {}
+    current: list[tuple[str, str]] = []
+    for line in read(GLOSSARY_MD).splitlines():
+        if line.startswith("## "):
+            current = sections.setdefault(line[3:], [])
+        elif line.startswith("- **"):
+            term = re.match(r"- \*\*(.+?)\*\*", line).group(1)
+            current.append((term, line))
+        elif line.startswith("  ") and current:
+            current[-1] = (current[-1][0], current[-1][1] + " " + line.strip())
+    return sections
+
+
+def all_glossary_entries() -> list[tuple[str, str]]:
+    return [entry for entries in glossary_entries().values() for entry in entries]
+
+
+def test_glossary_defines_the_courses_vocabulary_once():
+    terms = [term.strip("`") for term, _ in all_glossary_entries()]
+    assert len(terms) == len(set(terms)), "a term is defined twice"
+    missing = [term for term in REQUIRED_TERMS if term not in terms]
+    assert not missing, f"the glossary lacks {missing}"
+
+
+def test_glossary_sections_are_alphabetical():
+    for title, entries in glossary_entries().items():
+        keys = [term.strip("`").lower() for term, _ in entries]
+        assert keys == sorted(keys), title
+
+
+@pytest.mark.parametrize("entry", all_glossary_entries(), ids=lambda e: e[0])
+def test_glossary_entry_cites_code_that_exists_and_notebooks_that_exist(entry):
+    term, text = entry
+    dotted = re.findall(r"`(course(?:\.\w+)*)`", text)
+    files = re.findall(r"\]\((\.\./course/[^)]+)\)", text)
+    notebooks = {int(n) for _, n in NOTEBOOK_REF.findall(text)}
+    assert dotted or files, f"{term}: cites no module, class or contract"
+    assert notebooks, f"{term}: cites no notebook"
+    for name in dotted:
+        resolve(name)
+    for path in files:
+        assert (DOCS / path).resolve().is_file(), f"{term}: {path} does not exist"
+    for number in notebooks:
+        assert lesson(number).available, f"{term}: notebook {number:02d} does not exist yet"
+    for name, member in re.findall(r"`(course(?:\.\w+)*)` \(its `(\w+)`", text):
+        assert has_member(resolve(name), member), f"{term}: {name} has no {member!r}"
+    if re.fullmatch(r"`\w+`", term):  # a Python name from the code: the entry cites its owner
+        identifier = term.strip("`")
+        assert any(name.endswith(f".{identifier}") for name in dotted), (
+            f"{term}: cite the class or module it belongs to, e.g. `course....{identifier}`")
+
+
+# --- links and commands --------------------------------------------------------------------------
+
+
+def slugs(markdown: str) -> set[str]:
+    """GitHub's anchors for the headings of a markdown file."""
+    headings = re.findall(r"^#{1,6} (.+)$", FENCE.sub("", markdown), re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+def relative_links(markdown: str) -> list[str]:
+    text = without_code(markdown)
+    targets = re.findall(r"\[[^\]]*\]\(([^)\s]+)\)", text)
+    targets += re.findall(r"^\[[^\]]+\]:\s*(\S+)", text, re.MULTILINE)
+    return [t for t in targets if not re.match(r"[a-z][a-z0-9+.-]*:", t)]
+
+
+@pytest.mark.parametrize("path", sorted(DOCS.glob("*.md")), ids=lambda p: p.name)
+def test_relative_links_resolve(path):
+    markdown = read(path)
+    for link in relative_links(markdown):
+        target, _, anchor = link.partition("#")
+        file = (path.parent / target).resolve() if target else path
+        assert file.exists(), f"{path.name}: {link} does not exist"
+        if anchor and file.suffix == ".md":
+            assert anchor in slugs(read(file)), f"{path.name}: no heading for #{anchor}"
+
+
+@pytest.mark.parametrize("path", sorted(DOCS.glob("*.md")), ids=lambda p: p.name)
+def test_reference_links_are_defined(path):
+    text = without_code(read(path))
+    defined = set(re.findall(r"^\[([^\]]+)\]:", text, re.MULTILINE))
+    used = set(re.findall(r"\]\[([^\]]+)\]", text))
+    assert used <= defined, f"{path.name}: undefined reference links {used - defined}"
+
+
+COURSE_COMMAND = re.compile(r"^(?:[A-Z_]+=\S+\s+)*(?:\S*[/\\])?course(?:\s+(.*))?$")
+START_COMMAND = re.compile(r"^(?:[A-Z_]+=\S+\s+)*(?:python3(?:\.\d+)?|py(?: -3\.\d+)?)"
+                           r" start\.py(?:\s+(.*))?$")
+
+
+def shell_commands(markdown: str) -> list[tuple[str, bool]]:
+    """(command, complete): each line of a code block (complete) and each inline code span."""
+    pieces = [(line, True) for block in FENCE.findall(markdown)
+              for line in block.splitlines()[1:-1]]
+    pieces += [(span, False) for span in CODE_SPAN.findall(FENCE.sub("", markdown))]
+    commands = []
+    for piece, complete in pieces:
+        for segment in re.split(r";|&&|\|\||\|", piece):
+            segment = re.sub(r"^\s*(?:do|then)\s+", "", segment).strip()
+            commands.append((segment, complete))
+    return commands
+
+
+def arguments(rest: str | None) -> list[str]:
+    tokens = shlex.split(rest or "")
+    cut = next((i for i, t in enumerate(tokens) if re.match(r"\d?[<>]", t)), len(tokens))
+    return tokens[:cut]
+
+
+def course_commands(path: Path) -> list[tuple[list[str], bool]]:
+    found = []
+    for command, complete in shell_commands(read(path)):
+        match = COURSE_COMMAND.match(command)
+        if match and match.group(1):
+            found.append((arguments(match.group(1)), complete))
+    return found
+
+
+@pytest.mark.parametrize("path", OUR_DOCS, ids=lambda p: p.name)
+def test_course_commands_in_the_docs_are_commands_course_knows(path):
+    parser = build_parser()
+    subcommands = next(a for a in parser._actions if a.dest == "command").choices
+    for args, complete in course_commands(path):
+        assert args[0] in subcommands, f"{path.name}: `course {' '.join(args)}`: no such command"
+        if complete:  # a command to copy and run: it must parse as it is
+            try:
+                parser.parse_args(args)
+            except SystemExit:
+                pytest.fail(f"{path.name}: `course {' '.join(args)}` does not parse")
+
+
+def test_instructor_guide_shows_the_commands_a_session_needs():
+    used = {args[0] for args, _ in course_commands(INSTRUCTOR_GUIDE_MD)}
+    assert {"doctor", "lab", "student", "check"} <= used
+
+
+@pytest.mark.parametrize("path", OUR_DOCS, ids=lambda p: p.name)
+def test_start_py_commands_use_what_start_py_accepts(path):
+    for command, _ in shell_commands(read(path)):
+        match = START_COMMAND.match(command)
+        if not match:
+            continue
+        args = arguments(match.group(1))
+        if args[:1] in (["setup"], ["test"]):
+            continue
+        try:  # anything else goes to `course lab`
+            build_parser().parse_args(["lab", *args])
+        except SystemExit:
+            pytest.fail(f"{path.name}: `{command}`: start.py passes {args} to course lab")
