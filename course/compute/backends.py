@@ -7,8 +7,10 @@ task, in task order. When the process running a task dies, that task's outcome h
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -76,7 +78,12 @@ class LocalBackend:
         list(self.pool.map(_ping, range(self.workers)))
 
     def run_round(self, tasks: Sequence[Task]) -> list[TaskOutcome]:
-        futures: list[Future] = [self.pool.submit(execute, task) for task in tasks]
+        try:
+            futures: list[Future] = [self.pool.submit(execute, task) for task in tasks]
+        except BrokenProcessPool:  # a worker died between rounds: start a fresh pool
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+            futures = [self.pool.submit(execute, task) for task in tasks]
         outcomes, pool_broke = [], False
         for task, future in zip(tasks, futures, strict=True):
             try:
@@ -124,7 +131,8 @@ class RayBackend:
                      configure_logging=False)
         if cpus_per_provider is None:  # share the cluster's CPUs, at most one each
             cpus = ray.cluster_resources().get("CPU", 1)
-            cpus_per_provider = min(1.0, round(cpus / len(providers), 2))
+            # rounded DOWN, or the shares could add up to more CPUs than exist
+            cpus_per_provider = min(1.0, math.floor(cpus / len(providers) * 100) / 100)
         gpu_providers = [p for p in providers if p.device.startswith("cuda")]
         worker = ray.remote(max_restarts=-1, max_task_retries=0)(ProviderWorker)
         self.actors: dict[str, Any] = {}
@@ -144,13 +152,28 @@ class RayBackend:
 
     def run_round(self, tasks: Sequence[Task]) -> list[TaskOutcome]:
         refs = [self.actors[task.provider.name].run.remote(task) for task in tasks]
-        outcomes = []
+        outcomes, lost = [], set()
         for task, ref in zip(tasks, refs, strict=True):
             try:
                 outcomes.append(self._ray.get(ref))
             except (self._ray.exceptions.RayActorError, self._ray.exceptions.WorkerCrashedError):
                 outcomes.append(TaskOutcome(task, None, WORKER_LOST))
+                lost.add(task.provider.name)
+        for name in sorted(lost):
+            self._wait_until_restarted(name)
         return outcomes
+
+    def _wait_until_restarted(self, name: str, timeout_s: float = 120.0) -> None:
+        """Ray restarts a dead actor by itself; wait for it, so a retry is not lost too."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                self._ray.get(self.actors[name].pid.remote(), timeout=10)
+                return
+            except (self._ray.exceptions.RayActorError, self._ray.exceptions.GetTimeoutError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     def close(self) -> None:
         for actor in self.actors.values():

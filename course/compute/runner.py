@@ -50,7 +50,8 @@ class JobRecord:
     bids: dict[str, int] = field(default_factory=dict)  # provider -> agreed price
     results: dict[str, WorkResult] = field(default_factory=dict)
     tried: set[str] = field(default_factory=set)
-    attempts: int = 0
+    attempts: int = 0  # runs started, lost or not (numbers each run's dice)
+    failures: int = 0  # runs that failed through a provider's fault, or lost twice in a row
     result: WorkResult | None = None
     paid: dict[str, int] = field(default_factory=dict)
     slashed: dict[str, int] = field(default_factory=dict)
@@ -71,7 +72,9 @@ class JobRunner:
         workers: pool size for the local backend. address: a Ray cluster to join.
         seed: seeds every chance event (drop-outs, spot checks): same seed, same run.
         spot_check_rate: share of single-provider jobs re-run by the trusted verifier.
-        max_attempts: runs a job may use (first tries plus reassignments) before it fails.
+        max_attempts: failed runs a job may have (dropped, late, wrong, lost twice) before it
+            fails. A run lost because its worker process died is retried on the same
+            provider once, and is not counted unless it is lost again.
         slash_fraction: share of its stake a provider loses when caught cheating.
         use_reputation: let reputation weigh in when matching (price / score).
     """
@@ -95,6 +98,7 @@ class JobRunner:
         self.max_attempts, self.slash_fraction = max_attempts, slash_fraction
         self.use_reputation = use_reputation
         self.banned: set[str] = set()  # caught cheating: never matched again
+        self.lost_once: set[tuple[int, str]] = set()  # (job, provider) whose worker died once
         self.backend: Backend = make_backend(backend, providers, workers, address)
         self.events: list[Event] = []
         self.free_at = dict.fromkeys(self.providers, 0.0)  # simulated clock per provider
@@ -129,7 +133,7 @@ class JobRunner:
                     deferred.append(record)
                 elif record.status == "running":
                     wave.append(record)
-                    load.update(record.bids)
+                    load.update(record.bids.keys())  # one slot per job taken
             self._run_wave(wave)
             waiting = deferred
         return RunReport(records, list(self.events), self.ledger, self.reputation)
@@ -243,9 +247,10 @@ class JobRunner:
         if outcome.note != WORKER_LOST:
             self.reputation.record(provider.name, FAILED)
         del record.bids[provider.name]  # not paid for a lost run; its share stays in escrow
-        if outcome.note == WORKER_LOST and record.attempts < self.max_attempts:
-            # the machine died, not the provider's fault: the same provider tries again
-            record.bids[provider.name] = provider.bid(record.job)
+        if outcome.note == WORKER_LOST and (record.job_id, provider.name) not in self.lost_once:
+            # the machine died, not the provider's fault: the same provider tries once more
+            self.lost_once.add((record.job_id, provider.name))
+            record.bids[provider.name] = price
             return [self._task(record, provider.name)]
         return self._reassign(record, kind)
 
@@ -290,8 +295,10 @@ class JobRunner:
 
     def _reassign(self, record: JobRecord, why: str) -> list[Task]:
         """Find one more provider for the job and lock its price, or fail the job."""
-        if record.attempts >= self.max_attempts:
-            record.status, record.reason = FAILED, f"{why}; no result after {record.attempts} runs"
+        record.failures += 1
+        if record.failures >= self.max_attempts:
+            record.status = FAILED
+            record.reason = f"{why}; no result after {record.failures} failed runs"
             return []
         try:
             (bid,) = self._match(record, count=1)

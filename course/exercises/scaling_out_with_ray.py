@@ -1,0 +1,246 @@
+"""Checks for notebook 12 (scaling out with Ray): Amdahl's law, the makespan of jobs on a few
+workers, the overhead a backend adds per job, and the time to run a job on a remote machine
+(shipping its inputs, then computing). Each runs the learner's function on many inputs and
+compares it with the reference formula written out below (the formulas are the lesson; none
+needs Ray)."""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from course.exercises import CheckFailed, Exercise, expect_function, expect_type
+
+
+def _number(got: object, what: str) -> float:
+    if isinstance(got, np.ndarray) and got.shape == ():
+        got = got.item()
+    expect_type(got, (int, float, np.integer, np.floating), what)
+    if not math.isfinite(got):
+        raise CheckFailed(f"{what} returned {got}: expected a finite number.")
+    return float(got)
+
+
+def _close(got: float, expected: float) -> bool:
+    return math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12)
+
+
+# --- the reference formulas ----------------------------------------------------------------------
+
+
+def _amdahl_speedup(serial_fraction: float, workers: int) -> float:
+    """Amdahl (1967): the serial part takes as long as ever, the rest is shared by N workers."""
+    return 1 / (serial_fraction + (1 - serial_fraction) / workers)
+
+
+def _makespan(durations: Sequence[float], workers: int) -> float:
+    """List scheduling: in the given order, each job goes to the worker that is free first."""
+    free_at = [0.0] * workers
+    for duration in durations:
+        heapq.heappush(free_at, heapq.heappop(free_at) + duration)
+    return max(free_at)
+
+
+def _per_job_overhead(total_seconds: float, work_seconds: float, jobs: int) -> float:
+    """The time a run spent on anything but the work itself, per job."""
+    return (total_seconds - work_seconds) / jobs
+
+
+def _remote_seconds(flops: float, nbytes: float, remote_flops_per_s: float,
+                    bandwidth_bytes_per_s: float, latency_s: float) -> float:
+    """Ship the inputs (one latency plus bytes over bandwidth), then compute over there."""
+    return latency_s + nbytes / bandwidth_bytes_per_s + flops / remote_flops_per_s
+
+
+# --- Amdahl's law --------------------------------------------------------------------------------
+
+AMDAHL_CASES = [(0.0, 1), (0.0, 8), (1.0, 64), (0.5, 2), (0.1, 10), (0.05, 1_000_000), (0.25, 3),
+                (0.01, 100), (0.3, 1)]
+AMDAHL_CASES += [(round(float(s), 4), int(n)) for s, n in zip(
+    np.random.default_rng(12).uniform(0, 1, 12), np.random.default_rng(13).integers(1, 500, 12),
+    strict=True)]
+
+
+def _test_amdahl_speedup(answer: Callable[[float, int], float]) -> str:
+    expect_function(answer, 2)
+    for serial, workers in AMDAHL_CASES:
+        got = _number(answer(serial, workers), f"amdahl_speedup({serial}, {workers})")
+        expected = _amdahl_speedup(serial, workers)
+        if not _close(got, expected):
+            hint = ""
+            if _close(got, float(workers)):
+                hint = " That is the ideal speed-up: the serial part does not get faster."
+            elif _close(got, serial + (1 - serial) / workers):
+                hint = " That is the new running time as a share of the old; invert it."
+            elif serial < 1 and _close(got, 1 / ((1 - serial) + serial / workers)):
+                hint = " You shared the serial part among the workers, not the parallel part."
+            raise CheckFailed(f"with a serial fraction of {serial} and {workers} worker(s) you "
+                              f"returned {got:g}, expected {expected:g}.{hint}")
+    return ("A 5% serial part caps the speed-up at 20x, whether you rent 100 machines or "
+            "a million.")
+
+
+check_amdahl_speedup = Exercise(
+    name="amdahl_speedup",
+    goal="Write amdahl_speedup(serial_fraction, workers): how many times faster a program runs "
+    "on `workers` workers when `serial_fraction` of its single-worker time cannot be shared.",
+    hints=(
+        "With one worker the program takes 1 (a unit of time). With N workers the serial part "
+        "still takes serial_fraction, and the rest takes (1 - serial_fraction) / N. The speed-up "
+        "is old time / new time.",
+        "return 1 / (serial_fraction + (1 - serial_fraction) / workers)",
+    ),
+    test=_test_amdahl_speedup,
+)
+
+
+# --- makespan ------------------------------------------------------------------------------------
+
+MAKESPAN_CASES: list[tuple[list[float], int]] = [
+    ([], 3), ([5.0], 4), ([1.0] * 4, 3), ([1.0] * 6, 3), ([2.0, 2.0, 2.0], 1),
+    ([1.0, 1.0, 4.0], 2), ([4.0, 1.0, 1.0], 2), ([3.0, 3.0, 2.0, 2.0, 2.0], 2),
+    ([0.5, 0.25, 0.125, 8.0], 5), ([0.01] * 200, 2), ([1.0] * 7, 7), ([1.0] * 8, 7),
+]
+_rng = np.random.default_rng(14)
+MAKESPAN_CASES += [([round(float(d), 3) for d in _rng.exponential(1.0, int(_rng.integers(1, 30)))],
+                    int(_rng.integers(1, 6))) for _ in range(12)]
+
+
+def _test_makespan(answer: Callable[[list[float], int], float]) -> str:
+    expect_function(answer, 2)
+    for durations, workers in MAKESPAN_CASES:
+        shown = durations if len(durations) <= 8 else f"{len(durations)} jobs {durations[:3]}..."
+        got = _number(answer(list(durations), workers), f"makespan({shown}, {workers})")
+        expected = _makespan(durations, workers)
+        if not _close(got, expected):
+            hint = ""
+            if _close(got, sum(durations) / workers):
+                hint = (" The total work / workers is a lower bound: jobs cannot be cut in "
+                        "pieces, so some workers sit idle.")
+            elif _close(got, sum(durations)):
+                hint = " That is one worker doing everything; the others help."
+            elif _close(got, _makespan(sorted(durations, reverse=True), workers)):
+                hint = (" You sorted the jobs (longest first): a better schedule, but the "
+                        "exercise keeps them in the order given, as a queue does.")
+            raise CheckFailed(f"{workers} worker(s), jobs taking {shown} s: you returned "
+                              f"{got:g} s, expected {expected:g} s.{hint}")
+    return ("Jobs come in whole pieces: 4 equal jobs on 3 workers take as long as 6, and one "
+            "long job sets the pace however many workers wait.")
+
+
+check_makespan = Exercise(
+    name="makespan",
+    goal="Write makespan(durations, workers): the time until the last job ends when `workers` "
+    "identical workers take the jobs in the order given, each job going to the worker that is "
+    "free first (0 for no jobs).",
+    hints=(
+        "Keep a list of the time at which each worker is next free (all 0 at the start). For "
+        "each job, pick the smallest of those times and add the job's duration to it. The "
+        "answer is the largest time in the list.",
+        "free_at = [0.0] * workers; for d in durations: i = free_at.index(min(free_at)); "
+        "free_at[i] += d; then return max(free_at)",
+    ),
+    test=_test_makespan,
+)
+
+
+# --- overhead per job ----------------------------------------------------------------------------
+
+OVERHEAD_CASES = [(2.0, 1.0, 10), (0.5, 0.5, 3), (1.234, 0.004, 200), (10.0, 0.0, 1),
+                  (0.3, 0.35, 4), (60.0, 59.0, 1000)]
+_rng = np.random.default_rng(15)
+OVERHEAD_CASES += [(round(float(w + o), 6), round(float(w), 6), int(n)) for w, o, n in zip(
+    _rng.exponential(2.0, 12), _rng.exponential(1.0, 12), _rng.integers(1, 1000, 12), strict=True)]
+
+
+def _test_per_job_overhead(answer: Callable[[float, float, int], float]) -> str:
+    expect_function(answer, 3)
+    for total, work, jobs in OVERHEAD_CASES:
+        got = _number(answer(total, work, jobs), f"per_job_overhead({total}, {work}, {jobs})")
+        expected = _per_job_overhead(total, work, jobs)
+        if not _close(got, expected):
+            hint = ""
+            if _close(got, total - work):
+                hint = " That is the overhead of the whole run; share it among the jobs."
+            elif _close(got, total / jobs):
+                hint = " That is the time per job, work included; take the work out first."
+            elif _close(got, abs(expected)):
+                hint = (" Keep the sign: a negative overhead means the run beat the "
+                        "one-at-a-time work (it ran jobs in parallel).")
+            raise CheckFailed(f"a run of {jobs} job(s) taking {total} s, of which the work alone "
+                              f"takes {work} s: you returned {got:g}, expected {expected:g}."
+                              f"{hint}")
+    return ("Overhead per job is what a backend costs you: it hides in big jobs and dominates "
+            "tiny ones.")
+
+
+check_per_job_overhead = Exercise(
+    name="per_job_overhead",
+    goal="Write per_job_overhead(total_seconds, work_seconds, jobs): the seconds per job a run "
+    "spent on anything but the work (total_seconds of wall-clock time, of which the work done "
+    "one job after another would take work_seconds).",
+    hints=(
+        "Whatever is not work is overhead: total minus work. Then share it among the jobs.",
+        "return (total_seconds - work_seconds) / jobs",
+    ),
+    test=_test_per_job_overhead,
+)
+
+
+# --- running a job remotely ----------------------------------------------------------------------
+
+GBIT = 1e9 / 8  # bytes per second in one gigabit per second
+REMOTE_CASES = [
+    (2 * 1024**3, 2 * 1024**2 * 4, 50e12, GBIT, 0.02),  # a 1024 matmul to a GPU over 1 Gbit/s
+    (0, 0, 1e9, 1e6, 0.05),  # nothing to do: just the latency
+    (1e9, 0, 1e10, 1e6, 0.0),  # no data to send
+    (0, 1e6, 1e12, 1e6, 0.0),  # only data
+    (2 * 8192**3, 2 * 8192**2 * 4, 100e12, 10 * GBIT, 0.001),
+    (1e6, 1e3, 1e9, 125e6 / 10, 0.08),
+]
+_rng = np.random.default_rng(16)
+REMOTE_CASES += [(float(f), float(b), float(r), float(w), round(float(lat), 4))
+                 for f, b, r, w, lat in zip(
+                     np.exp(_rng.uniform(np.log(1e6), np.log(1e15), 12)),
+                     np.exp(_rng.uniform(np.log(1e3), np.log(1e11), 12)),
+                     np.exp(_rng.uniform(np.log(1e10), np.log(1e15), 12)),
+                     np.exp(_rng.uniform(np.log(1e6), np.log(1e11), 12)),
+                     _rng.uniform(0, 0.2, 12), strict=True)]
+
+
+def _test_remote_seconds(answer: Callable[[float, float, float, float, float], float]) -> str:
+    expect_function(answer, 5)
+    for flops, nbytes, remote, bandwidth, latency in REMOTE_CASES:
+        call = f"remote_seconds({flops:g}, {nbytes:g}, {remote:g}, {bandwidth:g}, {latency})"
+        got = _number(answer(flops, nbytes, remote, bandwidth, latency), call)
+        expected = _remote_seconds(flops, nbytes, remote, bandwidth, latency)
+        if not _close(got, expected):
+            hint = ""
+            if latency and _close(got, expected - latency):
+                hint = " The latency is missing: every trip over the network pays it once."
+            elif nbytes and _close(got, expected - nbytes / bandwidth):
+                hint = " The transfer is missing: the inputs must reach the remote machine."
+            elif nbytes and _close(got, expected - nbytes / bandwidth + 8 * nbytes / bandwidth):
+                hint = " Bandwidth is given in bytes per second here: no factor 8."
+            elif flops and _close(got, expected - flops / remote):
+                hint = " The compute time is missing: the remote machine still has to do the work."
+            raise CheckFailed(f"{call}: you returned {got:g} s, expected {expected:g} s.{hint}")
+    return ("Shipping costs n² bytes and computing costs n³ FLOPs: past some size the work "
+            "outgrows the transfer, and a faster remote machine wins.")
+
+
+check_remote_seconds = Exercise(
+    name="remote_seconds",
+    goal="Write remote_seconds(flops, nbytes, remote_flops_per_s, bandwidth_bytes_per_s, "
+    "latency_s): how long a job takes on a remote machine when its nbytes of inputs must first "
+    "cross the network (one latency plus the transfer) and then flops of work run there.",
+    hints=(
+        "Add three times: the latency, the bytes over the bandwidth, and the FLOPs over the "
+        "remote machine's speed.",
+        "return latency_s + nbytes / bandwidth_bytes_per_s + flops / remote_flops_per_s",
+    ),
+    test=_test_remote_seconds,
+)
