@@ -81,8 +81,7 @@ class LocalBackend:
         try:
             futures: list[Future] = [self.pool.submit(execute, task) for task in tasks]
         except BrokenProcessPool:  # a worker died between rounds: start a fresh pool
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+            self._discard_broken_pool()
             futures = [self.pool.submit(execute, task) for task in tasks]
         outcomes, pool_broke = [], False
         for task, future in zip(tasks, futures, strict=True):
@@ -92,9 +91,13 @@ class LocalBackend:
                 pool_broke = True
                 outcomes.append(TaskOutcome(task, None, WORKER_LOST))
         if pool_broke:  # a worker died: every unfinished task was lost with the pool
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+            self._discard_broken_pool()
         return outcomes
+
+    def _discard_broken_pool(self) -> None:
+        """Drop a pool whose worker died; the next use of ``pool`` starts a fresh one."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
 
     def close(self) -> None:
         if self._pool is not None:

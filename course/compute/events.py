@@ -7,6 +7,7 @@ timed out or its worker died), ``reassigned``, ``slashed``, ``paid``, ``verified
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -45,18 +46,17 @@ class RunReport:
 
     def earnings(self) -> dict[str, int]:
         """Credits each provider was paid in this run (providers paid nothing are left out)."""
-        totals: dict[str, int] = {}
-        for record in self.records:
-            for provider, amount in record.paid.items():
-                totals[provider] = totals.get(provider, 0) + amount
-        return dict(sorted(totals.items()))
+        return self._per_provider("paid")
 
     def slashed(self) -> dict[str, int]:
         """Credits of stake each provider lost in this run."""
-        totals: dict[str, int] = {}
+        return self._per_provider("slashed")
+
+    def _per_provider(self, field_name: str) -> dict[str, int]:
+        """Sum one per-job {provider: credits} field of the records over all jobs."""
+        totals: Counter[str] = Counter()
         for record in self.records:
-            for provider, amount in record.slashed.items():
-                totals[provider] = totals.get(provider, 0) + amount
+            totals.update(getattr(record, field_name))
         return dict(sorted(totals.items()))
 
     def runs(self, provider: str | None = None) -> list[Event]:

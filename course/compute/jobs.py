@@ -51,11 +51,7 @@ class JobSpec:
 
     def __post_init__(self) -> None:
         try:
-            get_workload(self.workload)
-        except ValueError as error:
-            raise JobSpecError(str(error)) from None
-        try:
-            check_params(self.workload, self.params)
+            check_params(self.workload, self.params)  # also rejects an unknown workload
         except ValueError as error:
             raise JobSpecError(str(error)) from None
         _integer(self.max_price, "max_price", 0)

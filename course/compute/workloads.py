@@ -203,5 +203,5 @@ def check_params(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
 
 def run_workload(name: str, params: Mapping[str, Any], device: str = "cpu") -> WorkResult:
     """Run workload ``name`` with ``params`` on ``device`` (the one call providers make)."""
-    workload = get_workload(name)
-    return workload.run(**check_params(name, params), device=check_device(device))
+    params = check_params(name, params)  # also rejects an unknown workload
+    return WORKLOADS[name].run(**params, device=check_device(device))

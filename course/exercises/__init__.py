@@ -13,9 +13,12 @@ e.g. ``course.exercises.start_here``.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from course.display import Table
 
@@ -167,3 +170,18 @@ def expect_type(value: Any, expected: type | tuple[type, ...], what: str) -> Non
             else expected.__name__
         )
         raise CheckFailed(f"{what} should be a {names}, got {type(value).__name__} {value!r}.")
+
+
+def expect_number(got: Any, what: str) -> float:
+    """Fail clearly unless ``got`` is a finite number (a 0-d numpy array counts); return it."""
+    if isinstance(got, np.ndarray) and got.shape == ():
+        got = got.item()
+    expect_type(got, (int, float, np.integer, np.floating), what)
+    if not math.isfinite(got):
+        raise CheckFailed(f"{what} returned {got}: expected a finite number.")
+    return float(got)
+
+
+def close_enough(got: float, expected: float) -> bool:
+    """Equal up to float rounding: what a check accepts for a computed number."""
+    return math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12)

@@ -4,26 +4,18 @@ and compared with course.compute.burn_mint."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
 
 from course.compute import burn_mint
-from course.exercises import CheckFailed, Exercise, expect_function, expect_type
-
-
-def _number(got: object, what: str) -> float:
-    if isinstance(got, np.ndarray) and got.shape == ():
-        got = got.item()
-    expect_type(got, (int, float, np.integer, np.floating), what)
-    if not math.isfinite(got):
-        raise CheckFailed(f"{what} returned {got}: expected a finite number.")
-    return float(got)
-
-
-def _close(got: float, expected: float) -> bool:
-    return math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12)
+from course.exercises import (
+    CheckFailed,
+    Exercise,
+    close_enough,
+    expect_function,
+    expect_number,
+)
 
 
 def _seeded(count: int, seed: int, low: float, high: float) -> list[float]:
@@ -48,13 +40,13 @@ BURN_CASES = [(50_000, 2.5), (0, 1.0), (1, 0.00001), (123.45, 0.678), (10**9, 31
 def _test_tokens_burned(answer: Callable[[float, float], float]) -> str:
     expect_function(answer, 2)
     for demand, price in BURN_CASES:
-        got = _number(answer(demand, price), f"tokens_burned({demand}, {price})")
+        got = expect_number(answer(demand, price), f"tokens_burned({demand}, {price})")
         expected = burn_mint.tokens_burned(demand, price)
-        if not _close(got, expected):
+        if not close_enough(got, expected):
             hint = ""
-            if _close(got, demand * price):
+            if close_enough(got, demand * price):
                 hint = " You multiplied: a higher price means FEWER tokens for the same dollars."
-            elif demand and _close(got, price / demand):
+            elif demand and close_enough(got, price / demand):
                 hint = " That is upside down: dollars / (dollars per token) = tokens."
             raise CheckFailed(f"users spending ${demand:,} at a price of ${price} per token: you "
                               f"returned {got:g} tokens, expected {expected:g}.{hint}")
@@ -83,13 +75,13 @@ EQUILIBRIUM_CASES = [(50_000, 100_000), (1_000_000, 3_424), (0, 10.0), (7, 7), (
 def _test_equilibrium_price(answer: Callable[[float, float], float]) -> str:
     expect_function(answer, 2)
     for demand, emission in EQUILIBRIUM_CASES:
-        got = _number(answer(demand, emission), f"equilibrium_price({demand}, {emission})")
+        got = expect_number(answer(demand, emission), f"equilibrium_price({demand}, {emission})")
         expected = burn_mint.equilibrium_price(demand, emission)
-        if not _close(got, expected):
+        if not close_enough(got, expected):
             hint = ""
-            if demand and _close(got, emission / demand):
+            if demand and close_enough(got, emission / demand):
                 hint = " Upside down: that is tokens per dollar, not dollars per token."
-            elif _close(got, demand * emission):
+            elif close_enough(got, demand * emission):
                 hint = " Burned tokens = demand / price; set that equal to the emission."
             raise CheckFailed(f"with ${demand:,} of demand and {emission:,} tokens minted per "
                               f"epoch you returned {got:g}, expected {expected:g}.{hint}")
@@ -120,14 +112,14 @@ POWER_CASES += _random_machines(12, seed=13)
 def _test_electricity_cost_usd(answer: Callable[[float, float, float], float]) -> str:
     expect_function(answer, 3)
     for watts, hours, tariff in POWER_CASES:
-        got = _number(answer(watts, hours, tariff),
+        got = expect_number(answer(watts, hours, tariff),
                       f"electricity_cost_usd({watts}, {hours}, {tariff})")
         expected = burn_mint.electricity_cost_usd(watts, hours, tariff)
-        if not _close(got, expected):
+        if not close_enough(got, expected):
             hint = ""
-            if _close(got, expected * 1000):
+            if close_enough(got, expected * 1000):
                 hint = " Watts are not kilowatts: divide by 1,000 first."
-            elif _close(got, watts / 1000 * tariff) or _close(got, watts * tariff):
+            elif close_enough(got, watts / 1000 * tariff) or close_enough(got, watts * tariff):
                 hint = " The hours are missing: energy (kWh) = kilowatts x hours."
             raise CheckFailed(f"a {watts:g} W machine running {hours:g} h at ${tariff}/kWh: you "
                               f"returned ${got:g}, expected ${expected:g}.{hint}")
@@ -160,17 +152,17 @@ BREAK_EVEN_CASES += [(watts, hours, tariff, tokens) for (watts, hours, tariff), 
 def _test_break_even_price(answer: Callable[[float, float, float, float], float]) -> str:
     expect_function(answer, 4)
     for watts, hours, tariff, tokens in BREAK_EVEN_CASES:
-        got = _number(answer(watts, hours, tariff, tokens),
+        got = expect_number(answer(watts, hours, tariff, tokens),
                       f"break_even_price({watts}, {hours}, {tariff}, {tokens})")
         expected = burn_mint.break_even_price(watts, hours, tariff, tokens)
         cost = burn_mint.electricity_cost_usd(watts, hours, tariff)
-        if not _close(got, expected):
+        if not close_enough(got, expected):
             hint = ""
-            if cost and _close(got, tokens / cost):
+            if cost and close_enough(got, tokens / cost):
                 hint = " Upside down: the answer is dollars per token, cost / tokens."
-            elif _close(got, expected * 1000):
+            elif close_enough(got, expected * 1000):
                 hint = " Watts are not kilowatts: divide by 1,000."
-            elif _close(got, cost):
+            elif close_enough(got, cost):
                 hint = " That is the cost of all the tokens; divide it by the tokens earned."
             raise CheckFailed(f"a {watts:g} W machine, {hours:g} h at ${tariff}/kWh, earning "
                               f"{tokens:g} tokens: you returned {got:g}, expected "

@@ -4,7 +4,6 @@ run on many inputs and compared with course.compute.throughput and course.comput
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -12,21 +11,13 @@ import numpy as np
 from course.compute import throughput
 from course.compute.verification import results_agree
 from course.compute.workloads import WorkResult, run_workload
-from course.exercises import CheckFailed, Exercise, expect_function, expect_type
-
-
-def _number(got: object, what: str) -> float:
-    if isinstance(got, np.ndarray) and got.shape == ():
-        got = got.item()
-    expect_type(got, (int, float, np.integer, np.floating), what)
-    if not math.isfinite(got):
-        raise CheckFailed(f"{what} returned {got}: expected a finite number.")
-    return float(got)
-
-
-def _close(got: float, expected: float) -> bool:
-    return math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12)
-
+from course.exercises import (
+    CheckFailed,
+    Exercise,
+    close_enough,
+    expect_function,
+    expect_number,
+)
 
 # --- FLOPs of a matrix product -------------------------------------------------------------------
 
@@ -39,7 +30,7 @@ SHAPES += [tuple(int(v) for v in np.random.default_rng(10).integers(1, 2_000, 3)
 def _test_matrix_product_flops(answer: Callable[[int, int, int], int]) -> str:
     expect_function(answer, 3)
     for m, k, n in SHAPES:
-        got = _number(answer(m, k, n), f"matrix_product_flops({m}, {k}, {n})")
+        got = expect_number(answer(m, k, n), f"matrix_product_flops({m}, {k}, {n})")
         expected = throughput.matrix_product_flops(m, k, n)
         if got != expected:
             hint = ""
@@ -82,17 +73,17 @@ GFLOPS_CASES += list(zip([int(v) for v in np.random.default_rng(11).integers(1, 
 def _test_achieved_gflops(answer: Callable[[float, float], float]) -> str:
     expect_function(answer, 2)
     for flops, seconds in GFLOPS_CASES:
-        got = _number(answer(flops, seconds), f"achieved_gflops({flops}, {seconds})")
+        got = expect_number(answer(flops, seconds), f"achieved_gflops({flops}, {seconds})")
         expected = throughput.achieved_gflops(flops, seconds)
-        if not _close(got, expected):
+        if not close_enough(got, expected):
             hint = ""
-            if _close(got, expected * 1e9):
+            if close_enough(got, expected * 1e9):
                 hint = " That is FLOP/s: divide by 1e9 for GFLOP/s."
-            elif _close(got, expected * 1e3):
+            elif close_enough(got, expected * 1e3):
                 hint = " That is MFLOP/s (divided by 1e6): giga is 1e9."
-            elif _close(got, flops / seconds / 2**30):
+            elif close_enough(got, flops / seconds / 2**30):
                 hint = " Giga in FLOP/s means 10**9, not 2**30."
-            elif flops and _close(got, seconds / flops / 1e9):
+            elif flops and close_enough(got, seconds / flops / 1e9):
                 hint = " Upside down: work divided by time."
             raise CheckFailed(f"{flops:,} FLOPs in {seconds} s: you returned {got:g} GFLOP/s, "
                               f"expected {expected:g}.{hint}")
@@ -124,16 +115,16 @@ def _test_roofline_gflops(answer: Callable[[float, float, float], float]) -> str
     for peak, bandwidth in MACHINES:
         for intensity in [*INTENSITIES, throughput.ridge_point(peak, bandwidth)]:
             call = f"roofline_gflops({intensity:g}, {peak:g}, {bandwidth:g})"
-            got = _number(answer(intensity, peak, bandwidth), call)
+            got = expect_number(answer(intensity, peak, bandwidth), call)
             expected = throughput.roofline_gflops(intensity, peak, bandwidth)
             regime = "memory" if intensity * bandwidth < peak else "compute"
             regimes.add(regime)
-            if not _close(got, expected):
+            if not close_enough(got, expected):
                 hint = ""
-                if regime == "memory" and _close(got, peak):
+                if regime == "memory" and close_enough(got, peak):
                     hint = (" Memory cannot deliver the bytes that fast: here intensity × "
                             "bandwidth is the limit. Both roofs hold: take the smaller.")
-                elif regime == "compute" and _close(got, intensity * bandwidth):
+                elif regime == "compute" and close_enough(got, intensity * bandwidth):
                     hint = (" No kernel beats the chip's peak: cap the result at peak_gflops. "
                             "Both roofs hold: take the smaller.")
                 raise CheckFailed(f"{call}, a {regime}-bound case: you returned {got:g}, "

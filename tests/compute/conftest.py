@@ -4,6 +4,9 @@ every run must pass (no job lost, none paid twice, not a credit created or destr
 from __future__ import annotations
 
 import os
+import signal
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -141,3 +144,23 @@ class DyingWorkerBackend(InlineBackend):
                 outcome = TaskOutcome(task, None, WORKER_LOST)
             outcomes.append(outcome)
         return outcomes
+
+
+def run_and_kill(runner: JobRunner, jobs: list[JobSpec], requester: str, pid: int
+                 ) -> tuple[RunReport, bool]:
+    """Run ``jobs`` in a thread and SIGKILL process ``pid`` soon after the first match.
+
+    Returns the report and whether the run was still going when the process died.
+    """
+    reports = []
+    run = threading.Thread(target=lambda: reports.append(runner.run(jobs, requester)))
+    run.start()
+    while not any(event.kind == "matched" for event in runner.events):
+        time.sleep(0.001)
+    time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    killed_mid_run = run.is_alive()
+    run.join(timeout=120)
+    assert not run.is_alive(), "the run did not finish after the kill"
+    (report,) = reports
+    return report, killed_mid_run

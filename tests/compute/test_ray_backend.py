@@ -4,9 +4,6 @@ and an actor killed from outside lose no job, and nobody is paid twice."""
 
 from __future__ import annotations
 
-import os
-import signal
-import threading
 import time
 
 import pytest
@@ -21,6 +18,7 @@ from tests.compute.conftest import (
     assert_no_job_lost_or_paid_twice,
     market,
     mixed_jobs,
+    run_and_kill,
     run_audited,
     snapshot,
 )
@@ -91,20 +89,11 @@ def test_an_actor_killed_mid_run_loses_no_job_and_pays_nobody_twice():
     jobs = [JobSpec("matmul", {"size": 1024, "seed": i}, max_price=10**6, redundancy=2)
             for i in range(12)]  # 12 waves of one job, each two runs of ~70 ms here
     with JobRunner(providers, balances={"alice": 10**6}, backend="ray",
-                   max_attempts=10) as runner:  # each restart can cost two attempts (below)
+                   max_attempts=10) as runner:
         pids = runner.backend.worker_pids()  # ask before the run: the actors answer in turn
         before = snapshot(runner.ledger)
-        reports = []
-        run = threading.Thread(target=lambda: reports.append(runner.run(jobs, "alice")))
-        run.start()
-        while not any(e.kind == "matched" for e in runner.events):
-            time.sleep(0.001)
-        time.sleep(0.05)
-        os.kill(pids["bob"], signal.SIGKILL)
-        killed_mid_run = run.is_alive()
-        run.join(timeout=120)
-        assert not run.is_alive() and killed_mid_run
-        (report,) = reports
+        report, killed_mid_run = run_and_kill(runner, jobs, "alice", pids["bob"])
+        assert killed_mid_run
         assert_no_job_lost_or_paid_twice(report, before, "alice")
         assert report.count("verified") == len(jobs)
         assert runner.backend.worker_pids()["bob"] != pids["bob"], "Ray restarted bob's actor"

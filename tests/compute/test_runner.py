@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 
 import pytest
@@ -20,6 +19,7 @@ from tests.compute.conftest import (
     assert_no_job_lost_or_paid_twice,
     market,
     mixed_jobs,
+    run_and_kill,
     run_audited,
     snapshot,
 )
@@ -233,24 +233,14 @@ def test_a_pool_worker_killed_mid_run_loses_no_job_and_pays_nobody_twice():
         runner.backend.warm_up()
         victim = runner.backend.worker_pids()[0]
         before = snapshot(runner.ledger)
-        reports = []
-        run = threading.Thread(target=lambda: reports.append(runner.run(jobs, "alice")))
-        run.start()
-        while not any(e.kind == "matched" for e in runner.events):
-            time.sleep(0.001)
-        time.sleep(0.05)
-        os.kill(victim, signal.SIGKILL)
-        killed_mid_run = run.is_alive()
-        run.join(timeout=120)
-        assert not run.is_alive()
+        report, killed_mid_run = run_and_kill(runner, jobs, "alice", victim)
         assert killed_mid_run
-        (report,) = reports
         assert_no_job_lost_or_paid_twice(report, before, "alice")
         assert report.count("verified") == len(jobs)
         assert victim not in runner.backend.worker_pids(), "the dead worker was replaced"
 
 
-# ---- known problems: each test says what should happen and fails until it does --------------
+# ---- worker deaths: retried once on the same provider, then another provider ----------------
 
 
 def test_a_job_whose_provider_always_loses_its_worker_goes_to_another_provider():
