@@ -10,18 +10,33 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import isqrt
 
+from course.errors import DefiError
+from course.validation import ensure, ensure_bool, ensure_instance, ensure_int, ensure_text, fail
+
 MINIMUM_LIQUIDITY = 10**3  # LP shares locked forever by the first deposit (UniswapV2Pair)
 FEE_BPS = 30  # 0.3%, in basis points
 BPS = 10_000
 
 
-class AmmError(ValueError):
+class AmmError(DefiError, ValueError):
     """A trade or deposit the pool refuses; the message names the rule (Uniswap's wording)."""
 
 
-def _require_positive(name: str, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise AmmError(f"{name} must be a positive integer (smallest units), got {value!r}")
+def ensure_fee_bps(fee_bps: object, error: type[DefiError] = AmmError) -> int:
+    """``fee_bps`` as an int in [0, 9999]: a fee of 100% or more would leave nothing to trade."""
+    return ensure_int(fee_bps, "fee_bps", minimum=0, maximum=BPS - 1,
+                      meaning="the pool's fee in basis points, below 100%", error=error)
+
+
+def _ensure_amount(value: object, name: str, uniswap_error: str) -> int:
+    return ensure_int(value, name, minimum=1,
+                      meaning=f"smallest units; Uniswap: {uniswap_error}", error=AmmError)
+
+
+def _ensure_reserves(reserve_in: object, reserve_out: object) -> tuple[int, int]:
+    """Both reserves as positive ints: an empty pool cannot price a trade."""
+    return (_ensure_amount(reserve_in, "reserve_in", "INSUFFICIENT_LIQUIDITY"),
+            _ensure_amount(reserve_out, "reserve_out", "INSUFFICIENT_LIQUIDITY"))
 
 
 def get_amount_out(
@@ -30,12 +45,12 @@ def get_amount_out(
     """Output for exactly ``amount_in`` (UniswapV2Library.getAmountOut), rounded down.
 
     Raises:
-        AmmError: INSUFFICIENT_INPUT_AMOUNT or INSUFFICIENT_LIQUIDITY, as Uniswap names them.
+        AmmError: INSUFFICIENT_INPUT_AMOUNT or INSUFFICIENT_LIQUIDITY, as Uniswap names them,
+            or a fee_bps outside [0, 9999].
     """
-    if isinstance(amount_in, bool) or not isinstance(amount_in, int) or amount_in <= 0:
-        raise AmmError(f"INSUFFICIENT_INPUT_AMOUNT: amount_in must be a positive integer, "
-                       f"got {amount_in!r}")
-    _check_reserves(reserve_in, reserve_out)
+    amount_in = _ensure_amount(amount_in, "amount_in", "INSUFFICIENT_INPUT_AMOUNT")
+    reserve_in, reserve_out = _ensure_reserves(reserve_in, reserve_out)
+    fee_bps = ensure_fee_bps(fee_bps)
     amount_in_with_fee = amount_in * (BPS - fee_bps)
     numerator = amount_in_with_fee * reserve_out
     denominator = reserve_in * BPS + amount_in_with_fee
@@ -48,25 +63,17 @@ def get_amount_in(
     """Input needed to receive exactly ``amount_out`` (UniswapV2Library.getAmountIn), rounded up.
 
     Raises:
-        AmmError: INSUFFICIENT_OUTPUT_AMOUNT or INSUFFICIENT_LIQUIDITY.
+        AmmError: INSUFFICIENT_OUTPUT_AMOUNT or INSUFFICIENT_LIQUIDITY, or a fee_bps outside
+            [0, 9999].
     """
-    if isinstance(amount_out, bool) or not isinstance(amount_out, int) or amount_out <= 0:
-        raise AmmError(f"INSUFFICIENT_OUTPUT_AMOUNT: amount_out must be a positive integer, "
-                       f"got {amount_out!r}")
-    _check_reserves(reserve_in, reserve_out)
-    if amount_out >= reserve_out:
-        raise AmmError(f"INSUFFICIENT_LIQUIDITY: cannot take {amount_out} out of a reserve of "
-                       f"{reserve_out}")
+    amount_out = _ensure_amount(amount_out, "amount_out", "INSUFFICIENT_OUTPUT_AMOUNT")
+    reserve_in, reserve_out = _ensure_reserves(reserve_in, reserve_out)
+    fee_bps = ensure_fee_bps(fee_bps)
+    ensure(amount_out < reserve_out, AmmError, "amount_out", amount_out,
+           f"below reserve_out {reserve_out}", "Uniswap: INSUFFICIENT_LIQUIDITY")
     numerator = reserve_in * amount_out * BPS
     denominator = (reserve_out - amount_out) * (BPS - fee_bps)
     return numerator // denominator + 1
-
-
-def _check_reserves(reserve_in: int, reserve_out: int) -> None:
-    for name, value in (("reserve_in", reserve_in), ("reserve_out", reserve_out)):
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise AmmError(f"INSUFFICIENT_LIQUIDITY: {name} must be a positive integer, "
-                           f"got {value!r} (an empty pool cannot price a trade)")
 
 
 @dataclass
@@ -83,10 +90,28 @@ class ConstantProductPool:
     shares: dict[str, int] = field(default_factory=dict)
     fee_bps: int = FEE_BPS
 
+    def __post_init__(self) -> None:
+        for name in ("reserve0", "reserve1", "total_supply"):
+            ensure_int(getattr(self, name), name, minimum=0, meaning="smallest units",
+                       error=AmmError)
+        ensure_fee_bps(self.fee_bps)
+        ensure_instance(self.shares, "shares", dict, rule="a dict of provider -> LP shares",
+                        error=AmmError)
+        for provider, owned in self.shares.items():
+            ensure_text(provider, "a provider in shares", error=AmmError)
+            ensure_int(owned, f"shares[{provider!r}]", minimum=0, error=AmmError)
+        ensure(sum(self.shares.values()) == self.total_supply, AmmError, "total_supply",
+               self.total_supply, f"the sum of shares ({sum(self.shares.values())})")
+        if self.total_supply > 0:  # shares outstanding: the locked ones keep both reserves > 0
+            for name in ("reserve0", "reserve1"):
+                ensure_int(getattr(self, name), name, minimum=1,
+                           meaning="a pool with LP shares holds both tokens", error=AmmError)
+
     def mint(self, provider: str, amount0: int, amount1: int) -> int:
         """Deposit both tokens; return the LP shares minted to ``provider``."""
-        _require_positive("amount0", amount0)
-        _require_positive("amount1", amount1)
+        ensure_text(provider, "provider", error=AmmError)
+        ensure_int(amount0, "amount0", minimum=1, meaning="smallest units", error=AmmError)
+        ensure_int(amount1, "amount1", minimum=1, meaning="smallest units", error=AmmError)
         if self.total_supply == 0:
             liquidity = isqrt(amount0 * amount1) - MINIMUM_LIQUIDITY
             locked = MINIMUM_LIQUIDITY
@@ -107,7 +132,8 @@ class ConstantProductPool:
 
     def burn(self, provider: str, liquidity: int) -> tuple[int, int]:
         """Return ``liquidity`` shares; get back a proportional amount of both tokens."""
-        _require_positive("liquidity", liquidity)
+        ensure_text(provider, "provider", error=AmmError)
+        ensure_int(liquidity, "liquidity", minimum=1, meaning="LP shares to burn", error=AmmError)
         owned = self.shares.get(provider, 0)
         if liquidity > owned:
             raise AmmError(f"burn: {provider} owns {owned} shares, cannot burn {liquidity}")
@@ -127,8 +153,9 @@ class ConstantProductPool:
         Raises:
             AmmError: the Uniswap errors, or SLIPPAGE when the output is below ``min_out``.
         """
-        reserve_in, reserve_out = ((self.reserve0, self.reserve1) if zero_for_one
-                                   else (self.reserve1, self.reserve0))
+        ensure_int(min_out, "min_out", minimum=0, meaning="the least output accepted",
+                   error=AmmError)
+        reserve_in, reserve_out = self.reserves(zero_for_one)
         amount_out = get_amount_out(amount_in, reserve_in, reserve_out, self.fee_bps)
         if amount_out < min_out:
             raise AmmError(f"SLIPPAGE: the trade would return {amount_out}, below min_out "
@@ -141,17 +168,26 @@ class ConstantProductPool:
             self.reserve1, self.reserve0 = self.reserve1 + amount_in, self.reserve0 - amount_out
         return amount_out
 
+    def reserves(self, zero_for_one: bool) -> tuple[int, int]:
+        """(reserve_in, reserve_out) for a trade in the given direction."""
+        ensure_bool(zero_for_one, "zero_for_one", meaning="True sells token0", error=AmmError)
+        if zero_for_one:
+            return self.reserve0, self.reserve1
+        return self.reserve1, self.reserve0
+
     @property
     def k(self) -> int:
         return self.reserve0 * self.reserve1
 
     def spot_price(self) -> float:
         """Price of token0 in token1 for an infinitesimal trade (reserve1 / reserve0)."""
+        if self.reserve0 <= 0 or self.reserve1 <= 0:
+            fail(AmmError, "the pool's reserves", (self.reserve0, self.reserve1),
+                 "both positive to have a price", "Uniswap: INSUFFICIENT_LIQUIDITY")
         return self.reserve1 / self.reserve0
 
     def price_impact(self, amount_in: int, zero_for_one: bool = True) -> float:
         """How much worse than the spot price the execution price of this trade is (0.01 = 1%)."""
-        reserve_in, reserve_out = ((self.reserve0, self.reserve1) if zero_for_one
-                                   else (self.reserve1, self.reserve0))
+        reserve_in, reserve_out = self.reserves(zero_for_one)
         out = get_amount_out(amount_in, reserve_in, reserve_out, self.fee_bps)
         return 1 - (out / amount_in) / (reserve_out / reserve_in)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import math
 
+from course.errors import DefiError
+from course.validation import ensure_number
 
-class InvalidPriceRatio(ValueError):
+
+class InvalidPriceRatio(DefiError, ValueError):
     """A price ratio must be a positive number."""
 
 
@@ -16,8 +19,6 @@ def impermanent_loss(price_ratio: float) -> float:
     sqrt(ratio) times its initial value; holding gives (1 + ratio) / 2 of it, so the loss is
     2 sqrt(r) / (1 + r) - 1: -5.72% at 2x (and at 0.5x), 0 at 1x. Fees earned are not included.
     """
-    if isinstance(price_ratio, bool) or not isinstance(price_ratio, int | float) or not (
-            price_ratio > 0 and math.isfinite(price_ratio)):
-        raise InvalidPriceRatio(f"price_ratio must be a positive finite number (new price / "
-                                f"price at deposit), got {price_ratio!r}")
+    price_ratio = ensure_number(price_ratio, "price_ratio", above=0,
+                                meaning="new price / price at deposit", error=InvalidPriceRatio)
     return 2 * math.sqrt(price_ratio) / (1 + price_ratio) - 1

@@ -17,8 +17,20 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from course.errors import DefiError
+from course.validation import (
+    ensure,
+    ensure_generator,
+    ensure_int,
+    ensure_number,
+    ensure_numbers,
+    fail,
+)
 
-class IndicatorError(ValueError):
+MAX_STEPS = 10_000_000  # the most prices (paths x steps) a random walk draws at once
+
+
+class IndicatorError(DefiError, ValueError):
     """An input an indicator or backtest refuses; the message names the field and the rule."""
 
 
@@ -34,22 +46,28 @@ class InvalidSignal(IndicatorError):
     """A position signal of the wrong shape or outside [0, 1]."""
 
 
-def _as_prices(prices: np.ndarray) -> np.ndarray:
-    array = np.asarray(prices, dtype=float)
-    if array.ndim not in (1, 2) or array.shape[-1] == 0:
-        raise InvalidPrices(f"prices must have shape (steps,) or (paths, steps) with steps >= 1, "
-                            f"got shape {array.shape}")
-    if not np.all(np.isfinite(array)) or np.any(array <= 0):
-        raise InvalidPrices("prices must be positive finite numbers; found "
-                            f"{array[~(np.isfinite(array) & (array > 0))][:3].tolist()}")
+def _as_series(values: np.ndarray, name: str, rule: str,
+               error: type[IndicatorError]) -> np.ndarray:
+    """``values`` as a float array of shape (steps,) or (paths, steps), NaN allowed."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        fail(error, name, values, rule)
+    ensure(array.ndim in (1, 2) and array.size > 0 and np.asarray(values).dtype != bool,
+           error, name, values, rule)
     return array
 
 
-def _check_window(name: str, value: int, steps: int) -> None:
-    is_integer = isinstance(value, int | np.integer) and not isinstance(value, bool)
-    if not is_integer or not 1 <= value <= steps:
-        raise InvalidWindow(f"{name} must be an integer in [1, {steps}] (the number of steps), "
-                            f"got {value!r}")
+def _as_prices(prices: np.ndarray) -> np.ndarray:
+    """``prices`` as a float array of shape (steps,) or (paths, steps) of positive numbers."""
+    array = _as_series(prices, "prices", "positive finite numbers of shape (steps,) or "
+                       "(paths, steps)", InvalidPrices)
+    return ensure_numbers(array, "prices", above=0, ndim=array.ndim, error=InvalidPrices)
+
+
+def _check_window(name: str, value: int, steps: int) -> int:
+    return ensure_int(value, name, minimum=1, maximum=steps, meaning="a number of steps",
+                      error=InvalidWindow)
 
 
 def _rolling(prices: np.ndarray, window: int) -> np.ndarray:
@@ -100,8 +118,7 @@ def macd(prices: np.ndarray, fast: int = 12, slow: int = 26, signal: int = 9) ->
     prices = _as_prices(prices)
     for name, value in (("fast", fast), ("slow", slow), ("signal", signal)):
         _check_window(name, value, prices.shape[-1])
-    if fast >= slow:
-        raise InvalidWindow(f"fast ({fast}) must be shorter than slow ({slow})")
+    ensure(fast < slow, InvalidWindow, "fast", fast, f"shorter than slow ({slow})")
     line = exponential_moving_average(prices, fast) - exponential_moving_average(prices, slow)
     alpha = 2.0 / (signal + 1)
     signal_line = np.empty_like(line)  # an EMA of the MACD line, which can be negative
@@ -119,11 +136,8 @@ def rsi(prices: np.ndarray, period: int = 14) -> np.ndarray:
     100 when nothing fell, 0 when nothing rose, 50 when nothing moved.
     """
     prices = _as_prices(prices)
-    steps = prices.shape[-1]
-    if isinstance(period, bool) or not isinstance(period, int | np.integer) or not (
-            1 <= period < steps):
-        raise InvalidWindow(f"period must be an integer in [1, {steps - 1}] (RSI needs period + 1 "
-                            f"prices), got {period!r}")
+    period = ensure_int(period, "period", minimum=1, maximum=prices.shape[-1] - 1,
+                        meaning="RSI needs period + 1 prices", error=InvalidWindow)
     change = np.diff(prices, axis=-1)  # (..., steps - 1)
     gain, loss = np.clip(change, 0, None), np.clip(-change, 0, None)
     avg_gain = np.empty_like(change)
@@ -153,14 +167,26 @@ def support_resistance(prices: np.ndarray, window: int) -> tuple[np.ndarray, np.
 
 def crossover_signal(fast: np.ndarray, slow: np.ndarray) -> np.ndarray:
     """1 where the fast line is above the slow one (MA crossover, MACD above signal), else 0."""
+    rule = "numbers (NaN before the line starts) of shape (steps,) or (paths, steps)"
+    fast = _as_series(fast, "fast", rule, InvalidSignal)
+    slow = _as_series(slow, "slow", rule, InvalidSignal)
+    ensure(fast.shape == slow.shape, InvalidSignal, "slow", slow,
+           f"of the fast line's shape {fast.shape}")
     with np.errstate(invalid="ignore"):
-        return np.where(np.asarray(fast) > np.asarray(slow), 1.0, 0.0)  # NaN compares False
+        return np.where(fast > slow, 1.0, 0.0)  # NaN compares False
 
 
 def rsi_signal(rsi_values: np.ndarray, oversold: float = 30, overbought: float = 70) -> np.ndarray:
     """Mean reversion: buy when RSI drops below ``oversold``, sell when it rises above
     ``overbought``, otherwise keep the previous position."""
-    values = np.asarray(rsi_values, dtype=float)
+    values = _as_series(rsi_values, "rsi_values", "RSI values in [0, 100] (NaN before the first) "
+                        "of shape (steps,) or (paths, steps)", InvalidSignal)
+    ensure(not np.any(np.abs(values - 50) > 50), InvalidSignal, "rsi_values", rsi_values,
+           "RSI values in [0, 100] (NaN before the first)")
+    oversold = ensure_number(oversold, "oversold", minimum=0, maximum=100,
+                             meaning="buy below this RSI", error=InvalidSignal)
+    overbought = ensure_number(overbought, "overbought", minimum=oversold, maximum=100,
+                               meaning="sell above this RSI", error=InvalidSignal)
     position = np.zeros_like(values)
     held = np.zeros(values.shape[:-1])
     for t in range(values.shape[-1]):
@@ -168,6 +194,19 @@ def rsi_signal(rsi_values: np.ndarray, oversold: float = 30, overbought: float =
                         np.where(values[..., t] > overbought, 0.0, held))
         position[..., t] = held
     return position
+
+
+def _as_signal(signal: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``signal`` as positions in [0, 1] of the prices' ``shape``; NaN (no signal yet) is 0."""
+    rule = f"positions in [0, 1] (0 = cash, 1 = all in) of the prices' shape {shape}"
+    try:
+        array = np.asarray(signal, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        fail(InvalidSignal, "signal", signal, rule)
+    array = np.nan_to_num(array, nan=0.0)
+    ensure(array.shape == shape and bool(np.all((array >= 0) & (array <= 1))), InvalidSignal,
+           "signal", signal, rule)
+    return array
 
 
 @dataclass(frozen=True)
@@ -198,18 +237,10 @@ def backtest(prices: np.ndarray, signal: np.ndarray, fee_bps: float) -> Backtest
     strategy pays fee * |change in position| each step, buy-and-hold pays one fee to buy.
     """
     prices = _as_prices(prices)
-    signal = np.nan_to_num(np.asarray(signal, dtype=float), nan=0.0)
-    if signal.shape != prices.shape:
-        raise InvalidSignal(f"signal must have the prices' shape {prices.shape}, "
-                            f"got {signal.shape}")
-    if np.any(signal < 0) or np.any(signal > 1):
-        raise InvalidSignal("signal must be a position in [0, 1] (0 = cash, 1 = all in); "
-                            f"found values from {signal.min()} to {signal.max()}")
-    if not (isinstance(fee_bps, int | float) and not isinstance(fee_bps, bool)
-            and 0 <= fee_bps < 10_000):
-        raise IndicatorError(f"fee_bps must be a number in [0, 10000) basis points, "
-                             f"got {fee_bps!r}")
-    fee = fee_bps / 10_000
+    signal = _as_signal(signal, prices.shape)
+    fee = ensure_number(fee_bps, "fee_bps", minimum=0, below=10_000,
+                        meaning="basis points paid per position change",
+                        error=IndicatorError) / 10_000
     step_return = prices[..., 1:] / prices[..., :-1] - 1  # (..., steps - 1)
     position = signal[..., :-1]  # held over each step; the last signal has no step after it
     previous = np.concatenate([np.zeros(position.shape[:-1] + (1,)), position[..., :-1]], axis=-1)
@@ -227,19 +258,15 @@ def random_walk_prices(rng: np.random.Generator, n_paths: int, n_steps: int,
     Log returns are normal with mean -volatility**2 / 2, so each step's expected price change
     is exactly 0: the best forecast of tomorrow's price is today's.
     """
-    if not isinstance(rng, np.random.Generator):
-        raise IndicatorError(f"rng must be a numpy Generator (np.random.default_rng(seed)), "
-                             f"got {type(rng).__name__}")
-    for name, value in (("n_paths", n_paths), ("n_steps", n_steps)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise IndicatorError(f"{name} must be a positive integer, got {value!r}")
-    number = (int, float, np.floating)
-    if isinstance(start, bool) or not isinstance(start, number) or not 0 < start < np.inf:
-        raise IndicatorError(f"start must be a positive finite price, got {start!r}")
-    if isinstance(volatility, bool) or not isinstance(volatility, number) or not (
-            0 <= volatility < 1):
-        raise IndicatorError(f"volatility must be a number in [0, 1) (0.02 = 2% a step), "
-                             f"got {volatility!r}")
+    ensure_generator(rng, error=IndicatorError)
+    n_paths = ensure_int(n_paths, "n_paths", minimum=1, maximum=MAX_STEPS, error=IndicatorError)
+    n_steps = ensure_int(n_steps, "n_steps", minimum=1, maximum=MAX_STEPS // n_paths,
+                         meaning=f"n_paths * n_steps may be at most {MAX_STEPS:,}",
+                         error=IndicatorError)
+    start = ensure_number(start, "start", above=0, meaning="the first price",
+                          error=IndicatorError)
+    volatility = ensure_number(volatility, "volatility", minimum=0, below=1,
+                               meaning="0.02 = 2% a step", error=IndicatorError)
     log_steps = rng.normal(-volatility**2 / 2, volatility, size=(n_paths, n_steps - 1))
     log_path = np.concatenate([np.zeros((n_paths, 1)), np.cumsum(log_steps, axis=1)], axis=1)
     return start * np.exp(log_path)  # (n_paths, n_steps)

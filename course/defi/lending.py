@@ -19,14 +19,30 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from course.errors import DefiError
+from course.validation import (
+    ensure,
+    ensure_instance,
+    ensure_int,
+    ensure_number,
+    ensure_numbers,
+    ensure_text,
+    is_number,
+)
+
 # Aave V3 LiquidationLogic: 50% of a debt may be repaid while HF > 0.95, all of it at or below.
 DEFAULT_CLOSE_FACTOR = 0.5  # DEFAULT_LIQUIDATION_CLOSE_FACTOR = 0.5e4 (Aave V2's only value)
 MAX_CLOSE_FACTOR = 1.0  # MAX_LIQUIDATION_CLOSE_FACTOR = 1e4
 CLOSE_FACTOR_HF_THRESHOLD = 0.95  # CLOSE_FACTOR_HF_THRESHOLD = 0.95e18
+# Aave stores 1 + bonus as a uint16 of basis points: at most 65535, so a bonus up to 555.35%.
+MAX_LIQUIDATION_BONUS = 5.5535
+MAX_AMOUNT = 1e18  # tokens: more than any token's supply; keeps every amount * price finite
+MAX_PRICE = 1e18  # base currency per token
+MAX_CASCADE_ROUNDS = 10_000
 _TOLERANCE = 1e-9  # relative slack for float comparisons a learner makes by hand
 
 
-class LendingError(ValueError):
+class LendingError(DefiError, ValueError):
     """An operation the lending market refuses; the message names the field and the rule."""
 
 
@@ -40,6 +56,10 @@ class UnknownAsset(LendingError):
 
 class InvalidAmount(LendingError):
     """An amount or price that is not a positive (or, for balances, non-negative) finite number."""
+
+
+class InvalidMarketParameter(LendingError):
+    """A health factor, close factor, market depth or round count outside its range."""
 
 
 class PositionHealthy(LendingError):
@@ -58,11 +78,15 @@ class UnsupportedPosition(LendingError):
     """A question asked of a position of the wrong shape (e.g. two collaterals)."""
 
 
-def _check_number(name: str, value: float, *, allow_zero: bool = False) -> None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value < 0 or (value == 0 and not allow_zero):
-        rule = "a non-negative" if allow_zero else "a positive"
-        raise InvalidAmount(f"{name} must be {rule} finite number, got {value!r}")
+def _ensure_balances(amounts: object, name: str) -> Mapping[str, float]:
+    """A mapping of symbol -> token amount, every amount finite and in [0, MAX_AMOUNT]."""
+    ensure_instance(amounts, name, Mapping, rule="a dict of symbol -> amount",
+                    error=InvalidAmount)
+    for symbol, amount in amounts.items():  # type: ignore[attr-defined]
+        ensure_text(symbol, f"a symbol in {name}", error=UnknownAsset)
+        ensure_number(amount, f"{name}[{symbol!r}]", minimum=0, maximum=MAX_AMOUNT,
+                      meaning="tokens", error=InvalidAmount)
+    return amounts  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -75,11 +99,19 @@ class Asset:
     liquidation_bonus: float
 
     def __post_init__(self) -> None:
-        for name in ("ltv", "liquidation_threshold", "liquidation_bonus"):
-            _check_number(f"{self.symbol}.{name}", getattr(self, name), allow_zero=True)
+        ensure_text(self.symbol, "symbol", error=InvalidAssetConfig)
+        for name, maximum in (("ltv", 1.0), ("liquidation_threshold", 1.0),
+                              ("liquidation_bonus", MAX_LIQUIDATION_BONUS)):
+            ensure_number(getattr(self, name), f"{self.symbol}.{name}", minimum=0,
+                          maximum=maximum, meaning="a fraction", error=InvalidAssetConfig)
         if self.ltv > self.liquidation_threshold:
             raise InvalidAssetConfig(f"{self.symbol}.ltv {self.ltv} must not exceed its "
                                      f"liquidation_threshold {self.liquidation_threshold}")
+        if self.liquidation_threshold == 0 and self.liquidation_bonus != 0:
+            raise InvalidAssetConfig(
+                f"{self.symbol}.liquidation_bonus must be 0 when its liquidation_threshold is 0 "
+                f"(not collateral, nothing to liquidate: Aave's PoolConfigurator), got "
+                f"{self.liquidation_bonus}")
         if self.liquidation_threshold > 0 and self.liquidation_bonus <= 0:
             raise InvalidAssetConfig(f"{self.symbol}.liquidation_bonus must be positive for "
                                      f"collateral, got {self.liquidation_bonus}")
@@ -91,16 +123,22 @@ class Asset:
 
 
 def _asset(assets: Mapping[str, Asset], symbol: str) -> Asset:
+    ensure_instance(assets, "assets", Mapping, rule="a dict of symbol -> Asset",
+                    error=InvalidAssetConfig)
     if symbol not in assets:
-        raise UnknownAsset(f"asset {symbol!r} has no configuration; known: {sorted(assets)}")
-    return assets[symbol]
+        raise UnknownAsset(f"asset {symbol!r} has no configuration; known: "
+                           f"{sorted(map(str, assets))}")
+    return ensure_instance(assets[symbol], f"assets[{symbol!r}]", Asset,
+                           error=InvalidAssetConfig)
 
 
 def _price(prices: Mapping[str, float], symbol: str) -> float:
+    ensure_instance(prices, "prices", Mapping, rule="a dict of symbol -> price",
+                    error=InvalidAmount)
     if symbol not in prices:
-        raise UnknownAsset(f"asset {symbol!r} has no price; priced: {sorted(prices)}")
-    _check_number(f"prices[{symbol!r}]", prices[symbol])
-    return prices[symbol]
+        raise UnknownAsset(f"asset {symbol!r} has no price; priced: {sorted(map(str, prices))}")
+    return ensure_number(prices[symbol], f"prices[{symbol!r}]", above=0, maximum=MAX_PRICE,
+                         meaning="base currency per token", error=InvalidAmount)
 
 
 def _value(amounts: Mapping[str, float], prices: Mapping[str, float],
@@ -115,8 +153,11 @@ def health_factor(collateral: Mapping[str, float], debt: Mapping[str, float],
     """HF = sum(collateral * price * liquidation_threshold) / sum(debt * price); inf with no debt.
 
     Raises:
+        InvalidAmount: a negative, infinite or NaN balance or price.
         UnknownAsset: a symbol with no configuration or no price.
     """
+    _ensure_balances(collateral, "collateral")
+    _ensure_balances(debt, "debt")
     thresholds = {s: _asset(assets, s).liquidation_threshold for s in collateral}
     for symbol in debt:
         _asset(assets, symbol)
@@ -134,9 +175,8 @@ class Position:
     debt: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for side, amounts in (("collateral", self.collateral), ("debt", self.debt)):
-            for symbol, amount in amounts.items():
-                _check_number(f"{side}[{symbol!r}]", amount, allow_zero=True)
+        _ensure_balances(self.collateral, "collateral")
+        _ensure_balances(self.debt, "debt")
 
     def health_factor(self, prices: Mapping[str, float], assets: Mapping[str, Asset]) -> float:
         """This position's health factor (see ``health_factor``)."""
@@ -151,6 +191,8 @@ class Position:
 def max_borrow(position: Position, symbol: str, prices: Mapping[str, float],
                assets: Mapping[str, Asset]) -> float:
     """The most of ``symbol`` the position can still borrow under its collateral's LTVs."""
+    ensure_instance(position, "position", Position, error=UnsupportedPosition)
+    ensure_text(symbol, "symbol", error=UnknownAsset)
     _asset(assets, symbol)
     return position.borrow_capacity(prices, assets) / _price(prices, symbol)
 
@@ -162,7 +204,26 @@ def close_factor(hf: float, *, default: float = DEFAULT_CLOSE_FACTOR,
 
     This is Aave V3's ``_calculateDebt``; ``hf_threshold=0`` gives Aave V2's flat 50%.
     """
+    ensure((is_number(hf) and hf >= 0) or (isinstance(hf, float) and hf == math.inf),
+           InvalidMarketParameter, "hf", hf, "a number >= 0 (inf with no debt)",
+           "the health factor")
+    _ensure_close_factor_rule(default, maximum, hf_threshold)
     return default if hf > hf_threshold else maximum
+
+
+def _ensure_close_factor_rule(default: float, maximum: float, hf_threshold: float,
+                              names: tuple[str, str, str] = ("default", "maximum",
+                                                             "hf_threshold")) -> None:
+    """0 < default <= maximum <= 1, and a health factor threshold in [0, 1]."""
+    default = ensure_number(default, names[0], above=0, maximum=1,
+                            meaning="share of a debt repayable above the threshold",
+                            error=InvalidMarketParameter)
+    ensure_number(maximum, names[1], minimum=default, maximum=1,
+                  meaning="share of a debt repayable at or below the threshold",
+                  error=InvalidMarketParameter)
+    ensure_number(hf_threshold, names[2], minimum=0, maximum=1,
+                  meaning="health factor below which all may be repaid",
+                  error=InvalidMarketParameter)
 
 
 @dataclass(frozen=True)
@@ -195,7 +256,14 @@ def liquidate(position: Position, debt_symbol: str, collateral_symbol: str, repa
         the position is unchanged whenever one is raised.
     """
     # checks: nothing below changes the position until all of them pass
-    _check_number("repay_amount", repay_amount)
+    ensure_instance(position, "position", Position, error=UnsupportedPosition)
+    ensure_text(debt_symbol, "debt_symbol", error=UnknownAsset)
+    ensure_text(collateral_symbol, "collateral_symbol", error=UnknownAsset)
+    ensure_number(repay_amount, "repay_amount", above=0, maximum=MAX_AMOUNT,
+                  meaning="tokens of the debt", error=InvalidAmount)
+    _ensure_close_factor_rule(default_close_factor, max_close_factor, close_factor_hf_threshold,
+                              ("default_close_factor", "max_close_factor",
+                               "close_factor_hf_threshold"))
     debt_price, collateral_price = _price(prices, debt_symbol), _price(prices, collateral_symbol)
     bonus = _asset(assets, collateral_symbol).liquidation_bonus
     _asset(assets, debt_symbol)
@@ -243,6 +311,7 @@ def liquidation_price(position: Position, prices: Mapping[str, float],
 
     From amount * price * threshold = debt value: price = debt value / (amount * threshold).
     """
+    ensure_instance(position, "position", Position, error=UnsupportedPosition)
     if len(position.collateral) != 1 or len(position.debt) != 1:
         raise UnsupportedPosition(
             f"liquidation_price needs exactly one collateral and one debt asset, got collateral "
@@ -293,7 +362,18 @@ def simulate_cascade(positions: Sequence[Position], prices: Mapping[str, float],
     the price, and looks again, until nothing is liquidatable or ``max_rounds`` pass.
     Deterministic: no randomness. The input positions are copied, never changed.
     """
-    _check_number("market_depth", market_depth)
+    ensure_instance(positions, "positions", Sequence, rule="a list of Position",
+                    error=UnsupportedPosition)
+    for index, position in enumerate(positions):
+        ensure_instance(position, f"positions[{index}]", Position, error=UnsupportedPosition)
+    ensure_numbers(price_path, "price_path", above=0, allow_empty=True,
+                   meaning="collateral prices, one a step", error=InvalidAmount)
+    ensure_number(market_depth, "market_depth", above=0,
+                  meaning="tokens sold for a price drop of about 1/e", error=InvalidMarketParameter)
+    ensure_int(max_rounds, "max_rounds", minimum=1, maximum=MAX_CASCADE_ROUNDS,
+               meaning="liquidation rounds a step", error=InvalidMarketParameter)
+    if collateral_symbol is not None:
+        ensure_text(collateral_symbol, "collateral_symbol", error=UnknownAsset)
     positions = [copy.deepcopy(p) for p in positions]
     if collateral_symbol is None:
         symbols = {s for p in positions for s in p.collateral}
@@ -301,8 +381,6 @@ def simulate_cascade(positions: Sequence[Position], prices: Mapping[str, float],
             raise UnsupportedPosition(f"positions hold collateral {sorted(symbols)}: pass "
                                       f"collateral_symbol= to say which price the path moves")
         (collateral_symbol,) = symbols
-    for i, path_price in enumerate(price_path):
-        _check_number(f"price_path[{i}]", path_price)
     market = dict(prices)  # the path replaces the collateral's price; other prices stay fixed
     impact, steps, ever_liquidated = 1.0, [], set()
     for path_price in price_path:

@@ -18,13 +18,16 @@ import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from math import floor, isfinite
-from numbers import Real
+from math import floor
 
-from course.defi.amm import BPS, FEE_BPS, ConstantProductPool, get_amount_out
+from course.defi.amm import FEE_BPS, ConstantProductPool, ensure_fee_bps, get_amount_out
+from course.errors import DefiError
+from course.validation import ensure, ensure_instance, ensure_int, ensure_number
+
+MAX_TOLERANCES = 1_000  # slippage tolerances one sweep plans a sandwich for
 
 
-class MevError(ValueError):
+class MevError(DefiError, ValueError):
     """A sandwich the planner or executor refuses; the message names the field and the rule."""
 
 
@@ -98,19 +101,18 @@ class SlippageSweep:
     victim_loss: tuple[int, ...]  # output token, exact integers
 
 
-def _check_int(name: str, value: int, *, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvalidSandwichInput(f"{name} must be an integer >= {minimum} (smallest units), "
-                                   f"got {value!r}")
+def _ensure_amount(value: int, name: str, *, minimum: int = 1) -> int:
+    return ensure_int(value, name, minimum=minimum, meaning="smallest units",
+                      error=InvalidSandwichInput)
 
 
 def _reserves(pool: ConstantProductPool, zero_for_one: bool) -> tuple[int, int]:
-    """(reserve_in, reserve_out) for a trade in the given direction."""
+    """(reserve_in, reserve_out) for a trade in the given direction, from a pool with both."""
+    ensure_instance(pool, "pool", ConstantProductPool, error=InvalidSandwichInput)
     for name in ("reserve0", "reserve1"):
-        _check_int(f"pool.{name}", getattr(pool, name), minimum=1)
-    if zero_for_one:
-        return pool.reserve0, pool.reserve1
-    return pool.reserve1, pool.reserve0
+        _ensure_amount(getattr(pool, name), f"pool.{name}")
+    ensure_fee_bps(pool.fee_bps, error=InvalidSandwichInput)
+    return pool.reserves(zero_for_one)
 
 
 def _sandwich(front_run: int, victim_in: int, reserve_in: int, reserve_out: int,
@@ -162,10 +164,10 @@ def plan_sandwich(pool: ConstantProductPool, victim_amount_in: int, victim_min_o
             an empty pool.
         VictimTradeWouldFail: min_out is above what the victim gets with no attack at all.
     """
-    _check_int("victim_amount_in", victim_amount_in, minimum=1)
-    _check_int("victim_min_out", victim_min_out, minimum=1)
+    _ensure_amount(victim_amount_in, "victim_amount_in")
+    _ensure_amount(victim_min_out, "victim_min_out")
     if max_front_run is not None:
-        _check_int("max_front_run", max_front_run, minimum=0)
+        _ensure_amount(max_front_run, "max_front_run", minimum=0)
     reserve_in, reserve_out = _reserves(pool, zero_for_one)
 
     def outcome(front_run: int) -> tuple[int, int, int]:
@@ -217,6 +219,9 @@ def execute_sandwich(pool: ConstantProductPool, plan: SandwichPlan) -> SandwichR
     Raises:
         StalePlan: the pool's reserves or fee differ from those the plan was made for.
     """
+    ensure_instance(pool, "pool", ConstantProductPool, error=InvalidSandwichInput)
+    ensure_instance(plan, "plan", SandwichPlan, rule="a SandwichPlan from plan_sandwich",
+                    error=InvalidSandwichInput)
     if (pool.reserve0, pool.reserve1) != plan.reserves_before or pool.fee_bps != plan.fee_bps:
         raise StalePlan(f"pool reserves are {(pool.reserve0, pool.reserve1)} with fee_bps "
                         f"{pool.fee_bps}, the plan was made for {plan.reserves_before} with "
@@ -254,21 +259,21 @@ def sandwich_profit_vs_slippage(pool_reserves: tuple[int, int], victim_amount_in
             [0, 1), a fee_bps outside [0, 10000).
         VictimTradeWouldFail: a trade too small to buy even one unit.
     """
-    if len(pool_reserves) != 2:
-        raise InvalidSandwichInput(f"pool_reserves must be (reserve0, reserve1), "
-                                   f"got {pool_reserves!r}")
-    for index, tolerance in enumerate(tolerances):
-        ok = isinstance(tolerance, Real) and not isinstance(tolerance, bool)
-        if not ok or not isfinite(tolerance) or not 0 <= tolerance < 1:
-            raise InvalidSandwichInput(f"tolerances[{index}] must be a fraction in [0, 1) "
-                                       f"(0.01 = 1%), got {tolerance!r}")
-    _check_int("fee_bps", fee_bps, minimum=0)
-    if fee_bps >= BPS:
-        raise InvalidSandwichInput(f"fee_bps must be below {BPS} (100%), got {fee_bps}")
-    pool = ConstantProductPool(reserve0=pool_reserves[0], reserve1=pool_reserves[1],
-                               fee_bps=fee_bps)
+    ensure(isinstance(pool_reserves, tuple | list) and len(pool_reserves) == 2,
+           InvalidSandwichInput, "pool_reserves", pool_reserves, "a pair (reserve0, reserve1)")
+    reserve0 = _ensure_amount(pool_reserves[0], "pool_reserves[0]")
+    reserve1 = _ensure_amount(pool_reserves[1], "pool_reserves[1]")
+    ensure_instance(tolerances, "tolerances", tuple | list, rule="a list of fractions",
+                    error=InvalidSandwichInput)
+    ensure(len(tolerances) <= MAX_TOLERANCES, InvalidSandwichInput, "tolerances",
+           tolerances, f"at most {MAX_TOLERANCES:,} fractions")
+    tolerances = [ensure_number(tolerance, f"tolerances[{index}]", minimum=0, below=1,
+                                meaning="0.01 = 1%", error=InvalidSandwichInput)
+                  for index, tolerance in enumerate(tolerances)]
+    fee_bps = ensure_fee_bps(fee_bps, error=InvalidSandwichInput)
+    _ensure_amount(victim_amount_in, "victim_amount_in")
+    pool = ConstantProductPool(reserve0=reserve0, reserve1=reserve1, fee_bps=fee_bps)
     reserve_in, reserve_out = _reserves(pool, zero_for_one)
-    _check_int("victim_amount_in", victim_amount_in, minimum=1)
     quoted = get_amount_out(victim_amount_in, reserve_in, reserve_out, fee_bps)
     front_runs, profits, losses = [], [], []
     for tolerance in tolerances:
@@ -278,6 +283,6 @@ def sandwich_profit_vs_slippage(pool_reserves: tuple[int, int], victim_amount_in
         front_runs.append(plan.front_run_in if attacks else 0)
         profits.append(plan.expected_profit if attacks else 0)
         losses.append(plan.victim_loss if attacks else 0)
-    return SlippageSweep(tolerances=tuple(float(t) for t in tolerances),
+    return SlippageSweep(tolerances=tuple(tolerances),
                          front_run_in=tuple(front_runs), attacker_profit=tuple(profits),
                          victim_loss=tuple(losses))

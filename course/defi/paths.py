@@ -20,10 +20,15 @@ import math
 
 import numpy as np
 
+from course.errors import DefiError
+from course.validation import ensure, ensure_generator, ensure_int, ensure_number, ensure_numbers
+
 DAY = 1 / 365  # crypto markets never close
+MAX_DAYS = 100 * 365  # a century of daily steps
+MAX_PRICES = 50_000_000  # paths * (days + 1) floats: 400 MB, beyond 100,000 paths of a year
 
 
-class InvalidPathParameter(ValueError):
+class InvalidPathParameter(DefiError, ValueError):
     """A simulation input that breaks a rule; the message names the field, value and rule."""
 
 
@@ -64,9 +69,9 @@ def jump_diffusion_paths(s0: float, mu: float, sigma: float, days: int, paths: i
         InvalidPathParameter: as ``gbm_paths``, or jump_rate < 0, jump_std < 0.
     """
     _check_common(s0, mu, sigma, days, paths, rng, dt)
-    _check_non_negative("jump_rate", jump_rate, "jumps per year")
-    _check_finite("jump_mean", jump_mean)
-    _check_non_negative("jump_std", jump_std, "a standard deviation")
+    _check_number("jump_rate", jump_rate, "jumps per year", minimum=0, maximum=10_000)
+    _check_number("jump_mean", jump_mean, "mean log size of a jump", minimum=-10, maximum=10)
+    _check_number("jump_std", jump_std, "a standard deviation", minimum=0, maximum=10)
     compensator = jump_rate * (math.exp(jump_mean + 0.5 * jump_std**2) - 1)
     prices = _price_buffer(days, paths)  # (days + 1, paths)
     log_steps = _diffusion_steps(mu - compensator, sigma, rng.standard_normal(out=prices[1:]), dt)
@@ -85,11 +90,12 @@ def markov_regimes(days: int, paths: int, rng: np.random.Generator,
     ``calm_to_stressed`` and a stressed one calms down with probability ``stressed_to_calm``,
     so a stressed spell lasts 1 / stressed_to_calm days on average.
     """
-    _check_count("days", days)
-    _check_count("paths", paths)
-    _check_generator(rng)
-    _check_probability("calm_to_stressed", calm_to_stressed)
-    _check_probability("stressed_to_calm", stressed_to_calm)
+    _check_size(days, paths)
+    ensure_generator(rng, error=InvalidPathParameter)
+    _check_number("calm_to_stressed", calm_to_stressed, "a daily probability", minimum=0,
+                  maximum=1)
+    _check_number("stressed_to_calm", stressed_to_calm, "a daily probability", minimum=0,
+                  maximum=1)
     draws = rng.random((days, paths))  # (days, paths)
     stressed = np.empty((days, paths), dtype=bool)  # (days, paths)
     today = np.zeros(paths, dtype=bool)  # (paths,) everyone starts calm
@@ -116,7 +122,8 @@ def regime_switching_paths(s0: float, mu: float, sigma_calm: float, sigma_stress
         InvalidPathParameter: as ``gbm_paths``, or a switch probability outside [0, 1].
     """
     _check_common(s0, mu, sigma_calm, days, paths, rng, dt, sigma_name="sigma_calm")
-    _check_non_negative("sigma_stressed", sigma_stressed, "a volatility per year")
+    _check_number("sigma_stressed", sigma_stressed, "a volatility per year", minimum=0,
+                  maximum=10)
     stressed = markov_regimes(days, paths, rng, calm_to_stressed, stressed_to_calm)
     sigma = np.where(stressed.T, sigma_stressed, sigma_calm)  # (days, paths)
     prices = _price_buffer(days, paths)  # (days + 1, paths)
@@ -141,10 +148,9 @@ def student_t_paths(s0: float, mu: float, sigma: float, days: int, paths: int,
         InvalidPathParameter: as ``gbm_paths``, or degrees_of_freedom <= 2 (infinite variance).
     """
     _check_common(s0, mu, sigma, days, paths, rng, dt)
-    nu = degrees_of_freedom
-    if not (_is_number(nu) and nu > 2):
-        raise InvalidPathParameter(f"degrees_of_freedom must be a finite number above 2 (the "
-                                   f"t distribution has no variance at or below 2), got {nu!r}")
+    nu = ensure_number(degrees_of_freedom, "degrees_of_freedom", above=2,
+                       meaning="the t distribution has no variance at or below 2",
+                       error=InvalidPathParameter)
     prices = _price_buffer(days, paths)  # (days + 1, paths)
     prices[1:] = rng.standard_t(nu, size=(days, paths))  # (days, paths), variance nu / (nu - 2)
     prices[1:] *= math.sqrt((nu - 2) / nu)  # now variance 1
@@ -168,19 +174,20 @@ def correlated_gbm(s0: np.ndarray, mu: np.ndarray, sigma: np.ndarray, correlatio
         InvalidPathParameter: mismatched shapes, a matrix that is not a correlation matrix
             (symmetric, 1 on the diagonal, positive definite), or any ``gbm_paths`` rule.
     """
-    s0, mu, sigma = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (s0, mu, sigma))
-    matrix = np.asarray(correlation, dtype=float)
+    s0, mu, sigma = (ensure_numbers([v] if np.isscalar(v) else v, name,
+                                    meaning="one value per asset", error=InvalidPathParameter)
+                     for v, name in ((s0, "s0"), (mu, "mu"), (sigma, "sigma")))
+    matrix = ensure_numbers(correlation, "correlation", ndim=2, error=InvalidPathParameter)
     assets = len(s0)
-    if s0.ndim != 1 or mu.shape != (assets,) or sigma.shape != (assets,) \
-            or matrix.shape != (assets, assets):
-        raise InvalidPathParameter(
-            f"s0, mu and sigma need one value per asset and correlation must be (assets, "
-            f"assets); got shapes {s0.shape}, {mu.shape}, {sigma.shape}, {matrix.shape}")
+    ensure(mu.shape == sigma.shape == (assets,) and matrix.shape == (assets, assets),
+           InvalidPathParameter, "correlation", correlation,
+           f"(assets, assets) with s0, mu and sigma holding one value per asset; got shapes "
+           f"{s0.shape}, {mu.shape}, {sigma.shape}, {matrix.shape}")
     for i in range(assets):
-        _check_common(float(s0[i]), float(mu[i]), float(sigma[i]), days, paths, rng, dt)
-    if not (np.allclose(matrix, matrix.T) and np.allclose(np.diag(matrix), 1)):
-        raise InvalidPathParameter(f"correlation must be symmetric with 1 on the diagonal, "
-                                   f"got {matrix.tolist()}")
+        _check_common(s0[i], mu[i], sigma[i], days, paths, rng, dt)
+    _check_size(days, paths, assets)
+    ensure(np.allclose(matrix, matrix.T) and np.allclose(np.diag(matrix), 1),
+           InvalidPathParameter, "correlation", matrix.tolist(), "symmetric with 1 on the diagonal")
     try:
         cholesky = np.linalg.cholesky(matrix)  # (assets, assets), lower triangular
     except np.linalg.LinAlgError:
@@ -228,49 +235,22 @@ def _compound(s0: float, buffer: np.ndarray) -> np.ndarray:
 
 def _check_common(s0: float, mu: float, sigma: float, days: int, paths: int,
                   rng: np.random.Generator, dt: float, sigma_name: str = "sigma") -> None:
-    _check_positive("s0", s0, "the starting price")
-    _check_finite("mu", mu)
-    _check_non_negative(sigma_name, sigma, "a volatility per year")
-    _check_count("days", days)
-    _check_count("paths", paths)
-    _check_positive("dt", dt, "one step in years")
-    _check_generator(rng)
+    _check_number("s0", s0, "the starting price", above=0)
+    _check_number("mu", mu, "a drift per year", minimum=-10, maximum=10)
+    _check_number(sigma_name, sigma, "a volatility per year", minimum=0, maximum=10)
+    _check_size(days, paths)
+    _check_number("dt", dt, "one step in years", above=0, maximum=1)
+    ensure_generator(rng, error=InvalidPathParameter)
 
 
-def _is_number(value: object) -> bool:
-    return (not isinstance(value, bool) and isinstance(value, int | float | np.number)
-            and math.isfinite(value))
+def _check_number(name: str, value: object, meaning: str, **bounds: float) -> float:
+    return ensure_number(value, name, meaning=meaning, error=InvalidPathParameter, **bounds)
 
 
-def _check_finite(name: str, value: object) -> None:
-    if not _is_number(value):
-        raise InvalidPathParameter(f"{name} must be a finite number, got {value!r}")
-
-
-def _check_positive(name: str, value: object, meaning: str) -> None:
-    if not (_is_number(value) and value > 0):
-        raise InvalidPathParameter(f"{name} ({meaning}) must be a finite number > 0, "
-                                   f"got {value!r}")
-
-
-def _check_non_negative(name: str, value: object, meaning: str) -> None:
-    if not (_is_number(value) and value >= 0):
-        raise InvalidPathParameter(f"{name} ({meaning}) must be a finite number >= 0, "
-                                   f"got {value!r}")
-
-
-def _check_probability(name: str, value: object) -> None:
-    if not (_is_number(value) and 0 <= value <= 1):
-        raise InvalidPathParameter(f"{name} is a daily probability and must lie in [0, 1], "
-                                   f"got {value!r}")
-
-
-def _check_count(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise InvalidPathParameter(f"{name} must be a whole number >= 1, got {value!r}")
-
-
-def _check_generator(rng: object) -> None:
-    if not isinstance(rng, np.random.Generator):
-        raise InvalidPathParameter(f"rng must be a numpy.random.Generator, e.g. "
-                                   f"np.random.default_rng(42), got {type(rng).__name__}")
+def _check_size(days: int, paths: int, assets: int = 1) -> None:
+    """Days and paths as whole numbers whose price array fits in memory."""
+    days = ensure_int(days, "days", minimum=1, maximum=MAX_DAYS, meaning="steps",
+                      error=InvalidPathParameter)
+    ensure_int(paths, "paths", minimum=1, maximum=max(1, MAX_PRICES // ((days + 1) * assets)),
+               meaning=f"assets * paths * (days + 1) may be at most {MAX_PRICES:,}",
+               error=InvalidPathParameter)

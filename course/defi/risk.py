@@ -16,13 +16,15 @@ import math
 import numpy as np
 
 from course.defi.paths import DAY, correlated_gbm
+from course.errors import DefiError
+from course.validation import ensure, ensure_int, ensure_number, ensure_numbers, fail
 
 __all__ = ["InvalidRiskInput", "conditional_value_at_risk", "correlated_gbm", "dca_vs_lump_sum",
            "lp_vs_hodl", "max_drawdown", "portfolio_returns", "sharpe_ratio", "simple_returns",
            "stop_loss", "value_at_risk"]
 
 
-class InvalidRiskInput(ValueError):
+class InvalidRiskInput(DefiError, ValueError):
     """A metric or strategy input that breaks a rule; the message names field, value and rule."""
 
 
@@ -35,7 +37,7 @@ def value_at_risk(returns: np.ndarray, level: float = 0.95) -> float:
     VaR is minus the 5th percentile: for standard-normal returns, about 1.645.
     """
     sample = _sample("returns", returns)
-    _check_level(level)
+    level = _check_level(level)
     return float(-np.quantile(sample, 1 - level))
 
 
@@ -46,7 +48,7 @@ def conditional_value_at_risk(returns: np.ndarray, level: float = 0.95) -> float
     95% it is about 2.063 (= pdf(1.645) / 0.05).
     """
     sample = _sample("returns", returns)
-    _check_level(level)
+    level = _check_level(level)
     cutoff = np.quantile(sample, 1 - level)
     return float(-sample[sample <= cutoff].mean())
 
@@ -71,16 +73,14 @@ def sharpe_ratio(returns: np.ndarray, risk_free: float = 0.0,
     (paths, steps) returns one value per path. A series that never varies has no risk to divide
     by: its Sharpe is +inf above the risk-free rate, -inf below it and nan exactly at it.
     """
-    values = np.asarray(returns, dtype=float)
-    if values.ndim not in (1, 2) or values.shape[-1] < 2 or not np.isfinite(values).all():
-        raise InvalidRiskInput(f"returns must be finite numbers, shape (steps,) or (paths, steps) "
-                               f"with at least 2 steps, got shape {values.shape}")
-    if not (_is_number(risk_free)):
-        raise InvalidRiskInput(f"risk_free must be a finite yearly rate, got {risk_free!r}")
-    if isinstance(periods_per_year, bool) or not isinstance(periods_per_year, int) or \
-            periods_per_year < 1:
-        raise InvalidRiskInput(f"periods_per_year must be a whole number >= 1, "
-                               f"got {periods_per_year!r}")
+    values = _array("returns", returns, "finite numbers of shape (steps,) or (paths, steps) "
+                    "with at least 2 steps")
+    ensure(values.ndim in (1, 2) and values.shape[-1] >= 2, InvalidRiskInput, "returns",
+           returns, "finite numbers of shape (steps,) or (paths, steps) with at least 2 steps")
+    risk_free = ensure_number(risk_free, "risk_free", minimum=-1, maximum=1_000,
+                              meaning="a yearly rate", error=InvalidRiskInput)
+    periods_per_year = ensure_int(periods_per_year, "periods_per_year", minimum=1,
+                                  maximum=10**9, error=InvalidRiskInput)
     excess = values - risk_free / periods_per_year  # (..., steps)
     mean = excess.mean(axis=-1)
     spread = excess.std(axis=-1, ddof=1)
@@ -110,11 +110,11 @@ def dca_vs_lump_sum(paths: np.ndarray, budget: float,
         (dca, lump_sum), each of shape (paths,).
     """
     prices = _paths("paths", paths)
-    _check_positive_number("budget", budget)
+    budget = _check_positive_number("budget", budget)
     steps = prices.shape[1] - 1
-    if isinstance(periods, bool) or not isinstance(periods, int) or not 1 <= periods <= steps:
-        raise InvalidRiskInput(f"periods must be a whole number from 1 to the {steps} steps "
-                               f"of the paths, got {periods!r}")
+    periods = ensure_int(periods, "periods", minimum=1, maximum=steps,
+                         meaning="purchases, at most one a step of the paths",
+                         error=InvalidRiskInput)
     buy_steps = np.arange(periods) * steps // periods  # (periods,) 0, steps/periods, ...
     units = (budget / periods / prices[:, buy_steps]).sum(axis=1)  # (paths,)
     dca = units * prices[:, -1]
@@ -133,10 +133,9 @@ def stop_loss(paths: np.ndarray, threshold: float,
         (with_stop, buy_and_hold), each of shape (paths,).
     """
     prices = _paths("paths", paths)
-    _check_positive_number("budget", budget)
-    if not (_is_number(threshold) and 0 < threshold <= 1):
-        raise InvalidRiskInput(f"threshold is a fraction of the entry price and must lie in "
-                               f"(0, 1], got {threshold!r}")
+    budget = _check_positive_number("budget", budget)
+    threshold = ensure_number(threshold, "threshold", above=0, maximum=1,
+                              meaning="a fraction of the entry price", error=InvalidRiskInput)
     entry = prices[:, :1]  # (paths, 1)
     below = prices < threshold * entry  # (paths, steps + 1)
     stopped = below.any(axis=1)  # (paths,)
@@ -160,9 +159,10 @@ def lp_vs_hodl(paths: np.ndarray, fee_apr: float = 0.0,
         (lp, hodl), each of shape (paths, steps + 1).
     """
     prices = _paths("paths", paths)
-    if not (_is_number(fee_apr) and fee_apr >= 0):
-        raise InvalidRiskInput(f"fee_apr must be a finite yearly rate >= 0, got {fee_apr!r}")
-    _check_positive_number("dt", dt)
+    fee_apr = ensure_number(fee_apr, "fee_apr", minimum=0, maximum=1_000,
+                            meaning="a yearly rate", error=InvalidRiskInput)
+    dt = ensure_number(dt, "dt", above=0, maximum=1, meaning="one step in years",
+                       error=InvalidRiskInput)
     ratio = prices / prices[:, :1]  # (paths, steps + 1)
     hodl = ratio + 1  # (paths, steps + 1)
     hodl *= 0.5
@@ -180,54 +180,55 @@ def portfolio_returns(weights: np.ndarray, returns: np.ndarray) -> np.ndarray:
     ``returns`` are simple returns of shape (assets, ...); weights must sum to 1.
     Returns one portfolio return per remaining entry, shape (...).
     """
-    w = np.asarray(weights, dtype=float)
-    values = np.asarray(returns, dtype=float)
-    if w.ndim != 1 or values.ndim < 1 or values.shape[0] != len(w):
-        raise InvalidRiskInput(f"weights need one value per asset (the first axis of returns); "
-                               f"got weights shape {w.shape}, returns shape {values.shape}")
-    if not np.isfinite(w).all() or not math.isclose(w.sum(), 1, abs_tol=1e-9):
-        raise InvalidRiskInput(f"weights must be finite and sum to 1, got {w.tolist()}")
+    w = ensure_numbers(weights, "weights", meaning="one per asset", error=InvalidRiskInput)
+    values = _array("returns", returns, "finite numbers of shape (assets, ...)")
+    ensure(values.ndim >= 1 and values.shape[0] == len(w), InvalidRiskInput, "weights",
+           weights, f"one value per asset (the first axis of returns, shape {values.shape})")
+    ensure(math.isclose(w.sum(), 1, abs_tol=1e-9), InvalidRiskInput, "weights", weights,
+           "fractions that sum to 1")
     return np.tensordot(w, values, axes=1)  # (...)
 
 
 # --- input checks ----------------------------------------------------------------------------
 
-def _is_number(value: object) -> bool:
-    return (not isinstance(value, bool) and isinstance(value, int | float | np.number)
-            and math.isfinite(value))
+def _array(name: str, values: np.ndarray, rule: str) -> np.ndarray:
+    """``values`` as a float array of finite numbers (of any shape)."""
+    if isinstance(values, str | bytes) or values is None:
+        fail(InvalidRiskInput, name, values, rule)
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        fail(InvalidRiskInput, name, values, rule)
+    ensure(np.asarray(values).dtype != bool and bool(np.isfinite(array).all()),
+           InvalidRiskInput, name, values, rule)
+    return array
 
 
-def _check_positive_number(name: str, value: object) -> None:
-    if not (_is_number(value) and value > 0):
-        raise InvalidRiskInput(f"{name} must be a finite number > 0, got {value!r}")
+def _check_positive_number(name: str, value: object) -> float:
+    return ensure_number(value, name, above=0, error=InvalidRiskInput)
 
 
-def _check_level(level: object) -> None:
-    if not (_is_number(level) and 0 < level < 1):
-        raise InvalidRiskInput(f"level is a confidence level and must lie strictly between 0 "
-                               f"and 1 (e.g. 0.95), got {level!r}")
+def _check_level(level: object) -> float:
+    return ensure_number(level, "level", above=0, below=1,
+                         meaning="a confidence level, e.g. 0.95", error=InvalidRiskInput)
 
 
 def _sample(name: str, values: np.ndarray) -> np.ndarray:
-    sample = np.ravel(np.asarray(values, dtype=float))
-    if sample.size == 0 or not np.isfinite(sample).all():
-        raise InvalidRiskInput(f"{name} must be a non-empty array of finite numbers, "
-                               f"got {sample.size} values")
+    sample = np.ravel(_array(name, values, "a non-empty array of finite numbers"))
+    ensure(sample.size > 0, InvalidRiskInput, name, values, "a non-empty array of finite numbers")
     return sample
 
 
 def _prices(name: str, prices: np.ndarray) -> np.ndarray:
-    values = np.asarray(prices, dtype=float)
-    if values.ndim < 1 or values.shape[-1] < 2 or not (np.isfinite(values).all()
-                                                      and (values > 0).all()):
-        raise InvalidRiskInput(f"{name} must be positive finite prices with at least 2 steps "
-                               f"along the last axis, got shape {values.shape}")
+    rule = "positive finite prices with at least 2 steps along the last axis"
+    values = _array(name, prices, rule)
+    ensure(values.ndim >= 1 and values.shape[-1] >= 2 and bool((values > 0).all()),
+           InvalidRiskInput, name, prices, rule)
     return values
 
 
 def _paths(name: str, paths: np.ndarray) -> np.ndarray:
     values = _prices(name, paths)
-    if values.ndim != 2:
-        raise InvalidRiskInput(f"{name} must be 2-D, (paths, steps + 1), got shape "
-                               f"{values.shape}; use prices[None, :] for a single path")
+    ensure(values.ndim == 2, InvalidRiskInput, name, paths,
+           "2-D, (paths, steps + 1); use prices[None, :] for a single path")
     return values

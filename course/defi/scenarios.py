@@ -16,12 +16,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from math import floor, isfinite
+from math import floor
 
-from course.defi.amm import FEE_BPS, ConstantProductPool
+from course.defi.amm import FEE_BPS, ConstantProductPool, ensure_fee_bps
+from course.errors import DefiError
+from course.validation import (
+    ensure,
+    ensure_choice,
+    ensure_instance,
+    ensure_int,
+    ensure_number,
+    is_number,
+)
+
+MAX_BLOCKS = 100_000  # a TWAP window of about two weeks of Ethereum blocks (12 s each)
+MAX_SIZES = 10_000  # sell sizes one depeg curve tries
 
 
-class ScenarioError(ValueError):
+class ScenarioError(DefiError, ValueError):
     """A scenario input that makes no sense; the message names the field and the rule."""
 
 
@@ -33,10 +45,9 @@ class UnknownOracle(ScenarioError):
     """An oracle kind other than "spot" or "twap"."""
 
 
-def _check_int(name: str, value: int, *, minimum: int = 1) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvalidScenario(f"{name} must be an integer >= {minimum} (smallest units), "
-                              f"got {value!r}")
+def _check_int(name: str, value: int, *, maximum: int | None = None) -> int:
+    return ensure_int(value, name, minimum=1, maximum=maximum, meaning="smallest units",
+                      error=InvalidScenario)
 
 
 # --- 1. stablecoin depeg -------------------------------------------------------------------
@@ -67,8 +78,13 @@ def stablecoin_depeg(reserve: int, sell_amounts: Sequence[int],
         InvalidScenario: a reserve or sell amount that is not a positive integer.
     """
     _check_int("reserve", reserve)
+    ensure_instance(sell_amounts, "sell_amounts", tuple | list, rule="a list of amounts",
+                    error=InvalidScenario)
+    ensure(len(sell_amounts) <= MAX_SIZES, InvalidScenario, "sell_amounts", sell_amounts,
+           f"at most {MAX_SIZES:,} amounts")
     for index, amount in enumerate(sell_amounts):
         _check_int(f"sell_amounts[{index}]", amount)
+    ensure_fee_bps(fee_bps, error=InvalidScenario)
     prices, averages = [], []
     for amount in sell_amounts:
         pool = ConstantProductPool(reserve0=reserve, reserve1=reserve, fee_bps=fee_bps)
@@ -99,8 +115,10 @@ class ManipulationResult:
 
 def time_weighted_price(block_prices: Sequence[Fraction]) -> Fraction:
     """The average of the price recorded at the end of each block (a TWAP over equal blocks)."""
-    if not block_prices:
-        raise InvalidScenario("block_prices must hold at least one block's price, got none")
+    ensure(isinstance(block_prices, tuple | list) and len(block_prices) > 0
+           and all(is_number(price) and price > 0 for price in block_prices),
+           InvalidScenario, "block_prices", block_prices,
+           "a non-empty list of positive prices (Fractions), one a block")
     return sum(block_prices, Fraction(0)) / len(block_prices)
 
 
@@ -124,23 +142,20 @@ def oracle_manipulation(pool_reserves: tuple[int, int], pump_amount: int, collat
         UnknownOracle: an oracle other than "spot" or "twap".
         AmmError: a pump too small to buy even one unit of the collateral token.
     """
-    if len(pool_reserves) != 2:
-        raise InvalidScenario(f"pool_reserves must be (collateral, usd), got {pool_reserves!r}")
+    ensure(isinstance(pool_reserves, tuple | list) and len(pool_reserves) == 2,
+           InvalidScenario, "pool_reserves", pool_reserves, "a pair (collateral, usd)")
     _check_int("pool_reserves[0] (collateral)", pool_reserves[0])
     _check_int("pool_reserves[1] (usd)", pool_reserves[1])
     _check_int("pump_amount", pump_amount)
     _check_int("collateral_amount", collateral_amount)
-    if isinstance(ltv, bool) or not isinstance(ltv, int | float) or not (
-            isfinite(ltv) and 0 < ltv < 1):
-        raise InvalidScenario(f"ltv must be a fraction in (0, 1) (0.8 = borrow 80% of the "
-                              f"collateral's value), got {ltv!r}")
-    if oracle not in ("spot", "twap"):
-        raise UnknownOracle(f"oracle must be 'spot' or 'twap', got {oracle!r}")
-    _check_int("twap_blocks", twap_blocks)
-    _check_int("manipulated_blocks", manipulated_blocks)
-    if manipulated_blocks > twap_blocks:
-        raise InvalidScenario(f"manipulated_blocks ({manipulated_blocks}) cannot exceed "
-                              f"twap_blocks ({twap_blocks})")
+    ltv = ensure_number(ltv, "ltv", above=0, below=1,
+                        meaning="0.8 = borrow 80% of the collateral's value", error=InvalidScenario)
+    ensure_choice(oracle, "oracle", ("spot", "twap"), error=UnknownOracle)
+    _check_int("twap_blocks", twap_blocks, maximum=MAX_BLOCKS)
+    ensure_int(manipulated_blocks, "manipulated_blocks", minimum=1, maximum=twap_blocks,
+               meaning="blocks held at the pumped price, of the twap_blocks",
+               error=InvalidScenario)
+    ensure_fee_bps(fee_bps, error=InvalidScenario)
     pool = ConstantProductPool(reserve0=pool_reserves[0], reserve1=pool_reserves[1],
                                fee_bps=fee_bps)
     fair = Fraction(pool.reserve1, pool.reserve0)

@@ -10,44 +10,42 @@
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Sequence
 
 import numpy as np
 
 from course.chain.params import ChainParams, block_subsidy
+from course.errors import DefiError
+from course.validation import ensure, ensure_int, ensure_number, ensure_numbers
 
 SATOSHIS_PER_BTC = 10**8
 BITCOIN = ChainParams(initial_reward=50 * SATOSHIS_PER_BTC, halving_interval=210_000)
 BITCOIN_BLOCKS_PER_YEAR = 365 * 24 * 6  # one block every ten minutes, on average
+MAX_YEARS = 1_000  # of an emission schedule
+MAX_MONTHS = 1_200  # of a vesting schedule: a century
+MAX_RATE = 10.0  # 1000% a year: beyond any token's inflation or yield
 
 
-class InvalidTokenomics(ValueError):
+class InvalidTokenomics(DefiError, ValueError):
     """A parameter outside the range where the model means something; the message says which."""
 
 
-def _require_int(name: str, value: object, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise InvalidTokenomics(f"{name} must be an integer >= {minimum}, got {value!r}")
+def _require_int(name: str, value: object, minimum: int, maximum: int | None = None) -> int:
+    return ensure_int(value, name, minimum=minimum, maximum=maximum, error=InvalidTokenomics)
 
 
-def _is_number(value: object) -> bool:
-    return (isinstance(value, numbers.Real) and not isinstance(value, bool)
-            and math.isfinite(value))
-
-
-def _require_rate(name: str, value: object) -> None:
+def _require_rate(name: str, value: object) -> float:
     """A rate as a fraction (0.05 = 5%) above -1: a rate of -100% or less means nothing."""
-    if not (_is_number(value) and value > -1):
-        raise InvalidTokenomics(f"{name} must be a fraction above -1 (0.05 = 5%), got {value!r}")
+    return ensure_number(value, name, above=-1, maximum=MAX_RATE, meaning="0.05 = 5%",
+                         error=InvalidTokenomics)
 
 
-def _require_share(name: str, value: object, below_one: bool = False) -> None:
-    """A fraction in [0, 1) or [0, inf)."""
-    if not (_is_number(value) and value >= 0 and (value < 1 or not below_one)):
-        bound = "in [0, 1)" if below_one else ">= 0"
-        raise InvalidTokenomics(f"{name} must be a fraction {bound} (0.05 = 5%), got {value!r}")
+def _require_share(name: str, value: object, below_one: bool = False,
+                   meaning: str = "0.05 = 5%") -> float:
+    """A fraction in [0, 1) or [0, MAX_RATE]."""
+    bounds = {"below": 1} if below_one else {"maximum": MAX_RATE}
+    return ensure_number(value, name, minimum=0, meaning=meaning, error=InvalidTokenomics,
+                         **bounds)
 
 
 # --- supply --------------------------------------------------------------------------------------
@@ -78,8 +76,8 @@ def inflation_rate(year: int, initial_rate: float, disinflation: float = 0.0,
     _require_int("year", year, 0)
     _require_share("initial_rate", initial_rate)
     _require_share("floor", floor)
-    _require_share("disinflation (the share of the rate removed each year)", disinflation,
-                   below_one=True)
+    _require_share("disinflation", disinflation, below_one=True,
+                   meaning="the share of the rate removed each year")
     return max(initial_rate * (1 - disinflation) ** year, floor)
 
 
@@ -90,9 +88,10 @@ def emission_schedule(initial_supply: float, initial_rate: float, years: int,
 
     ``emission_schedule(1000, 0.10, 2)`` is ``[1000, 1100, 1210]``: inflation compounds.
     """
-    if not (_is_number(initial_supply) and initial_supply > 0):
-        raise InvalidTokenomics(f"initial_supply must be a positive number, got {initial_supply!r}")
-    _require_int("years", years, 0)
+    ensure_number(initial_supply, "initial_supply", above=0, maximum=1e30, meaning="tokens",
+                  error=InvalidTokenomics)
+    _require_int("years", years, 0, MAX_YEARS)
+    inflation_rate(0, initial_rate, disinflation, floor)  # checks the rates even for 0 years
     supply = np.empty(years + 1)
     supply[0] = initial_supply
     for year in range(years):
@@ -115,10 +114,9 @@ def unlocked_at(month: int, total: int, cliff_months: int, vesting_months: int) 
     for name, value, minimum in [("month", month, 0), ("total", total, 0),
                                  ("cliff_months", cliff_months, 0),
                                  ("vesting_months", vesting_months, 1)]:
-        _require_int(name, value, minimum)
-    if cliff_months > vesting_months:
-        raise InvalidTokenomics(f"cliff_months ({cliff_months}) must not exceed vesting_months "
-                                f"({vesting_months}): the cliff is part of the vesting period")
+        _require_int(name, value, minimum, MAX_MONTHS if name == "vesting_months" else None)
+    ensure(cliff_months <= vesting_months, InvalidTokenomics, "cliff_months", cliff_months,
+           f"at most vesting_months ({vesting_months})", "the cliff is part of the vesting period")
     if month < cliff_months:
         return 0
     return total * min(month, vesting_months) // vesting_months
@@ -131,8 +129,9 @@ def vesting_unlocks(total: int, cliff_months: int, vesting_months: int,
     ``vesting_unlocks(1200, 3, 12, 4)`` is ``[0, 0, 0, 300, 400]``: the cliff releases three
     months' worth at once.
     """
+    unlocked_at(0, total, cliff_months, vesting_months)  # checks the grant before the months
     months = vesting_months if months is None else months
-    _require_int("months", months, 0)
+    _require_int("months", months, 0, MAX_MONTHS)
     return [unlocked_at(m, total, cliff_months, vesting_months) for m in range(months + 1)]
 
 
@@ -157,8 +156,8 @@ def staking_yield(inflation: float, staked_fraction: float) -> float:
     stake earn nothing and are diluted by the 5%.
     """
     _require_share("inflation", inflation)
-    if not (_is_number(staked_fraction) and 0 < staked_fraction <= 1):
-        raise InvalidTokenomics(f"staked_fraction must be in (0, 1], got {staked_fraction!r}")
+    ensure_number(staked_fraction, "staked_fraction", above=0, maximum=1,
+                  meaning="the share of the supply staked", error=InvalidTokenomics)
     return inflation / staked_fraction
 
 
@@ -166,13 +165,10 @@ def staking_yield(inflation: float, staked_fraction: float) -> float:
 
 
 def _balances_array(balances: Sequence[float] | np.ndarray) -> np.ndarray:
-    values = np.asarray(balances, dtype=float)
-    if values.ndim != 1 or values.size == 0:
-        raise InvalidTokenomics(f"balances must be a non-empty list of numbers, got {balances!r}")
-    if not np.all(np.isfinite(values)) or np.any(values < 0):
-        raise InvalidTokenomics("balances must be finite and >= 0")
-    if values.sum() == 0:
-        raise InvalidTokenomics("balances must not all be zero: nobody holds anything")
+    values = ensure_numbers(balances, "balances", minimum=0, meaning="tokens per holder",
+                            error=InvalidTokenomics)
+    ensure(0 < values.sum() < np.inf, InvalidTokenomics, "balances", balances,
+           "a list with a positive, finite total (all zero: nobody holds anything)")
     return values
 
 

@@ -177,7 +177,7 @@ def test_asset_parameters_follow_aaves_configurator_rules():
         Asset("X", ltv=0.9, liquidation_threshold=0.85, liquidation_bonus=0.05)
     with pytest.raises(InvalidAssetConfig, match="must be <= 1"):
         Asset("X", ltv=0.9, liquidation_threshold=0.97, liquidation_bonus=0.05)
-    with pytest.raises(InvalidAmount, match="X.ltv must be a non-negative"):
+    with pytest.raises(InvalidAssetConfig, match=r"X.ltv .* in \[0, 1\], got -0.1"):
         Asset("X", ltv=-0.1, liquidation_threshold=0.5, liquidation_bonus=0.05)
 
 

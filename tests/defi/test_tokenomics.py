@@ -84,9 +84,9 @@ def test_solanas_schedule_reaches_its_floor_in_year_11():
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: emission_schedule(0, 0.05, 3), "initial_supply must be a positive number"),
-    (lambda: emission_schedule(100, -0.05, 3), "initial_rate must be a fraction >= 0"),
-    (lambda: emission_schedule(100, 0.05, -1), "years must be an integer >= 0"),
+    (lambda: emission_schedule(0, 0.05, 3), r"initial_supply .* in \(0, 1e\+30\], got 0"),
+    (lambda: emission_schedule(100, -0.05, 3), r"initial_rate .* in \[0, 10\], got -0.05"),
+    (lambda: emission_schedule(100, 0.05, -1), r"years must be an integer in \[0, 1000\]"),
     (lambda: inflation_rate(0, 0.05, disinflation=1.0), r"disinflation .* in \[0, 1\)"),
 ])
 def test_emission_rejects_meaningless_parameters(call, message):
@@ -122,8 +122,8 @@ def test_unlocks_never_decrease_and_never_exceed_the_grant(total, vesting, data)
 
 
 @pytest.mark.parametrize("args, message", [
-    ((3, 1_000, 13, 12), r"cliff_months \(13\) must not exceed vesting_months \(12\)"),
-    ((3, 1_000, 0, 0), "vesting_months must be an integer >= 1"),
+    ((3, 1_000, 13, 12), r"cliff_months .* must be at most vesting_months \(12\), got 13"),
+    ((3, 1_000, 0, 0), r"vesting_months must be an integer in \[1, 1200\]"),
     ((-1, 1_000, 0, 12), "month must be an integer >= 0"),
     ((3, 10.5, 0, 12), "total must be an integer >= 0"),
 ])
@@ -150,9 +150,9 @@ def test_stakers_share_the_new_tokens():
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: real_yield(0.05, -1.0), "inflation must be a fraction above -1"),
-    (lambda: real_yield(float("nan"), 0.02), "nominal must be a fraction above -1"),
-    (lambda: staking_yield(0.05, 0), r"staked_fraction must be in \(0, 1\]"),
+    (lambda: real_yield(0.05, -1.0), r"inflation .* in \(-1, 10\], got -1.0"),
+    (lambda: real_yield(float("nan"), 0.02), r"nominal .* in \(-1, 10\], got nan"),
+    (lambda: staking_yield(0.05, 0), r"staked_fraction .* must be a finite number in \(0, 1\]"),
 ])
 def test_yields_reject_meaningless_rates(call, message):
     with pytest.raises(InvalidTokenomics, match=message):
@@ -187,8 +187,8 @@ def test_gini_is_twice_the_area_between_the_lorenz_curve_and_the_diagonal():
 
 
 @pytest.mark.parametrize("balances, message", [
-    ([], "non-empty"), ([0, 0], "must not all be zero"), ([1, -2], "finite and >= 0"),
-    ([1, float("inf")], "finite and >= 0"),
+    ([], "non-empty"), ([0, 0], "positive, finite total"), ([1, -2], "finite numbers >= 0"),
+    ([1, float("inf")], "finite numbers >= 0"),
 ])
 def test_gini_rejects_balances_that_are_not_holdings(balances, message):
     with pytest.raises(InvalidTokenomics, match=message):
