@@ -3,6 +3,8 @@
 A backend takes one round of tasks, runs them in parallel, and returns one outcome per
 task, in task order. When the process running a task dies, that task's outcome has
 ``result=None`` and the note ``"worker lost"``; the backend replaces the dead worker.
+
+Taught in notebooks 11 (local) and 12 (Ray).
 """
 
 from __future__ import annotations
@@ -16,9 +18,20 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
+from course.compute.errors import RunnerError
 from course.compute.providers import Provider, Task, TaskOutcome, execute
+from course.validation import ensure, ensure_choice, ensure_int, ensure_number, ensure_text
 
 WORKER_LOST = "worker lost"
+BACKENDS = ("local", "ray", "inline")
+MAX_WORKERS = 512  # processes in one local pool
+
+
+def _check_tasks(tasks: object) -> Sequence[Task]:
+    ensure(isinstance(tasks, Sequence) and not isinstance(tasks, str) and all(
+        isinstance(task, Task) for task in tasks), RunnerError, "tasks", tasks,
+        "a list of Task objects")
+    return tasks  # type: ignore[return-value]
 
 
 class Backend(Protocol):
@@ -35,7 +48,8 @@ class InlineBackend:
     name = "inline"
 
     def run_round(self, tasks: Sequence[Task]) -> list[TaskOutcome]:
-        return [execute(task, may_kill_process=False) for task in tasks]
+        """Run each task here, in order (a ``crash`` provider drops out instead of killing us)."""
+        return [execute(task, may_kill_process=False) for task in _check_tasks(tasks)]
 
     def close(self) -> None:
         pass
@@ -54,9 +68,8 @@ class LocalBackend:
     name = "local"
 
     def __init__(self, workers: int | None = None) -> None:
-        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
-                                    or workers < 1):
-            raise ValueError(f"workers: expected an integer >= 1, got {workers!r}")
+        if workers is not None:
+            ensure_int(workers, "workers", minimum=1, maximum=MAX_WORKERS, error=RunnerError)
         self.workers = workers or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
 
@@ -78,8 +91,23 @@ class LocalBackend:
         list(self.pool.map(_ping, range(self.workers)))
 
     def run_round(self, tasks: Sequence[Task]) -> list[TaskOutcome]:
+        """Run the tasks in parallel on the pool.
+
+        A worker that dies breaks the whole pool, and every unfinished task goes down with it,
+        whoever's it was. So each lost task is run again, alone on a fresh pool: a bystander's
+        run then comes back, and only a run that kills its worker by itself is lost. A provider
+        whose runs crash machines is blamed for its own runs, not for its neighbours'.
+        """
+        outcomes = self._run_together(_check_tasks(tasks))
+        for index, outcome in enumerate(outcomes):
+            if outcome.note == WORKER_LOST:
+                (outcomes[index],) = self._run_together([outcome.task])
+        return outcomes
+
+    def _run_together(self, tasks: Sequence[Task]) -> list[TaskOutcome]:
         try:
-            futures: list[Future] = [self.pool.submit(execute, task) for task in tasks]
+            futures: list[Future[TaskOutcome]] = [self.pool.submit(execute, task)
+                                                  for task in tasks]
         except BrokenProcessPool:  # a worker died between rounds: start a fresh pool
             self._discard_broken_pool()
             futures = [self.pool.submit(execute, task) for task in tasks]
@@ -96,6 +124,8 @@ class LocalBackend:
 
     def _discard_broken_pool(self) -> None:
         """Drop a pool whose worker died; the next use of ``pool`` starts a fresh one."""
+        if self._pool is None:
+            return
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._pool = None
 
@@ -125,6 +155,13 @@ class RayBackend:
 
     def __init__(self, providers: Sequence[Provider], address: str | None = None,
                  cpus_per_provider: float | None = None) -> None:
+        ensure(isinstance(providers, Sequence) and len(providers) > 0 and all(
+            isinstance(p, Provider) for p in providers), RunnerError, "providers", providers,
+            "a non-empty list of Provider objects")
+        if address is not None:
+            ensure_text(address, "address", error=RunnerError)
+        if cpus_per_provider is not None:
+            ensure_number(cpus_per_provider, "cpus_per_provider", above=0, error=RunnerError)
         import ray
 
         self._ray = ray
@@ -154,7 +191,7 @@ class RayBackend:
         self.worker_pids()
 
     def run_round(self, tasks: Sequence[Task]) -> list[TaskOutcome]:
-        refs = [self.actors[task.provider.name].run.remote(task) for task in tasks]
+        refs = [self.actors[task.provider.name].run.remote(task) for task in _check_tasks(tasks)]
         outcomes, lost = [], set()
         for task, ref in zip(tasks, refs, strict=True):
             try:
@@ -202,10 +239,9 @@ class ProviderWorker:
 def make_backend(name: str, providers: Sequence[Provider], workers: int | None = None,
                  address: str | None = None) -> Backend:
     """The backend called ``name``: ``"local"`` (default), ``"ray"`` or ``"inline"``."""
+    ensure_choice(name, "backend", BACKENDS, error=RunnerError)
     if name == "local":
         return LocalBackend(workers)
     if name == "ray":
         return RayBackend(providers, address)
-    if name == "inline":
-        return InlineBackend()
-    raise ValueError(f"backend: expected 'local', 'ray' or 'inline', got {name!r}")
+    return InlineBackend()

@@ -11,60 +11,54 @@ tokens worth demand / velocity in USD to pay for work (``velocity`` = the share 
 spent per epoch), plus ``speculative_usd`` held for other reasons, so
 
     price = (demand_usd / velocity + speculative_usd) / supply.
+
+Taught in notebook 13.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from course.defi.tokenomics import InvalidTokenomics
+from course.compute.errors import BurnMintError
+from course.validation import ensure, ensure_int, ensure_number, ensure_numbers
 
 Amount = float | np.ndarray  # one value, or one per provider / per epoch
+MAX_EPOCHS = 100_000  # 270 years of daily epochs; keeps every array small
 
 
 def _at_least(name: str, value: object, minimum: float, strict: bool = False) -> float:
-    """``value`` as a float, or TypeError / InvalidTokenomics naming ``name`` and the rule."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    if not math.isfinite(value) or value < minimum or (strict and value == minimum):
-        rule = ">" if strict else ">="
-        raise InvalidTokenomics(f"{name} must be a finite number {rule} {minimum:g}, "
-                                f"got {value!r}")
-    return float(value)
+    """``value`` as a float if it is a finite number >= minimum (> minimum if ``strict``)."""
+    if strict:
+        return ensure_number(value, name, above=minimum, error=BurnMintError)
+    return ensure_number(value, name, minimum=minimum, error=BurnMintError)
 
 
 def _count(name: str, value: object, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise InvalidTokenomics(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+    return ensure_int(value, name, minimum=minimum, maximum=MAX_EPOCHS, error=BurnMintError)
 
 
-def _amounts(name: str, values: object, strictly_positive: bool = False) -> np.ndarray:
+def _amounts(name: str, values: Any, strictly_positive: bool = False) -> np.ndarray:
     """A float copy of one number or an array of them, all finite and >= 0 (or > 0)."""
-    array = np.asarray(values)
-    if array.dtype.kind not in "iuf":  # bools, strings, objects
-        raise TypeError(f"{name} must be numbers, got {type(values).__name__} {values!r}")
-    array = array.astype(float)  # a copy: the caller's array is never changed
-    bad = ~np.isfinite(array) | (array <= 0 if strictly_positive else array < 0)
-    if np.any(bad):
-        rule = "> 0" if strictly_positive else ">= 0"
-        where = "" if array.ndim == 0 else f" at index {np.argwhere(bad)[0].tolist()}"
-        raise InvalidTokenomics(f"{name} must be finite numbers {rule}, got {array[bad][0]:g}"
-                                f"{where}")
-    return array
+    try:
+        kind = np.asarray(values).dtype.kind
+    except (TypeError, ValueError):  # a ragged list, an object numpy cannot read
+        kind = "O"
+    ensure(kind in "iuf", BurnMintError, name, values, "numbers (one, or a list of them)")
+    if np.ndim(values) == 0:
+        return np.array(_at_least(name, values, 0, strict=strictly_positive))
+    bound = {"above": 0.0} if strictly_positive else {"minimum": 0.0}
+    # a copy: the caller's array is never changed
+    return ensure_numbers(values, name, ndim=np.ndim(values), error=BurnMintError,
+                          **bound).copy()
 
 
 def _velocity(velocity: object) -> float:
     share = _at_least("velocity", velocity, 0, strict=True)
-    if share >= 1:
-        raise InvalidTokenomics(f"velocity must be < 1 (the share of the supply spent per "
-                                f"epoch; someone always holds tokens), got {velocity!r}")
+    ensure(share < 1, BurnMintError, "velocity", velocity, "< 1",
+           "the share of the supply spent per epoch; someone always holds tokens")
     return share
 
 
@@ -119,9 +113,9 @@ def boom_and_bust_demand(base_usd: float, peak_usd: float, epochs: int, peak_epo
     peak = _at_least("peak_usd", peak_usd, 0, strict=True)
     bust = base if bust_usd is None else _at_least("bust_usd", bust_usd, 0, strict=True)
     epochs, top = _count("epochs", epochs, minimum=3), _count("peak_epoch", peak_epoch)
-    if top > epochs - 2:
-        raise InvalidTokenomics(f"peak_epoch must be between 1 and epochs - 2 = {epochs - 2}, "
-                                f"got {peak_epoch!r}: the boom needs epochs before and after it")
+    ensure(top <= epochs - 2, BurnMintError, "peak_epoch", peak_epoch,
+           f"between 1 and epochs - 2 = {epochs - 2}",
+           "the boom needs epochs before and after it")
     t = np.arange(epochs)
     rise = base * (peak / base) ** (t / top)
     fall = peak * (bust / peak) ** ((t - top) / (epochs - 1 - top))
@@ -136,7 +130,7 @@ def random_demand(initial_usd: float, epochs: int, volatility: float,
     sigma = _at_least("volatility", volatility, 0)
     epochs = _count("epochs", epochs)
     if not isinstance(seed, np.random.Generator):
-        seed = np.random.default_rng(_count("seed", seed, minimum=0))
+        seed = np.random.default_rng(ensure_int(seed, "seed", minimum=0, error=BurnMintError))
     steps = seed.normal(0.0, sigma, epochs - 1)  # (epochs - 1,) changes of log(spend)
     return start * np.exp(np.concatenate([[0.0], np.cumsum(steps)]))
 
@@ -197,19 +191,16 @@ def simulate_burn_and_mint(demand_usd: np.ndarray, emissions: float | np.ndarray
         speculative_usd: USD value held in the token for reasons other than paying for work.
 
     Raises:
-        TypeError or InvalidTokenomics (a ValueError) naming the bad parameter; the inputs are
-        never modified.
+        BurnMintError (a ValueError) naming the bad parameter; the inputs are never modified.
     """
     demand = _amounts("demand_usd", demand_usd, strictly_positive=True)
-    if demand.ndim != 1 or demand.size == 0:
-        raise InvalidTokenomics(f"demand_usd must be a non-empty 1-D list of USD per epoch, "
-                                f"got shape {demand.shape}")
+    ensure(demand.ndim == 1 and 0 < demand.size <= MAX_EPOCHS, BurnMintError, "demand_usd",
+           demand_usd, f"a list of 1 to {MAX_EPOCHS} amounts of USD, one per epoch")
     minted = _amounts("emissions", emissions)
     if minted.ndim == 0:
         minted = np.full(demand.shape, float(minted))
-    elif minted.shape != demand.shape:
-        raise InvalidTokenomics(f"emissions must be one number or one per epoch "
-                                f"({demand.size}), got shape {minted.shape}")
+    ensure(minted.shape == demand.shape, BurnMintError, "emissions", emissions,
+           f"one number or one per epoch ({demand.size})")
     velocity = _velocity(velocity)
     speculative_usd = _at_least("speculative_usd", speculative_usd, 0)
     supply = np.empty(demand.size + 1)
@@ -248,7 +239,7 @@ def profitable_share(income_usd: Amount, costs_usd: np.ndarray) -> Amount:
     or for each of an array of incomes (one per epoch)."""
     income = _amounts("income_usd", income_usd)
     costs = _amounts("costs_usd", costs_usd)
-    if costs.ndim != 1 or costs.size == 0:
-        raise InvalidTokenomics("costs_usd must be a non-empty 1-D list, one cost per provider")
+    ensure(costs.ndim == 1 and costs.size > 0, BurnMintError, "costs_usd", costs_usd,
+           "a non-empty 1-D list, one cost per provider")
     covered = costs[None, :] <= income.reshape(-1, 1)  # (incomes, providers)
     return _out(covered.mean(axis=1).reshape(income.shape))

@@ -1,8 +1,19 @@
-"""Which device runs the torch work: the GPU when there is one, the CPU otherwise."""
+"""Which device runs the torch work: the GPU when there is one, the CPU otherwise.
+
+Taught in notebook 10.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
+
+from course.compute.errors import DeviceError
+from course.errors import ComputeError
+from course.validation import ensure, fail
+
+DEVICE_RULE = "'cpu' or 'cuda[:N]'"
 
 
 def best_device() -> str:
@@ -12,26 +23,34 @@ def best_device() -> str:
 
 def device_name(device: str | None = None) -> str:
     """A human name for a device: the GPU's model, or the CPU with its thread count."""
-    device = device or best_device()
+    device = best_device() if device is None else check_device(device)
     if device.startswith("cuda"):
         return torch.cuda.get_device_name(torch.device(device))
     return f"CPU ({torch.get_num_threads()} torch threads)"
 
 
-def check_device(device: str) -> str:
-    """Return ``device`` if torch can use it here; raise ValueError naming the fix if not."""
-    if not isinstance(device, str) or not (device == "cpu" or device.startswith("cuda")):
-        raise ValueError(f"device: expected 'cpu' or 'cuda[:N]', got {device!r}")
+def check_device_name(device: Any, name: str = "device",
+                      error: type[ComputeError] = DeviceError) -> str:
+    """Return ``device`` if it is spelled as torch spells a device: ``"cpu"``, ``"cuda"`` or
+    ``"cuda:N"`` (whether this machine has it is ``check_device``'s question)."""
+    index = device.removeprefix("cuda").removeprefix(":") if isinstance(device, str) else ""
+    ok = isinstance(device, str) and (device in ("cpu", "cuda") or (
+        device.startswith("cuda:") and index.isdigit() and index.isascii()))
+    ensure(ok, error, name, device, DEVICE_RULE)
+    return str(device)
+
+
+def check_device(device: Any, name: str = "device",
+                 error: type[ComputeError] = DeviceError) -> str:
+    """Return ``device`` if torch can use it here; raise DeviceError naming the fix if not."""
+    device = check_device_name(device, name, error)
     if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(
-            f"device: {device!r} asked for, but torch sees no CUDA GPU on this machine; "
-            "use device='cpu' or best_device()"
-        )
-    index = device.removeprefix("cuda").removeprefix(":")
-    if device.startswith("cuda") and index and (
-            not index.isdigit() or int(index) >= torch.cuda.device_count()):
-        raise ValueError(f"device: {device!r} names no GPU here; this machine has "
-                         f"{torch.cuda.device_count()} (cuda:0 ... cuda:N-1)")
+        fail(error, name, device, "'cpu' here: torch sees no CUDA GPU on this machine "
+             "(use device='cpu' or best_device())")
+    index = device.removeprefix("cuda").removeprefix(":") if device != "cpu" else ""
+    if index and int(index) >= torch.cuda.device_count():
+        fail(error, name, device, f"a GPU this machine has: it has "
+             f"{torch.cuda.device_count()} (cuda:0 ... cuda:N-1)")
     return device
 
 
@@ -42,5 +61,7 @@ def make_deterministic(seed: int = 0) -> None:
     devices (CPU vs GPU, two GPU models) the order of floating-point additions differs,
     so results agree only up to a tolerance.
     """
-    torch.manual_seed(seed)
+    from course.compute.workloads import check_seed  # workloads imports this module
+
+    torch.manual_seed(check_seed(seed))
     torch.use_deterministic_algorithms(True, warn_only=True)

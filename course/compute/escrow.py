@@ -3,6 +3,8 @@
 Credits only move, never appear or vanish: ``total()`` (balances + stakes + escrow) is the
 same before and after every operation. Each operation checks everything first and only
 then changes state, so a refused operation changes nothing.
+
+Taught in notebook 11 (and settled on chain in notebook 14).
 """
 
 from __future__ import annotations
@@ -10,23 +12,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from course.compute.errors import AlreadySettled, InsufficientCredits, LedgerError
+from course.validation import ensure_instance, ensure_int, ensure_text
 
-class LedgerError(Exception):
-    """A ledger operation breaks a rule; nothing was changed."""
-
-
-class InsufficientFunds(LedgerError):
-    """An account, stake or escrow holds less than the amount asked for."""
+__all__ = ["AlreadySettled", "Escrow", "InsufficientCredits", "Ledger", "LedgerError"]
 
 
-class AlreadySettled(LedgerError):
-    """The job's escrow was closed, or this provider was already paid for this job."""
+def _amount(value: object, name: str) -> int:
+    return ensure_int(value, name, minimum=0, meaning="a number of credits", error=LedgerError)
 
 
-def _amount(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise LedgerError(f"{what}: expected an integer number of credits >= 0, got {value!r}")
-    return value
+def _account(value: object, name: str = "account") -> str:
+    return ensure_text(value, name, error=LedgerError)
+
+
+def _job_id(value: object) -> int:
+    return ensure_int(value, "job_id", minimum=0, error=LedgerError)
 
 
 @dataclass
@@ -47,10 +48,13 @@ class Ledger:
         self.balances: dict[str, int] = {}
         self.stakes: dict[str, int] = {}
         self.escrows: dict[int, Escrow] = {}
-        for account, amount in (balances or {}).items():
-            self.balances[account] = _amount(amount, f"balance of {account}")
-        for account, amount in (stakes or {}).items():
-            self.stakes[account] = _amount(amount, f"stake of {account}")
+        for what, given, into in (("balances", balances, self.balances),
+                                  ("stakes", stakes, self.stakes)):
+            ensure_instance(given if given is not None else {}, what, Mapping,
+                            rule="a mapping of account -> credits", error=LedgerError)
+            for account, amount in (given or {}).items():
+                into[_account(account, f"{what} key")] = _amount(amount,
+                                                                f"{what}[{account!r}]")
 
     def total(self) -> int:
         """Every credit in the system: balances + stakes + what escrows still hold."""
@@ -58,33 +62,36 @@ class Ledger:
                 + sum(escrow.locked for escrow in self.escrows.values()))
 
     def balance(self, account: str) -> int:
-        return self.balances.get(account, 0)
+        """Credits ``account`` holds (0 for an account never seen)."""
+        return self.balances.get(_account(account), 0)
 
     def stake(self, account: str) -> int:
-        return self.stakes.get(account, 0)
+        """Credits ``account`` has bonded as stake (0 for an account never seen)."""
+        return self.stakes.get(_account(account), 0)
 
     def lock(self, job_id: int, requester: str, amount: int) -> None:
         """Move ``amount`` from the requester's balance into job ``job_id``'s escrow."""
-        _amount(amount, "amount")
+        job_id, requester = _job_id(job_id), _account(requester, "requester")
+        amount = _amount(amount, "amount")
         escrow = self.escrows.get(job_id)
         if escrow is not None and (escrow.closed or escrow.requester != requester):
             raise AlreadySettled(f"job {job_id}: its escrow is closed or belongs to "
                                  f"{escrow.requester}, not {requester}")
         if self.balance(requester) < amount:
-            raise InsufficientFunds(f"lock for job {job_id}: {requester} has "
+            raise InsufficientCredits(f"lock for job {job_id}: {requester} has "
                                     f"{self.balance(requester)} credits, needs {amount}")
         self.balances[requester] = self.balance(requester) - amount
         self.escrows.setdefault(job_id, Escrow(requester)).locked += amount
 
     def pay(self, job_id: int, provider: str, amount: int) -> None:
         """Release ``amount`` from job ``job_id``'s escrow to ``provider``, at most once each."""
-        _amount(amount, "amount")
+        provider, amount = _account(provider, "provider"), _amount(amount, "amount")
         escrow = self._open_escrow(job_id)
         if provider in escrow.paid:
             raise AlreadySettled(f"job {job_id}: {provider} was already paid "
                                  f"{escrow.paid[provider]} credits")
         if escrow.locked < amount:
-            raise InsufficientFunds(f"pay for job {job_id}: escrow holds {escrow.locked}, "
+            raise InsufficientCredits(f"pay for job {job_id}: escrow holds {escrow.locked}, "
                                     f"{provider} is owed {amount}")
         escrow.locked -= amount
         escrow.paid[provider] = amount
@@ -99,13 +106,15 @@ class Ledger:
 
     def slash(self, provider: str, amount: int, to: str) -> int:
         """Take up to ``amount`` from ``provider``'s stake and give it to ``to``; returns it."""
-        _amount(amount, "amount")
+        provider, to = _account(provider, "provider"), _account(to, "to")
+        amount = _amount(amount, "amount")
         taken = min(amount, self.stake(provider))
         self.stakes[provider] = self.stake(provider) - taken
         self.balances[to] = self.balance(to) + taken
         return taken
 
     def _open_escrow(self, job_id: int) -> Escrow:
+        job_id = _job_id(job_id)
         if job_id not in self.escrows:
             raise LedgerError(f"job {job_id}: no escrow was locked for it")
         escrow = self.escrows[job_id]

@@ -1,8 +1,10 @@
 """The event log of a run and the report built from it: tables a learner can read, data to plot.
 
-Event kinds: ``matched``, ``run`` (a run that returned a result), ``lost`` (dropped out,
-timed out or its worker died), ``reassigned``, ``slashed``, ``paid``, ``verified``,
-``failed`` and ``unmatched``. Times are simulated seconds.
+Event kinds are the ``EventKind`` values: ``matched``, ``run`` (a run that returned a
+result), ``lost`` (dropped out, timed out or its worker died), ``reassigned``, ``slashed``,
+``paid``, ``verified``, ``failed`` and ``unmatched``. Times are simulated seconds.
+
+Taught in notebooks 11 and 12.
 """
 
 from __future__ import annotations
@@ -10,13 +12,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from course.compute.errors import RunnerError
+from course.compute.states import EventKind, JobStatus
 from course.display import Table
+from course.validation import ensure_choice, ensure_text
 
 if TYPE_CHECKING:
     from course.compute.escrow import Ledger
     from course.compute.reputation import Reputation
+    from course.compute.runner import JobRecord
 
 
 @dataclass(frozen=True)
@@ -24,7 +30,7 @@ class Event:
     """One thing that happened to a job, at a simulated time."""
 
     time: float
-    kind: str
+    kind: EventKind
     job_id: int
     provider: str = ""
     detail: str = ""
@@ -35,13 +41,14 @@ class Event:
 class RunReport:
     """What ``JobRunner.run`` returns: one record per job, the event log, ledger, reputation."""
 
-    records: Sequence[Any]  # JobRecord (defined in course.compute.runner)
+    records: Sequence[JobRecord]
     events: list[Event]
     ledger: Ledger
     reputation: Reputation
 
-    def count(self, status: str) -> int:
+    def count(self, status: JobStatus | str) -> int:
         """How many jobs ended with ``status`` (``"verified"`` or ``"failed"``)."""
+        ensure_choice(status, "status", [s.value for s in JobStatus], error=RunnerError)
         return sum(record.status == status for record in self.records)
 
     def earnings(self) -> dict[str, int]:
@@ -61,7 +68,9 @@ class RunReport:
 
     def runs(self, provider: str | None = None) -> list[Event]:
         """Every run (kept or lost), optionally of one provider: the bars of a Gantt chart."""
-        return [event for event in self.events if event.kind in ("run", "lost")
+        if provider is not None:
+            ensure_text(provider, "provider", error=RunnerError)
+        return [event for event in self.events if event.kind in (EventKind.RUN, EventKind.LOST)
                 and (provider is None or event.provider == provider)]
 
     def makespan(self) -> float:
@@ -85,8 +94,8 @@ class RunReport:
         earned, slashed = self.earnings(), self.slashed()
         rows = []
         for name in names:
-            kept = sum(e.kind == "run" and e.provider == name for e in self.events)
-            lost = sum(e.kind == "lost" and e.provider == name for e in self.events)
+            kept = sum(e.kind == EventKind.RUN and e.provider == name for e in self.events)
+            lost = sum(e.kind == EventKind.LOST and e.provider == name for e in self.events)
             rows.append((name, kept, lost, earned.get(name, 0), slashed.get(name, 0),
                          self.ledger.stake(name), f"{self.reputation.score(name):.2f}"))
         return Table(("provider", "runs", "lost", "earned", "slashed", "stake now",

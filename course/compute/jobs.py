@@ -5,6 +5,8 @@
 
 Every field is checked when the spec is made; a bad one raises ``JobSpecError`` naming the
 field, the value and the rule.
+
+Taught in notebook 11 (and used by 12 and 14).
 """
 
 from __future__ import annotations
@@ -14,20 +16,20 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from course.compute.errors import JobSpecError, WorkloadError
 from course.compute.workloads import check_params, get_workload
+from course.validation import (
+    ensure_bool,
+    ensure_instance,
+    ensure_int,
+    ensure_number,
+    ensure_text,
+    fail,
+)
 
 SPEC_FIELDS = ("workload", "params", "max_price", "redundancy", "min_stake", "timeout_s", "gpu",
                "name")
-
-
-class JobSpecError(ValueError):
-    """A job spec breaks a rule; the message names the field."""
-
-
-def _integer(value: Any, field_name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise JobSpecError(f"{field_name}: expected an integer >= {minimum}, got {value!r}")
-    return value
+MAX_REDUNDANCY = 100  # more replicas than any market has providers
 
 
 @dataclass(frozen=True)
@@ -51,33 +53,31 @@ class JobSpec:
 
     def __post_init__(self) -> None:
         try:
-            check_params(self.workload, self.params)  # also rejects an unknown workload
-        except ValueError as error:
+            params = check_params(self.workload, self.params)  # rejects an unknown workload
+        except WorkloadError as error:
             raise JobSpecError(str(error)) from None
-        _integer(self.max_price, "max_price", 0)
-        _integer(self.redundancy, "redundancy", 1)
-        _integer(self.min_stake, "min_stake", 0)
-        timeout_ok = isinstance(self.timeout_s, int | float) and not isinstance(
-            self.timeout_s, bool)
-        if not timeout_ok or not self.timeout_s > 0:
-            raise JobSpecError(f"timeout_s: expected a number of seconds > 0, got "
-                               f"{self.timeout_s!r}")
-        if not isinstance(self.gpu, bool):
-            raise JobSpecError(f"gpu: expected True or False, got {self.gpu!r}")
-        if not isinstance(self.name, str):
-            raise JobSpecError(f"name: expected a string, got {self.name!r}")
-        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+        ensure_int(self.max_price, "max_price", minimum=0, meaning="credits per run",
+                   error=JobSpecError)
+        ensure_int(self.redundancy, "redundancy", minimum=1, maximum=MAX_REDUNDANCY,
+                   meaning="providers that run the job", error=JobSpecError)
+        ensure_int(self.min_stake, "min_stake", minimum=0, meaning="credits",
+                   error=JobSpecError)
+        ensure_number(self.timeout_s, "timeout_s", above=0, meaning="seconds",
+                      error=JobSpecError)
+        ensure_bool(self.gpu, "gpu", error=JobSpecError)
+        ensure_text(self.name, "name", allow_empty=True, error=JobSpecError)
+        object.__setattr__(self, "params", MappingProxyType(params))
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> JobSpec:
         """Build a spec from plain data (parsed YAML/JSON); unknown keys are an error."""
-        if not isinstance(spec, Mapping):
-            raise JobSpecError(f"spec: expected a mapping of fields, got {type(spec).__name__}")
-        unknown = sorted(set(spec) - set(SPEC_FIELDS))
+        ensure_instance(spec, "spec", Mapping, rule="a mapping of fields", error=JobSpecError)
+        unknown = sorted(set(spec) - set(SPEC_FIELDS), key=repr)
         if unknown:
-            raise JobSpecError(f"spec: unknown field(s) {unknown}; allowed: {list(SPEC_FIELDS)}")
+            fail(JobSpecError, "spec", unknown, f"a mapping of the fields "
+                 f"{', '.join(SPEC_FIELDS)} only")
         if "workload" not in spec:
-            raise JobSpecError("workload: required, e.g. 'matmul'")
+            fail(JobSpecError, "workload", None, "given, e.g. 'matmul'")
         return cls(**spec)
 
     def to_dict(self) -> dict[str, Any]:

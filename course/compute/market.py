@@ -5,19 +5,53 @@ cheapest bids win (one winner per unit of redundancy) and each winner is paid it
 A provider may take a job only when its bid is within ``max_price``, its bonded stake
 covers ``min_stake``, it has a GPU if the job needs one, and it is not excluded (it already
 ran this job, or it was caught cheating).
+
+Taught in notebook 11.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from course.compute.jobs import JobSpec
+from course.compute.errors import NoProviderError
+from course.compute.jobs import MAX_REDUNDANCY, JobSpec
 from course.compute.providers import Provider
+from course.validation import ensure, ensure_instance, ensure_int, fail, is_integer, is_number
+
+__all__ = ["Bid", "NoProviderError", "collect_bids", "match", "why_not"]
 
 
-class NoProviderError(Exception):
-    """Not enough providers may take a job; the message gives each provider's reason."""
+def _check_job(job: Any) -> JobSpec:
+    return ensure_instance(job, "job", JobSpec, error=NoProviderError)
+
+
+def _check_providers(providers: Any) -> list[Provider]:
+    """A list of Provider objects, from any iterable of them (a list, a tuple, dict values)."""
+    rule = "an iterable of Provider objects"
+    if isinstance(providers, str | bytes | Mapping) or not isinstance(providers, Iterable):
+        fail(NoProviderError, "providers", providers, rule)
+    providers = list(providers)
+    ensure(all(isinstance(p, Provider) for p in providers), NoProviderError, "providers",
+           providers, rule)
+    return providers
+
+
+def _check_names(names: Any, name: str) -> Collection[str]:
+    """A collection of provider names (a str is refused: ``"ada" in "adam"`` is True)."""
+    ok = (isinstance(names, Collection) and not isinstance(names, str | bytes)
+          and all(isinstance(item, str) for item in names))
+    ensure(ok, NoProviderError, name, names, "a collection of provider names, e.g. {'ada'}")
+    return names
+
+
+def _check_scores(scores: Any, name: str, rule: str, in_range: Any) -> Mapping[str, Any]:
+    """A mapping of provider name -> number, every number passing ``in_range``."""
+    ok = isinstance(scores, Mapping) and all(
+        isinstance(key, str) and in_range(value) for key, value in scores.items())
+    ensure(ok, NoProviderError, name, scores, rule)
+    return scores
 
 
 @dataclass(frozen=True)
@@ -30,7 +64,10 @@ class Bid:
 
 def why_not(job: JobSpec, provider: Provider, stake: int | None = None) -> str | None:
     """The rule that keeps ``provider`` from taking ``job``, or None if it may bid."""
-    stake = provider.stake if stake is None else stake
+    job = _check_job(job)
+    ensure_instance(provider, "provider", Provider, error=NoProviderError)
+    stake = provider.stake if stake is None else ensure_int(stake, "stake", minimum=0,
+                                                            error=NoProviderError)
     if provider.bid(job) > job.max_price:
         return f"bid {provider.bid(job)} > max_price {job.max_price}"
     if stake < job.min_stake:
@@ -51,6 +88,11 @@ def collect_bids(
     ``stakes`` gives each provider's stake as it is now (after any slashing); by default
     the stake it was created with.
     """
+    job, providers = _check_job(job), _check_providers(providers)
+    exclude = _check_names(exclude, "exclude")
+    if stakes is not None:
+        stakes = _check_scores(stakes, "stakes", "a mapping of provider name -> credits >= 0",
+                               lambda value: is_integer(value) and value >= 0)
     bids = []
     for provider in providers:
         stake = None if stakes is None else stakes.get(provider.name, 0)
@@ -73,8 +115,14 @@ def match(
     on price divided by reputation: a cheap provider with a poor record loses to a slightly
     dearer one that delivers. Raises ``NoProviderError`` when too few providers may bid.
     """
-    providers = list(providers)
-    count = job.redundancy if count is None else count
+    job, providers = _check_job(job), _check_providers(providers)
+    count = job.redundancy if count is None else ensure_int(
+        count, "count", minimum=1, maximum=MAX_REDUNDANCY, meaning="winners",
+        error=NoProviderError)
+    if reputation is not None:
+        reputation = _check_scores(reputation, "reputation",
+                                   "a mapping of provider name -> score in (0, 1]",
+                                   lambda value: is_number(value) and 0 < value <= 1)
     bids = collect_bids(job, providers, exclude, stakes)
     if reputation is not None:
         bids.sort(key=lambda bid: (bid.price / max(reputation.get(bid.provider.name, 0.5),

@@ -11,6 +11,8 @@ A provider's ``behaviour`` is its honesty model:
 
 Chance is decided by a ``random.Random`` seeded from (seed, job, provider, attempt), so a
 run is reproducible whatever order the work happens to finish in.
+
+Taught in notebook 11 (and used by 12 and 14).
 """
 
 from __future__ import annotations
@@ -20,14 +22,21 @@ import os
 import random
 from dataclasses import dataclass
 
+from course.compute.devices import check_device_name
+from course.compute.errors import ProviderError
 from course.compute.jobs import JobSpec
-from course.compute.workloads import SUMMARY_SIZE, WorkResult, run_workload
+from course.compute.workloads import SUMMARY_SIZE, WorkResult, check_seed, run_workload
+from course.validation import (
+    ensure_bool,
+    ensure_choice,
+    ensure_instance,
+    ensure_int,
+    ensure_number,
+    ensure_text,
+)
 
 BEHAVIOURS = ("honest", "lazy", "flaky", "slow", "crash")
-
-
-class ProviderError(ValueError):
-    """A provider's description breaks a rule; the message names the field."""
+MAX_SLOTS = 1_024  # jobs one machine runs at once (one per GPU in the box)
 
 
 @dataclass(frozen=True)
@@ -52,32 +61,28 @@ class Provider:
     slots: int = 1
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name:
-            raise ProviderError(f"name: expected a non-empty string, got {self.name!r}")
-        if self.behaviour not in BEHAVIOURS:
-            raise ProviderError(f"behaviour of {self.name}: expected one of {BEHAVIOURS}, got "
-                                f"{self.behaviour!r}")
+        name = ensure_text(self.name, "name", error=ProviderError)
+        ensure_choice(self.behaviour, f"behaviour of {name}", BEHAVIOURS, error=ProviderError)
         for field_name in ("price_per_mflop", "throughput_gflops", "slowdown"):
-            value = getattr(self, field_name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-                raise ProviderError(f"{field_name} of {self.name}: expected a number > 0, got "
-                                    f"{value!r}")
-        if isinstance(self.slots, bool) or not isinstance(self.slots, int) or self.slots < 1:
-            raise ProviderError(f"slots of {self.name}: expected an integer >= 1, got "
-                                f"{self.slots!r}")
-        if isinstance(self.stake, bool) or not isinstance(self.stake, int) or self.stake < 0:
-            raise ProviderError(f"stake of {self.name}: expected an integer >= 0, got "
-                                f"{self.stake!r}")
-        if not isinstance(self.drop_rate, int | float) or not 0 <= self.drop_rate <= 1:
-            raise ProviderError(f"drop_rate of {self.name}: expected a probability in [0, 1], "
-                                f"got {self.drop_rate!r}")
+            ensure_number(getattr(self, field_name), f"{field_name} of {name}", above=0,
+                          error=ProviderError)
+        ensure_int(self.slots, f"slots of {name}", minimum=1, maximum=MAX_SLOTS,
+                   error=ProviderError)
+        ensure_int(self.stake, f"stake of {name}", minimum=0, meaning="credits",
+                   error=ProviderError)
+        ensure_number(self.drop_rate, f"drop_rate of {name}", minimum=0, maximum=1,
+                      meaning="a probability", error=ProviderError)
+        ensure_bool(self.gpu, f"gpu of {name}", error=ProviderError)
+        check_device_name(self.device, f"device of {name}", error=ProviderError)
 
     def bid(self, job: JobSpec) -> int:
         """What this provider asks for one run of ``job``: price × MFLOPs, whole credits, ≥ 1."""
+        ensure_instance(job, "job", JobSpec, error=ProviderError)
         return max(1, math.ceil(self.price_per_mflop * job.flops / 1e6 - 1e-9))
 
     def duration(self, job: JobSpec) -> float:
         """Simulated seconds one run takes here: the work over the speed, times any slowdown."""
+        ensure_instance(job, "job", JobSpec, error=ProviderError)
         return job.flops / (self.throughput_gflops * 1e9) * self.slowdown + 0.01
 
 
@@ -90,6 +95,13 @@ class Task:
     provider: Provider
     attempt: int
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        ensure_int(self.job_id, "job_id", minimum=0, error=ProviderError)
+        ensure_instance(self.job, "job", JobSpec, error=ProviderError)
+        ensure_instance(self.provider, "provider", Provider, error=ProviderError)
+        ensure_int(self.attempt, "attempt", minimum=1, error=ProviderError)
+        check_seed(self.seed, error=ProviderError)
 
     def chance(self) -> random.Random:
         """The dice for this run, the same whichever worker rolls them and when."""
@@ -107,6 +119,7 @@ class TaskOutcome:
 
 def garbage_result(task: Task) -> WorkResult:
     """What a lazy provider returns: random numbers of the right shape, no work done."""
+    ensure_instance(task, "task", Task, error=ProviderError)
     dice = task.chance()
     summary = tuple(dice.gauss(0, 10) for _ in range(SUMMARY_SIZE))
     return WorkResult(task.job.workload, summary, task.job.flops, task.provider.device)
@@ -118,6 +131,8 @@ def execute(task: Task, may_kill_process: bool = True) -> TaskOutcome:
     A ``crash`` provider kills the worker process it runs in; where that process is the
     learner's own (``may_kill_process=False``) it drops out instead.
     """
+    ensure_instance(task, "task", Task, error=ProviderError)
+    ensure_bool(may_kill_process, "may_kill_process", error=ProviderError)
     provider, dice = task.provider, task.chance()
     if provider.behaviour == "crash" and dice.random() < provider.drop_rate:
         if may_kill_process:

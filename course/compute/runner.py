@@ -7,6 +7,12 @@ Work happens in rounds. Each round runs every pending task in parallel on the ba
 then, in job order, failures are reassigned to another provider and finished jobs are
 verified and settled. Time in the event log is simulated (each provider's hardware speed
 sets how long its runs take), so the timeline is the same on every machine and every run.
+
+Whatever stops a run early (an exception from a workload or a backend, Ctrl-C), every escrow
+is settled or refunded first, every unfinished job ends ``failed``, and the report so far is
+kept as ``runner.last_report`` before the exception goes on (a note on it says so).
+
+Taught in notebooks 11 and 12 (and settled on chain in notebook 14).
 """
 
 from __future__ import annotations
@@ -16,17 +22,29 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from course.compute.backends import WORKER_LOST, Backend, make_backend
-from course.compute.escrow import InsufficientFunds, Ledger
+from course.compute.backends import BACKENDS, MAX_WORKERS, WORKER_LOST, Backend, make_backend
+from course.compute.devices import check_device
+from course.compute.errors import InsufficientCredits, NoProviderError, RunnerError
+from course.compute.escrow import Ledger
 from course.compute.events import Event, RunReport
 from course.compute.jobs import JobSpec
-from course.compute.market import Bid, NoProviderError, match
+from course.compute.market import Bid, match
 from course.compute.providers import Provider, Task, TaskOutcome
 from course.compute.reputation import Reputation
+from course.compute.states import EventKind, JobStatus, RunOutcome
 from course.compute.verification import quorum, results_agree, should_spot_check
-from course.compute.workloads import WorkResult, run_workload
+from course.compute.workloads import WorkResult, check_seed, run_workload
+from course.validation import (
+    ensure,
+    ensure_bool,
+    ensure_choice,
+    ensure_instance,
+    ensure_int,
+    ensure_number,
+    ensure_text,
+)
 
-VERIFIED, FAILED = "verified", "failed"
+MAX_ATTEMPTS = 1_000  # failed runs one job may have: far more than any market has providers
 
 
 @dataclass(frozen=True)
@@ -46,7 +64,7 @@ class JobRecord:
     job_id: int
     job: JobSpec
     requester: str
-    status: str = "running"
+    status: JobStatus = JobStatus.RUNNING
     bids: dict[str, int] = field(default_factory=dict)  # provider -> agreed price
     results: dict[str, WorkResult] = field(default_factory=dict)
     tried: set[str] = field(default_factory=set)
@@ -84,13 +102,31 @@ class JobRunner:
                  address: str | None = None, seed: int = 0, spot_check_rate: float = 0.0,
                  max_attempts: int = 4, slash_fraction: float = 0.5,
                  use_reputation: bool = False) -> None:
+        ensure(isinstance(providers, Sequence) and not isinstance(providers, str) and len(
+            providers) > 0 and all(isinstance(p, Provider) for p in providers), RunnerError,
+            "providers", providers, "a non-empty list of Provider objects")
         names = [provider.name for provider in providers]
-        if not names or len(set(names)) != len(names):
-            raise ValueError(f"providers: expected at least one, with unique names; got {names}")
-        if not 0 <= slash_fraction <= 1:
-            raise ValueError(f"slash_fraction: expected a fraction in [0, 1], got "
-                             f"{slash_fraction!r}")
-        should_spot_check(spot_check_rate, random.Random(0))  # validates the rate
+        ensure(len(set(names)) == len(names), RunnerError, "providers", names,
+               "providers with unique names")
+        if ledger is not None:
+            ensure_instance(ledger, "ledger", Ledger, error=RunnerError)
+        ensure_choice(backend, "backend", BACKENDS, error=RunnerError)
+        if workers is not None:
+            ensure_int(workers, "workers", minimum=1, maximum=MAX_WORKERS, error=RunnerError)
+        if address is not None:
+            ensure_text(address, "address", meaning="a Ray cluster, e.g. 'auto'",
+                        error=RunnerError)
+        if backend != "ray":  # a Ray cluster may have devices this machine lacks
+            for provider in providers:
+                check_device(provider.device, f"device of {provider.name}", error=RunnerError)
+        seed = check_seed(seed, error=RunnerError)
+        spot_check_rate = ensure_number(spot_check_rate, "spot_check_rate", minimum=0,
+                                        maximum=1, meaning="a probability", error=RunnerError)
+        max_attempts = ensure_int(max_attempts, "max_attempts", minimum=1,
+                                  maximum=MAX_ATTEMPTS, error=RunnerError)
+        slash_fraction = ensure_number(slash_fraction, "slash_fraction", minimum=0, maximum=1,
+                                       meaning="a share of the stake", error=RunnerError)
+        use_reputation = ensure_bool(use_reputation, "use_reputation", error=RunnerError)
         self.providers = {provider.name: provider for provider in providers}
         self.ledger = ledger or Ledger(balances, {p.name: p.stake for p in providers})
         self.reputation = Reputation()
@@ -103,6 +139,7 @@ class JobRunner:
         self.events: list[Event] = []
         self.free_at = dict.fromkeys(self.providers, 0.0)  # simulated clock per provider
         self.next_job_id = 0
+        self.last_report: RunReport | None = None  # the latest run's report, even a cut one
 
     # ---- the public API ---------------------------------------------------------------
 
@@ -115,13 +152,28 @@ class JobRunner:
         wave, so a provider caught cheating in one wave gets no work in the next.
         ``wave_size`` caps the number of jobs in a wave (default: only the slots limit it).
         """
-        for job in jobs:
-            if not isinstance(job, JobSpec):
-                raise TypeError(f"jobs: expected JobSpec objects, got {type(job).__name__}")
-        if wave_size is not None and (isinstance(wave_size, bool) or not isinstance(
-                wave_size, int) or wave_size < 1):
-            raise ValueError(f"wave_size: expected an integer >= 1, got {wave_size!r}")
+        ensure(isinstance(jobs, Sequence) and not isinstance(jobs, str) and all(
+            isinstance(job, JobSpec) for job in jobs), RunnerError, "jobs", jobs,
+            "a list of JobSpec objects")
+        requester = ensure_text(requester, "requester", error=RunnerError)
+        if wave_size is not None:
+            wave_size = ensure_int(wave_size, "wave_size", minimum=1, error=RunnerError)
         records = [self._new_record(job, requester) for job in jobs]
+        self.last_report = None
+        try:
+            self._run_waves(records, wave_size)
+        except BaseException as error:  # even Ctrl-C: settle every escrow before it goes on
+            stopped = self._stop(records, error)
+            self.last_report = self._report(records)
+            error.add_note(f"JobRunner.run stopped early: {stopped} unfinished job(s) ended "
+                           "failed and every escrow was settled or refunded; the report so "
+                           "far is runner.last_report")
+            raise
+        self.last_report = self._report(records)
+        return self.last_report
+
+    def _run_waves(self, records: list[JobRecord], wave_size: int | None) -> None:
+        """Send the jobs to market wave by wave until every one has a verdict."""
         waiting = list(records)
         while waiting:
             wave: list[JobRecord] = []
@@ -131,12 +183,39 @@ class JobRunner:
                 busy = {name for name, p in self.providers.items() if load[name] >= p.slots}
                 if (wave_size and len(wave) >= wave_size) or not self._open(record, busy):
                     deferred.append(record)
-                elif record.status == "running":
+                elif record.status == JobStatus.RUNNING:
                     wave.append(record)
                     load.update(record.bids.keys())  # one slot per job taken
             self._run_wave(wave)
             waiting = deferred
+
+    def _report(self, records: list[JobRecord]) -> RunReport:
         return RunReport(records, list(self.events), self.ledger, self.reputation)
+
+    def _stop(self, records: list[JobRecord], error: BaseException) -> int:
+        """After ``error`` cut a run short: end every unfinished job and close its escrow.
+
+        A job cut off in the middle of its settlement (someone already paid) keeps its verdict;
+        every other unfinished job fails and its escrow goes back to the requester. Returns how
+        many jobs were unfinished.
+        """
+        unfinished = [record for record in records if record.status == JobStatus.RUNNING]
+        why = f"stopped by {type(error).__name__}: {error}".rstrip(": ")
+        for record in unfinished:
+            if record.paid:  # the verdict was being paid out: it stands
+                record.status = JobStatus.VERIFIED
+                record.result = record.results[next(iter(record.paid))]
+            else:
+                record.status, record.reason = JobStatus.FAILED, why
+        for record in records:
+            escrow = self.ledger.escrows.get(record.job_id)
+            if escrow is not None and not escrow.closed:
+                record.refunded = self.ledger.refund(record.job_id)
+                if record.status == JobStatus.FAILED:
+                    self._log(record.ready_at, EventKind.FAILED, record, detail=record.reason)
+            elif record in unfinished and record.status == JobStatus.FAILED:
+                self._log(record.ready_at, EventKind.FAILED, record, detail=record.reason)
+        return len(unfinished)
 
     def _run_wave(self, wave: list[JobRecord]) -> None:
         """Run rounds until every job in the wave is verified or has failed."""
@@ -151,13 +230,13 @@ class JobRunner:
                     continue
                 retries = [task for outcome in by_job[record.job_id]
                            for task in self._absorb(record, outcome)]
-                if not retries and record.status == "running":
+                if not retries and record.status == JobStatus.RUNNING:
                     retries = self._settle(record)
                 pending.extend(retries)
         for record in wave:
-            if record.status == FAILED and record.job_id in self.ledger.escrows:
+            if record.status == JobStatus.FAILED and record.job_id in self.ledger.escrows:
                 record.refunded = self.ledger.refund(record.job_id)
-                self._log(record.ready_at, FAILED, record, detail=record.reason)
+                self._log(record.ready_at, EventKind.FAILED, record, detail=record.reason)
 
     def close(self) -> None:
         """Stop the backend's workers (a local pool or Ray actors)."""
@@ -187,19 +266,19 @@ class JobRunner:
         except NoProviderError as error:
             if busy and self._can_match_later(record):
                 return False
-            record.status, record.reason = FAILED, str(error)
-            self._log(0.0, "unmatched", record, detail=str(error))
+            record.status, record.reason = JobStatus.FAILED, str(error)
+            self._log(0.0, EventKind.UNMATCHED, record, detail=str(error))
             return True
         try:
             self.ledger.lock(record.job_id, record.requester, sum(bid.price for bid in bids))
-        except InsufficientFunds as error:
-            record.status, record.reason = FAILED, str(error)
-            self._log(0.0, "unmatched", record, detail=str(error))
+        except InsufficientCredits as error:
+            record.status, record.reason = JobStatus.FAILED, str(error)
+            self._log(0.0, EventKind.UNMATCHED, record, detail=str(error))
             return True
         for bid in bids:
             record.bids[bid.provider.name] = bid.price
             record.tried.add(bid.provider.name)
-            self._log(self.free_at[bid.provider.name], "matched", record, bid.provider.name,
+            self._log(self.free_at[bid.provider.name], EventKind.MATCHED, record, bid.provider.name,
                       f"{bid.price} credits")
         return True
 
@@ -211,7 +290,7 @@ class JobRunner:
         return True
 
     def _first_tasks(self, record: JobRecord) -> list[Task]:
-        if record.status != "running":
+        if record.status != JobStatus.RUNNING:
             return []
         return [self._task(record, name) for name in record.bids]
 
@@ -233,19 +312,20 @@ class JobRunner:
         kept = outcome.result if not late else None
         record.runs.append(RunRecord(provider.name, price, kept, "timed out" if late else
                                      outcome.note))
-        if record.status == FAILED:  # the job already gave up: this run is neither used nor paid
-            self._log(start, "run", record, provider.name, "unused: the job failed", end - start)
+        if record.status == JobStatus.FAILED:  # the job gave up: this run is not used nor paid
+            self._log(start, EventKind.RUN, record, provider.name, "unused: the job failed",
+                      end - start)
             return []
         if outcome.result is not None and not late:
             record.results[provider.name] = outcome.result
-            self._log(start, "run", record, provider.name, outcome.note, end - start)
+            self._log(start, EventKind.RUN, record, provider.name, outcome.note, end - start)
             record.ready_at = max(record.ready_at, end)
             return []
         kind = "timed out" if late else outcome.note
-        self._log(start, "lost", record, provider.name, kind, end - start)
+        self._log(start, EventKind.LOST, record, provider.name, kind, end - start)
         record.ready_at = max(record.ready_at, end)
         if outcome.note != WORKER_LOST:
-            self.reputation.record(provider.name, FAILED)
+            self.reputation.record(provider.name, RunOutcome.FAILED)
         del record.bids[provider.name]  # not paid for a lost run; its share stays in escrow
         if outcome.note == WORKER_LOST and (record.job_id, provider.name) not in self.lost_once:
             # the machine died, not the provider's fault: the same provider tries once more
@@ -262,7 +342,7 @@ class JobRunner:
         """
         job = record.job
         dice = random.Random(f"{self.seed}:spot:{record.job_id}:{record.attempts}")
-        verdict = quorum(record.results, job.redundancy // 2 + 1)
+        verdict = quorum(record.results, self._quorum_size(record))
         trusted = None
         if verdict.accepted is None or (job.redundancy == 1 and should_spot_check(
                 self.spot_check_rate, dice)):
@@ -273,44 +353,55 @@ class JobRunner:
         else:
             agreeing, cheaters, how = verdict.agreeing, verdict.disagreeing, "quorum"
         for provider in cheaters:
-            self.reputation.record(provider, "cheated")
+            self.reputation.record(provider, RunOutcome.CHEATED)
             amount = int(self.ledger.stake(provider) * self.slash_fraction)
             record.slashed[provider] = self.ledger.slash(provider, amount, to=record.requester)
             self.banned.add(provider)
             del record.results[provider], record.bids[provider]
-            self._log(record.ready_at, "slashed", record, provider,
+            self._log(record.ready_at, EventKind.SLASHED, record, provider,
                       f"{record.slashed[provider]} credits ({how})")
         if not agreeing:
             return self._reassign(record, "every result was wrong")
         for provider in agreeing:
-            self.reputation.record(provider, VERIFIED)
+            self.reputation.record(provider, RunOutcome.VERIFIED)
             self.ledger.pay(record.job_id, provider, record.bids[provider])
             record.paid[provider] = record.bids[provider]
-            self._log(record.ready_at, "paid", record, provider,
+            self._log(record.ready_at, EventKind.PAID, record, provider,
                       f"{record.bids[provider]} credits ({how})")
-        record.status, record.result = VERIFIED, trusted or verdict.accepted
+        record.status, record.result = JobStatus.VERIFIED, trusted or verdict.accepted
         record.refunded = self.ledger.refund(record.job_id)
-        self._log(record.ready_at, VERIFIED, record, detail=how)
+        self._log(record.ready_at, EventKind.VERIFIED, record, detail=how)
         return []
 
     def _reassign(self, record: JobRecord, why: str) -> list[Task]:
-        """Find one more provider for the job and lock its price, or fail the job."""
+        """Find one more provider for the job and lock its price.
+
+        When none can be had, a job whose agreeing results already make a quorum is settled
+        on them (its honest providers are paid); any other job fails.
+        """
         record.failures += 1
         if record.failures >= self.max_attempts:
-            record.status = FAILED
-            record.reason = f"{why}; no result after {record.failures} failed runs"
-            return []
-        try:
-            (bid,) = self._match(record, count=1)
-            self.ledger.lock(record.job_id, record.requester, bid.price)
-        except (NoProviderError, InsufficientFunds) as error:
-            record.status, record.reason = FAILED, f"{why}; could not reassign: {error}"
-            return []
-        record.bids[bid.provider.name] = bid.price
-        record.tried.add(bid.provider.name)
-        self._log(record.ready_at, "reassigned", record, bid.provider.name,
-                  f"{bid.price} credits")
-        return [self._task(record, bid.provider.name)]
+            failure = f"{why}; no result after {record.failures} failed runs"
+        else:
+            try:
+                (bid,) = self._match(record, count=1)
+                self.ledger.lock(record.job_id, record.requester, bid.price)
+            except (NoProviderError, InsufficientCredits) as error:
+                failure = f"{why}; could not reassign: {error}"
+            else:
+                record.bids[bid.provider.name] = bid.price
+                record.tried.add(bid.provider.name)
+                self._log(record.ready_at, EventKind.REASSIGNED, record, bid.provider.name,
+                          f"{bid.price} credits")
+                return [self._task(record, bid.provider.name)]
+        if quorum(record.results, self._quorum_size(record)).accepted is None:
+            record.status, record.reason = JobStatus.FAILED, failure
+        return []  # with a quorum, _settle accepts the results the job has
+
+    @staticmethod
+    def _quorum_size(record: JobRecord) -> int:
+        """Agreeing results that accept a job's result: a strict majority of its redundancy."""
+        return record.job.redundancy // 2 + 1
 
     def _match(self, record: JobRecord, count: int, busy: set[str] = frozenset()) -> list[Bid]:
         scores = None
@@ -320,7 +411,7 @@ class JobRunner:
                      exclude=record.tried | self.banned | busy,
                      stakes=self.ledger.stakes, reputation=scores, count=count)
 
-    def _log(self, time: float, kind: str, record: JobRecord, provider: str = "",
+    def _log(self, time: float, kind: EventKind, record: JobRecord, provider: str = "",
              detail: str = "", duration: float = 0.0) -> None:
         self.events.append(Event(round(time, 6), kind, record.job_id, provider, detail,
                                  round(duration, 6)))

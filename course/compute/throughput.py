@@ -3,6 +3,8 @@
 Throughput is work per second: FLOPs (floating-point operations) divided by the time they
 took. Two limits cap it, and the roofline model (Williams, Waterman & Patterson, 2009)
 draws both: the chip's peak arithmetic rate, and how fast memory can feed it with data.
+
+Taught in notebook 10 (and used by 12's overhead measurements).
 """
 
 from __future__ import annotations
@@ -16,21 +18,24 @@ from typing import Any
 import torch
 
 from course.compute.devices import check_device
+from course.compute.errors import MeasurementError
+from course.compute.workloads import SIZE_LIMITS
+from course.validation import ensure, ensure_int, ensure_number
+
+MAX_SIZE = SIZE_LIMITS["size"]  # the largest matrix side a measurement takes
+MAX_REPEATS = 10_000  # timed calls of one measurement
 
 
-def _positive_int(value: Any, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}, got {value!r}")
-    return value
+def _count(value: Any, name: str, minimum: int = 1, maximum: int | None = None) -> int:
+    return ensure_int(value, name, minimum=minimum, maximum=maximum, error=MeasurementError)
 
 
-def _positive_number(value: Any, name: str, allow_zero: bool = False) -> float:
-    ok = (not isinstance(value, bool) and isinstance(value, int | float)
-          and math.isfinite(value) and (value >= 0 if allow_zero else value > 0))
-    if not ok:
-        rule = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name}: expected a finite number {rule}, got {value!r}")
-    return float(value)
+def _positive(value: Any, name: str) -> float:
+    return ensure_number(value, name, above=0, error=MeasurementError)
+
+
+def _non_negative(value: Any, name: str) -> float:
+    return ensure_number(value, name, minimum=0, error=MeasurementError)
 
 
 # ---- counting --------------------------------------------------------------------------
@@ -39,16 +44,12 @@ def _positive_number(value: Any, name: str, allow_zero: bool = False) -> float:
 def matrix_product_flops(m: int, k: int, n: int) -> int:
     """FLOPs of an (m, k) @ (k, n) product: m·n dot products of length k, each k
     multiplications and k additions, so 2·m·k·n (the convention BLAS and torch use)."""
-    for value, name in ((m, "m"), (k, "k"), (n, "n")):
-        _positive_int(value, name)
-    return 2 * m * k * n
+    return 2 * _count(m, "m") * _count(k, "k") * _count(n, "n")
 
 
 def achieved_gflops(flops: int | float, seconds: float) -> float:
     """Throughput in GFLOP/s (10⁹ floating-point operations per second): flops / seconds / 1e9."""
-    _positive_number(flops, "flops", allow_zero=True)
-    _positive_number(seconds, "seconds")
-    return flops / seconds / 1e9
+    return _non_negative(flops, "flops") / _positive(seconds, "seconds") / 1e9
 
 
 def matmul_arithmetic_intensity(size: int, bytes_per_element: int = 4) -> float:
@@ -57,8 +58,7 @@ def matmul_arithmetic_intensity(size: int, bytes_per_element: int = 4) -> float:
 
     This is the best case, where every element crosses the memory bus exactly once.
     """
-    _positive_int(size, "size")
-    _positive_int(bytes_per_element, "bytes_per_element")
+    size, bytes_per_element = _count(size, "size"), _count(bytes_per_element, "bytes_per_element")
     return 2 * size**3 / (3 * size**2 * bytes_per_element)
 
 
@@ -68,17 +68,16 @@ def matmul_arithmetic_intensity(size: int, bytes_per_element: int = 4) -> float:
 def roofline_gflops(intensity: float, peak_gflops: float, bandwidth_gb_s: float) -> float:
     """The most GFLOP/s a kernel of ``intensity`` FLOPs per byte can reach on a machine:
     min(peak, intensity × bandwidth). Below the ridge memory is the limit, above it compute."""
-    intensity = _positive_number(intensity, "intensity", allow_zero=True)
-    peak_gflops = _positive_number(peak_gflops, "peak_gflops")
-    bandwidth_gb_s = _positive_number(bandwidth_gb_s, "bandwidth_gb_s")
+    intensity = _non_negative(intensity, "intensity")
+    peak_gflops = _positive(peak_gflops, "peak_gflops")
+    bandwidth_gb_s = _positive(bandwidth_gb_s, "bandwidth_gb_s")
     return min(peak_gflops, intensity * bandwidth_gb_s)
 
 
 def ridge_point(peak_gflops: float, bandwidth_gb_s: float) -> float:
     """The intensity (FLOPs per byte) where the two roofs meet: peak / bandwidth.
     A kernel needs at least this much reuse of each byte to keep the arithmetic units busy."""
-    return _positive_number(peak_gflops, "peak_gflops") / _positive_number(
-        bandwidth_gb_s, "bandwidth_gb_s")
+    return _positive(peak_gflops, "peak_gflops") / _positive(bandwidth_gb_s, "bandwidth_gb_s")
 
 
 # ---- measuring ---------------------------------------------------------------------------
@@ -98,11 +97,10 @@ def time_workload(work: Callable[[], object], device: str = "cpu", repeats: int 
     On CUDA the clock stops only after ``torch.cuda.synchronize()``: kernels run
     asynchronously, and without it you would time the launch, not the work.
     """
-    if not callable(work):
-        raise ValueError(f"work: expected a function to call, got {type(work).__name__}")
+    ensure(callable(work), MeasurementError, "work", work, "a function to call")
     device = check_device(device)
-    _positive_int(repeats, "repeats")
-    _positive_int(warmup, "warmup", minimum=0)
+    repeats = _count(repeats, "repeats", maximum=MAX_REPEATS)
+    warmup = _count(warmup, "warmup", minimum=0, maximum=MAX_REPEATS)
     for _ in range(warmup):  # first calls pay for memory allocation, kernel selection, caches
         work()
     _synchronize(device)
@@ -135,11 +133,11 @@ def measure_matmul(size: int, device: str = "cpu", repeats: int = 3,
     """Time ``a @ b`` for two seeded random float32 ``size × size`` matrices on ``device``.
 
     Raises:
-        ValueError: naming the parameter, for a size, repeats or warmup that is not a positive
-            integer, or a device torch cannot use here (e.g. "cuda" without a GPU).
+        MeasurementError (a ValueError): naming the parameter, for a size, repeats or warmup
+            that is not a whole number in range. DeviceError (a ValueError): for a device torch
+            cannot use here (e.g. "cuda" without a GPU).
     """
-    _positive_int(size, "size")
-    device = check_device(device)
+    size, device = _count(size, "size", maximum=MAX_SIZE), check_device(device)
     generator = torch.Generator().manual_seed(size)
     a = torch.randn(size, size, generator=generator).to(device)  # (size, size)
     b = torch.randn(size, size, generator=generator).to(device)  # (size, size)

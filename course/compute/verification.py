@@ -3,6 +3,8 @@
 Floats make "the same answer" fuzzy: a GPU adds numbers in a different order than a CPU,
 and (a + b) + c is not always a + (b + c) in floating point. So results are compared with
 a tolerance, never bit for bit.
+
+Taught in notebook 11 (and used by 12 and 14).
 """
 
 from __future__ import annotations
@@ -14,15 +16,28 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from course.compute.errors import VerificationError
 from course.compute.workloads import WorkResult
+from course.validation import ensure, ensure_instance, ensure_int, ensure_number
 
 RELATIVE_TOLERANCE = 1e-4
 ABSOLUTE_TOLERANCE = 1e-5
+MAX_REDUNDANCY = 1_000  # replicas of one job: math.comb stays fast far beyond any market
+MIN_CHECK_RATE = 1e-6  # below one check in a million, the float arithmetic itself drifts
+
+
+def _probability(value: object, name: str) -> float:
+    return ensure_number(value, name, minimum=0, maximum=1, meaning="a probability",
+                         error=VerificationError)
 
 
 def results_agree(a: WorkResult, b: WorkResult, rtol: float = RELATIVE_TOLERANCE,
                   atol: float = ABSOLUTE_TOLERANCE) -> bool:
     """True when two results are the same job's answer up to floating-point noise."""
+    ensure_instance(a, "a", WorkResult, error=VerificationError)
+    ensure_instance(b, "b", WorkResult, error=VerificationError)
+    rtol = ensure_number(rtol, "rtol", minimum=0, error=VerificationError)
+    atol = ensure_number(atol, "atol", minimum=0, error=VerificationError)
     if a.workload != b.workload or len(a.summary) != len(b.summary):
         return False
     return bool(np.allclose(a.summary, b.summary, rtol=rtol, atol=atol))
@@ -43,6 +58,12 @@ def quorum(results: Mapping[str, WorkResult], needed: int) -> Verdict:
     ``results`` maps each provider to what it returned. With no big-enough group nothing is
     accepted and nobody is judged (``agreeing`` and ``disagreeing`` are empty).
     """
+    ensure(isinstance(results, Mapping) and all(
+        isinstance(provider, str) and isinstance(result, WorkResult)
+        for provider, result in results.items()), VerificationError, "results", results,
+        "a mapping of provider name -> WorkResult")
+    needed = ensure_int(needed, "needed", minimum=1, maximum=MAX_REDUNDANCY,
+                        meaning="agreeing results to accept one", error=VerificationError)
     groups: list[list[str]] = []
     for provider, result in results.items():
         for group in groups:
@@ -60,25 +81,25 @@ def quorum(results: Mapping[str, WorkResult], needed: int) -> Verdict:
 
 def should_spot_check(rate: float, dice: random.Random) -> bool:
     """Decide, with probability ``rate``, to re-run a job on the trusted verifier."""
-    if not 0 <= rate <= 1:
-        raise ValueError(f"spot_check_rate: expected a probability in [0, 1], got {rate!r}")
+    rate = _probability(rate, "spot_check_rate")
+    ensure_instance(dice, "dice", random.Random, rule="a random.Random, e.g. random.Random(0)",
+                    error=VerificationError)
     return dice.random() < rate
 
 
 def detection_probability(check_rate: float, cheated_jobs: int) -> float:
     """Chance that at least one of ``cheated_jobs`` cheats is spot-checked: 1 − (1 − p)^k."""
-    if not 0 <= check_rate <= 1:
-        raise ValueError(f"check_rate: expected a probability in [0, 1], got {check_rate!r}")
-    if isinstance(cheated_jobs, bool) or not isinstance(cheated_jobs, int) or cheated_jobs < 0:
-        raise ValueError(f"cheated_jobs: expected an integer >= 0, got {cheated_jobs!r}")
+    check_rate = _probability(check_rate, "check_rate")
+    cheated_jobs = ensure_int(cheated_jobs, "cheated_jobs", minimum=0, error=VerificationError)
     return 1 - (1 - check_rate) ** cheated_jobs
 
 
 def jobs_to_catch(check_rate: float, confidence: float = 0.99) -> int:
     """How many cheats it takes before a spot checker catches one with ``confidence``."""
-    if not 0 < check_rate <= 1 or not 0 < confidence < 1:
-        raise ValueError(f"check_rate in (0, 1] and confidence in (0, 1) expected, got "
-                         f"{check_rate!r}, {confidence!r}")
+    check_rate = ensure_number(check_rate, "check_rate", minimum=MIN_CHECK_RATE, maximum=1,
+                               meaning="a probability", error=VerificationError)
+    confidence = ensure_number(confidence, "confidence", above=0, below=1,
+                               meaning="a probability", error=VerificationError)
     if check_rate == 1:
         return 1
     jobs = math.ceil(math.log(1 - confidence) / math.log(1 - check_rate))
@@ -91,10 +112,10 @@ def jobs_to_catch(check_rate: float, confidence: float = 0.99) -> int:
 def colluding_majority_probability(cheater_share: float, redundancy: int) -> float:
     """Chance that colluding cheaters (sharing one wrong answer) hold a strict majority of
     ``redundancy`` randomly chosen replicas: the only way a quorum accepts a wrong result."""
-    if not 0 <= cheater_share <= 1:
-        raise ValueError(f"cheater_share: expected a fraction in [0, 1], got {cheater_share!r}")
-    if isinstance(redundancy, bool) or not isinstance(redundancy, int) or redundancy < 1:
-        raise ValueError(f"redundancy: expected an integer >= 1, got {redundancy!r}")
+    cheater_share = ensure_number(cheater_share, "cheater_share", minimum=0, maximum=1,
+                                  meaning="a fraction", error=VerificationError)
+    redundancy = ensure_int(redundancy, "redundancy", minimum=1, maximum=MAX_REDUNDANCY,
+                            error=VerificationError)
     majority = redundancy // 2 + 1
     return sum(math.comb(redundancy, k) * cheater_share**k * (1 - cheater_share)
                ** (redundancy - k) for k in range(majority, redundancy + 1))

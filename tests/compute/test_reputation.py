@@ -68,7 +68,7 @@ def test_providers_are_scored_separately():
 @pytest.mark.parametrize("outcome", ["ok", "VERIFIED", "", None])
 def test_an_unknown_outcome_is_refused_and_changes_nothing(outcome):
     reputation = Reputation()
-    with pytest.raises(ValueError, match="outcome: expected 'verified', 'failed' or 'cheated'"):
+    with pytest.raises(ValueError, match="outcome must be one of 'verified', 'failed', 'cheated'"):
         reputation.record("p", outcome)
     assert reputation.good == {} and reputation.bad == {}
 

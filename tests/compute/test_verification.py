@@ -9,6 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from course.compute.errors import VerificationError
 from course.compute.verification import (
     colluding_majority_probability,
     detection_probability,
@@ -171,7 +172,7 @@ def test_checking_every_job_catches_the_first_cheat():
     lambda: colluding_majority_probability(0.2, True),
 ])
 def test_probabilities_and_counts_out_of_range_are_refused(call):
-    with pytest.raises(ValueError, match="expected"):
+    with pytest.raises(VerificationError, match="must be"):
         call()
 
 
