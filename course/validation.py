@@ -149,7 +149,7 @@ def ensure_generator(rng: Any, name: str = "rng",
 def ensure_numbers(values: Any, name: str, *, minimum: float | None = None,
                    above: float | None = None, allow_empty: bool = False, ndim: int = 1,
                    meaning: str = "", error: type[CourseError] = InvalidInput) -> np.ndarray:
-    """Return ``values`` as a float array of ``ndim`` dimensions, every entry finite and in range."""
+    """Return ``values`` as a float array of ``ndim`` dimensions, each entry finite and in range."""
     rule = " ".join(filter(None, [
         "a non-empty" if not allow_empty else "a",
         "list of finite numbers" if ndim == 1 else f"{ndim}-d array of finite numbers",

@@ -15,8 +15,9 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from course.chain.errors import MalformedBlock
+from course.chain.keys import is_checksum_address
 from course.chain.merkle import merkle_root
-from course.chain.params import work
+from course.chain.params import MAX_HASH, MAX_UINT64, work
 from course.chain.transactions import Transaction
 
 EMPTY_MERKLE_ROOT = "00" * 32  # the root of a block with no transactions
@@ -109,20 +110,21 @@ def check_block_form(block: Any) -> None:
     header = block.header
     if not isinstance(header, BlockHeader):
         raise MalformedBlock("block", "header", type(header).__name__, "a BlockHeader")
-    where = f"block #{header.height}"
-    for name in ("height", "timestamp", "difficulty_target", "reward", "nonce"):
+    where = "block"
+    for name, maximum in (("height", MAX_UINT64), ("timestamp", MAX_UINT64),
+                          ("difficulty_target", MAX_HASH), ("reward", MAX_UINT64),
+                          ("nonce", 2 ** (8 * NONCE_BYTES) - 1)):
         value = getattr(header, name)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise MalformedBlock(where, name, value, "an integer >= 0")
-    if header.nonce >= 2 ** (8 * NONCE_BYTES):
-        raise MalformedBlock(where, "nonce", header.nonce, f"< 2**{8 * NONCE_BYTES}")
+        if type(value) is not int or not 0 <= value <= maximum:  # not a bool, not a float
+            raise MalformedBlock(where, name, value, f"an int in [0, {maximum:#x}]")
+    where = f"block #{header.height}"
     for name in ("parent_hash", "merkle_root"):
         value = getattr(header, name)
         if not (isinstance(value, str) and len(value) == 64
                 and all(c in "0123456789abcdef" for c in value)):
             raise MalformedBlock(where, name, value, "64 lowercase hex characters")
-    if not isinstance(header.miner, str):
-        raise MalformedBlock(where, "miner", header.miner, "an address")
+    if not is_checksum_address(header.miner):
+        raise MalformedBlock(where, "miner", header.miner, "an EIP-55 checksummed address")
     if not isinstance(block.transactions, tuple) or not all(
         isinstance(tx, Transaction) for tx in block.transactions
     ):

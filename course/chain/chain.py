@@ -3,16 +3,20 @@
 A node keeps every valid block it has seen (a tree, not a list). The *main chain* is the
 branch with the most cumulative work, not the most blocks. When another branch overtakes it
 (a reorg), transactions of the abandoned blocks go back to the mempool to be mined again.
+
+The genesis block commits to the chain's parameters and allocations (its Merkle root field
+holds their hash), so two chains with different rules or different starting balances have
+different genesis hashes, and no block of one can ever join the other.
+Taught in notebooks 03 and 04.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from course.chain.blocks import (
-    EMPTY_MERKLE_ROOT,
     Block,
     BlockHeader,
     check_block_form,
@@ -28,14 +32,19 @@ from course.chain.errors import (
     ChainError,
     DoubleSpend,
     DuplicateBlock,
+    InvalidAllocations,
+    InvalidChainInput,
     TimestampOutOfBounds,
     UnknownParent,
     WrongDifficulty,
     WrongHeight,
 )
-from course.chain.params import ChainParams, block_subsidy, next_target, work
+from course.chain.hashing import sha256
+from course.chain.keys import is_checksum_address
+from course.chain.params import MAX_UINT64, ChainParams, block_subsidy, next_target, work
 from course.chain.state import LedgerState
-from course.chain.transactions import Transaction, check_form, check_signature
+from course.chain.transactions import Transaction, check_form
+from course.validation import ensure, ensure_instance, ensure_int
 
 GENESIS_PARENT = "00" * 32
 NOBODY = "0x0000000000000000000000000000000000000000"
@@ -54,6 +63,25 @@ class BlockAdded:
         return len(self.abandoned)
 
 
+def check_allocations(allocations: object) -> dict[str, int]:
+    """Genesis allocations must be {EIP-55 address: whole number of coins >= 0}."""
+    ensure_instance(allocations, "allocations", Mapping, rule="a dict {address: coins}",
+                    error=InvalidAllocations)
+    checked = {}
+    for address, amount in allocations.items():  # type: ignore[attr-defined]
+        ensure(is_checksum_address(address), InvalidAllocations, "allocations address", address,
+               "an EIP-55 checksummed address")
+        checked[address] = ensure_int(amount, f"allocations[{address}]", minimum=0,
+                                      maximum=MAX_UINT64, error=InvalidAllocations)
+    return checked
+
+
+def genesis_commitment(params: ChainParams, allocations: Mapping[str, int]) -> str:
+    """SHA-256 of the parameters and allocations, as hex: what the genesis block commits to."""
+    content = {"params": asdict(params), "allocations": dict(sorted(allocations.items()))}
+    return sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hex()
+
+
 class Blockchain:
     """A full node's view: all valid blocks, the state after each, and the best tip."""
 
@@ -64,17 +92,21 @@ class Blockchain:
         clock: Clock | None = None,
         genesis_time: int = 1_700_000_000,
     ) -> None:
-        self.params = params or ChainParams()
+        self.params = ensure_instance(params or ChainParams(), "params", ChainParams,
+                                      error=InvalidChainInput)
+        allocations = check_allocations(allocations if allocations is not None else {})
+        genesis_time = ensure_int(genesis_time, "genesis_time", minimum=0, maximum=MAX_UINT64,
+                                  error=InvalidChainInput)
         self.clock = clock or ManualClock(genesis_time)
-        genesis = Block(BlockHeader(0, GENESIS_PARENT, EMPTY_MERKLE_ROOT, genesis_time,
-                                    self.params.initial_target, NOBODY, 0))
+        genesis = Block(BlockHeader(0, GENESIS_PARENT, genesis_commitment(self.params, allocations),
+                                    genesis_time, self.params.initial_target, NOBODY, 0))
         self.genesis_hash = genesis.hash
         self.blocks: dict[str, Block] = {genesis.hash: genesis}
-        self.states = {genesis.hash: LedgerState.genesis(allocations or {})}
+        self.states = {genesis.hash: LedgerState.genesis(allocations)}
         self.cumulative_work = {genesis.hash: work(genesis.header.difficulty_target)}
         self.tip = genesis.hash
         self.mempool: dict[str, Transaction] = {}
-        self.allocated = sum((allocations or {}).values())  # coins that exist at genesis
+        self.allocated = sum(allocations.values())  # coins that exist at genesis
 
     # --- reading the chain ------------------------------------------------------------------
 
@@ -92,9 +124,15 @@ class Blockchain:
     def nonce(self, address: str) -> int:
         return self.state.nonce(address)
 
+    def block(self, block_hash: str, name: str = "block_hash") -> Block:
+        """The known block with this hash; a clear error for any other value."""
+        block = self.blocks.get(block_hash) if isinstance(block_hash, str) else None
+        ensure(block is not None, InvalidChainInput, name, block_hash, "the hash of a known block")
+        return block  # type: ignore[return-value]
+
     def main_chain(self, tip: str | None = None) -> list[Block]:
         """Blocks from genesis to ``tip`` (default: the best tip), oldest first."""
-        blocks, cursor = [], tip or self.tip
+        blocks, cursor = [], self.block(tip, "tip").hash if tip is not None else self.tip
         while cursor != GENESIS_PARENT:
             block = self.blocks[cursor]
             blocks.append(block)
@@ -107,24 +145,32 @@ class Blockchain:
             block_subsidy(b.height, self.params) for b in self.main_chain()[1:])
 
     def ancestor(self, block_hash: str, height: int) -> Block:
-        block = self.blocks[block_hash]
+        """The block at ``height`` on the branch that ends at ``block_hash``."""
+        block = self.block(block_hash)
+        ensure_int(height, "height", minimum=0, maximum=block.height, error=InvalidChainInput)
         while block.height > height:
             block = self.blocks[block.header.parent_hash]
         return block
 
     def expected_target(self, parent_hash: str) -> int:
-        """The target a child of ``parent_hash`` must carry (retarget every N blocks)."""
-        parent = self.blocks[parent_hash].header
-        height = parent.height + 1
-        if height % self.params.retarget_interval != 0:
+        """The target a child of ``parent_hash`` must carry (retarget every N blocks).
+
+        The window is the last N blocks, timed from the block just *before* it to its last
+        block: N intervals for N blocks, so blocks exactly on schedule keep the target.
+        (Bitcoin times 2015 intervals for 2016 blocks, an off-by-one kept forever.) The first
+        window holds genesis, which has no block before it, so the first retarget is at 2N.
+        """
+        parent = self.block(parent_hash, "parent_hash").header
+        height, interval = parent.height + 1, self.params.retarget_interval
+        if height % interval != 0 or height < 2 * interval:
             return parent.difficulty_target
-        first = self.ancestor(parent_hash, height - self.params.retarget_interval).header
-        return next_target(parent.difficulty_target, parent.timestamp - first.timestamp,
-                           self.params)
+        before_window = self.ancestor(parent_hash, height - interval - 1).header
+        return next_target(parent.difficulty_target,
+                           parent.timestamp - before_window.timestamp, self.params)
 
     def median_time_past(self, parent_hash: str) -> int:
         """Median timestamp of the last 11 blocks up to ``parent_hash`` (Bitcoin's rule)."""
-        times, cursor = [], parent_hash
+        times, cursor = [], self.block(parent_hash, "parent_hash").hash
         while cursor != GENESIS_PARENT and len(times) < self.params.median_time_blocks:
             header = self.blocks[cursor].header
             times.append(header.timestamp)
@@ -166,11 +212,11 @@ class Blockchain:
             if tx.txid in seen:
                 raise DoubleSpend(where, "txid", tx.txid[:16], "each transaction once per block")
             seen.add(tx.txid)
-            check_signature(tx)
         fees = sum(tx.fee for tx in block.transactions)
         allowed = block_subsidy(header.height, self.params) + fees
         if header.reward != allowed:
             raise BadReward(where, "reward", header.reward, f"{allowed} (subsidy + {fees} fees)")
+        # Every transaction takes the one path: form, signature, chain id, nonce, balance.
         return self.states[header.parent_hash].apply(
             block.transactions, self.params.chain_id, header.miner, header.reward, where)
 
@@ -193,22 +239,35 @@ class Blockchain:
         return BlockAdded(block_hash, became_tip=True, abandoned=abandoned)
 
     def _switch_tip(self, new_tip: str) -> tuple[str, ...]:
-        """Move the tip; return abandoned blocks and put their transactions back in the mempool."""
-        new_branch = {b.hash for b in self.main_chain(new_tip)}
-        abandoned, cursor = [], self.tip
-        while cursor not in new_branch:
-            abandoned.append(cursor)
-            cursor = self.blocks[cursor].header.parent_hash
-        included = {tx.txid for b in self.main_chain(new_tip) for tx in b.transactions}
-        for block_hash in abandoned:
-            for tx in self.blocks[block_hash].transactions:
+        """Move the tip; return abandoned blocks and put their transactions back in the mempool.
+
+        Walks back only to the fork point (one step when the new block extends the tip), so
+        adding a block costs the same at height 10,000 as at height 10.
+        """
+        old, new = self.blocks[self.tip], self.blocks[new_tip]
+        abandoned: list[Block] = []
+        adopted: list[Block] = []
+        while new.height > old.height:
+            adopted.append(new)
+            new = self.blocks[new.header.parent_hash]
+        while old.height > new.height:
+            abandoned.append(old)
+            old = self.blocks[old.header.parent_hash]
+        while old.hash != new.hash:  # the same height on two branches: step both to the fork
+            abandoned.append(old)
+            adopted.append(new)
+            old, new = (self.blocks[old.header.parent_hash], self.blocks[new.header.parent_hash])
+        included = {tx.txid for block in adopted for tx in block.transactions}
+        for block in abandoned:
+            for tx in block.transactions:
                 if tx.txid not in included:
                     self.mempool[tx.txid] = tx
         self.tip = new_tip
         for txid in included & self.mempool.keys():
             del self.mempool[txid]
-        self._drop_invalid_mempool_transactions()
-        return tuple(abandoned)
+        if abandoned or included:
+            self._drop_invalid_mempool_transactions()
+        return tuple(block.hash for block in abandoned)
 
     def _drop_invalid_mempool_transactions(self) -> None:
         keep, state = {}, self.state
@@ -223,7 +282,6 @@ class Blockchain:
     def submit_transaction(self, tx: Transaction) -> str:
         """Check a transaction against the tip (after pending ones) and add it to the mempool."""
         check_form(tx)
-        check_signature(tx)
         if tx.txid in self.mempool:
             raise DoubleSpend(f"transaction {tx.txid[:12]}", "txid", tx.txid[:16],
                               "a transaction not already in the mempool")
@@ -236,8 +294,10 @@ class Blockchain:
 
     def build_block(self, miner: str, parent_hash: str | None = None) -> Block:
         """An unmined block on ``parent_hash`` (default: the tip) with the mempool's valid txs."""
-        parent_hash = parent_hash or self.tip
-        parent = self.blocks[parent_hash].header
+        parent_hash = self.tip if parent_hash is None else parent_hash
+        parent = self.block(parent_hash, "parent_hash").header
+        ensure(is_checksum_address(miner), InvalidChainInput, "miner", miner,
+               "an EIP-55 checksummed address")
         state, chosen = self.states[parent_hash], []
         room = self.params.max_block_size - 1_000  # leave space for the header
         for tx in sorted(self.mempool.values(), key=lambda t: (t.sender, t.nonce)):

@@ -6,90 +6,106 @@ value found and what was expected, e.g.
     block #3 (00a1f3...) broke rule 'proof of work': hash = 0x3f2a..., expected <= target 0x00ff...
 
 A rejected block or transaction changes nothing: the chain validates on a copy first.
+Taught in notebooks 03 (every rule, broken once) and 04.
 """
 
 from __future__ import annotations
 
+from course.errors import ChainError, short_repr
 
-class ChainError(Exception):
-    """Base class: something the chain refuses to accept."""
+__all__ = ["ChainError"]  # the package's branch of course.errors, re-exported here
+
+
+class BrokenRule(ChainError):
+    """Base class of the consensus rules: a block or transaction the chain refuses."""
 
     rule = "chain rule"
 
     def __init__(self, where: str, field: str, value: object, expected: str) -> None:
         self.where, self.field, self.value, self.expected = where, field, value, expected
         super().__init__(
-            f"{where} broke rule '{self.rule}': {field} = {_short(value)}, expected {expected}"
+            f"{where} broke rule '{self.rule}': {field} = {short_repr(value)}, expected {expected}"
         )
 
 
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+class InvalidChainInput(ChainError, ValueError):
+    """A function of course.chain was called with an argument that breaks its rule."""
+
+
+class InvalidChainParams(InvalidChainInput):
+    """A ChainParams field out of range (e.g. a retarget interval of 0)."""
+
+
+class InvalidAllocations(InvalidChainInput):
+    """Genesis allocations that are not {EIP-55 address: whole number >= 0}."""
 
 
 # Malformed input: the wrong type, a missing field, a value out of range.
-class MalformedTransaction(ChainError, ValueError):
+class MalformedTransaction(BrokenRule, ValueError):
     rule = "well-formed transaction"
 
 
-class MalformedBlock(ChainError, ValueError):
+class MalformedBlock(BrokenRule, ValueError):
     rule = "well-formed block"
 
 
 # Transaction rules.
-class BadSignature(ChainError):
+class NonCanonicalSignature(BrokenRule):
+    rule = "canonical signature (low s, v is 0 or 1)"
+
+
+class BadSignature(BrokenRule):
     rule = "signed by the sender"
 
 
-class WrongChainId(ChainError):
+class WrongChainId(BrokenRule):
     rule = "chain id (replay protection across chains)"
 
 
-class WrongNonce(ChainError):
+class WrongNonce(BrokenRule):
     rule = "sender nonce (replay protection)"
 
 
-class InsufficientFunds(ChainError):
+class InsufficientFunds(BrokenRule):
     rule = "sender can pay amount + fee"
 
 
-class DoubleSpend(ChainError):
+class DoubleSpend(BrokenRule):
     rule = "no transaction spent twice"
 
 
 # Block rules.
-class UnknownParent(ChainError):
+class UnknownParent(BrokenRule):
     rule = "parent is a known block"
 
 
-class WrongHeight(ChainError):
+class WrongHeight(BrokenRule):
     rule = "height = parent height + 1"
 
 
-class WrongDifficulty(ChainError):
+class WrongDifficulty(BrokenRule):
     rule = "difficulty target follows the retarget schedule"
 
 
-class BadProofOfWork(ChainError):
+class BadProofOfWork(BrokenRule):
     rule = "proof of work"
 
 
-class BadMerkleRoot(ChainError):
+class BadMerkleRoot(BrokenRule):
     rule = "merkle root commits to the transactions"
 
 
-class TimestampOutOfBounds(ChainError):
+class TimestampOutOfBounds(BrokenRule):
     rule = "timestamp within bounds"
 
 
-class BlockTooLarge(ChainError):
+class BlockTooLarge(BrokenRule):
     rule = "block size limit"
 
 
-class BadReward(ChainError):
+class BadReward(BrokenRule):
     rule = "reward = subsidy + fees"
 
 
-class DuplicateBlock(ChainError):
+class DuplicateBlock(BrokenRule):
     rule = "block not already known"

@@ -2,6 +2,10 @@
 
 Applying a block's transactions builds a *new* state and leaves the old one untouched, so a
 block that breaks a rule halfway through changes nothing: there is no half-applied block.
+
+``validate_transaction`` is the one path every transaction takes, whether it arrives in the
+mempool, in a mined block or from a file: form, signature, chain id, nonce, balance.
+Taught in notebook 03.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from course.chain.errors import DoubleSpend, InsufficientFunds, WrongChainId, WrongNonce
-from course.chain.transactions import Transaction
+from course.chain.transactions import Transaction, check_form, check_signature
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,14 @@ class LedgerState:
     def balances(self) -> dict[str, int]:
         return {address: a.balance for address, a in sorted(self._accounts.items()) if a.balance}
 
-    def check_transaction(self, tx: Transaction, chain_id: int, where: str) -> None:
-        """Could ``tx`` be applied to this state now? Raises the rule it breaks."""
+    def validate_transaction(self, tx: Transaction, chain_id: int, where: str) -> None:
+        """Could ``tx`` be applied to this state now? Raises the first rule it breaks.
+
+        Form (types, ranges, addresses, canonical signature), then the signature, then the
+        rules that depend on the state: chain id, nonce, balance.
+        """
+        check_form(tx, where=where)
+        check_signature(tx, where)
         if tx.chain_id != chain_id:
             raise WrongChainId(where, "chain_id", tx.chain_id, f"{chain_id}")
         account = self.account(tx.sender)
@@ -73,6 +83,7 @@ class LedgerState:
         after = LedgerState(self._accounts)
         seen: dict[tuple[str, int], str] = {}
         for index, tx in enumerate(transactions):
+            check_form(tx, where=f"{where}, transaction {index}")  # before txid: it may not hash
             label = f"{where}, transaction {index} ({tx.txid[:12]})"
             spent_before = seen.get((tx.sender, tx.nonce))
             if spent_before is not None:
@@ -80,7 +91,7 @@ class LedgerState:
                     label, "sender, nonce", (tx.sender[:10], tx.nonce),
                     f"a nonce used once per block; transaction {spent_before[:12]} already used it",
                 )
-            after.check_transaction(tx, chain_id, label)
+            after.validate_transaction(tx, chain_id, label)
             seen[(tx.sender, tx.nonce)] = tx.txid
             sender = after.account(tx.sender)
             after._accounts[tx.sender] = Account(sender.balance - tx.amount - tx.fee, tx.nonce + 1)

@@ -201,11 +201,11 @@ def test_fork_choice_follows_most_work_not_most_blocks(chain, wallets):
     miner = wallets["miner"].address
     genesis = chain.genesis_hash
     fast = [mine_next(chain, miner, seconds=1)]  # fast blocks: the retarget makes them harder
-    for _ in range(6):
+    for _ in range(11):  # the first retarget is at height 2 x retarget_interval = 10
         fast.append(mine_next(chain, miner, seconds=1))
     assert fast[-1].header.difficulty_target < EASY.initial_target
     slow, parent = [], genesis
-    for _ in range(9):
+    for _ in range(15):
         block = mine_on(chain, miner, parent)
         chain.add_block(block)
         slow.append(block)
