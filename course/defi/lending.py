@@ -132,9 +132,13 @@ def _asset(assets: Mapping[str, Asset], symbol: str) -> Asset:
                            error=InvalidAssetConfig)
 
 
+def _ensure_prices(prices: object) -> Mapping[str, float]:
+    return ensure_instance(prices, "prices", Mapping, rule="a dict of symbol -> price",
+                           error=InvalidAmount)
+
+
 def _price(prices: Mapping[str, float], symbol: str) -> float:
-    ensure_instance(prices, "prices", Mapping, rule="a dict of symbol -> price",
-                    error=InvalidAmount)
+    _ensure_prices(prices)
     if symbol not in prices:
         raise UnknownAsset(f"asset {symbol!r} has no price; priced: {sorted(map(str, prices))}")
     return ensure_number(prices[symbol], f"prices[{symbol!r}]", above=0, maximum=MAX_PRICE,
@@ -372,6 +376,7 @@ def simulate_cascade(positions: Sequence[Position], prices: Mapping[str, float],
                   meaning="tokens sold for a price drop of about 1/e", error=InvalidMarketParameter)
     ensure_int(max_rounds, "max_rounds", minimum=1, maximum=MAX_CASCADE_ROUNDS,
                meaning="liquidation rounds a step", error=InvalidMarketParameter)
+    _ensure_prices(prices)
     if collateral_symbol is not None:
         ensure_text(collateral_symbol, "collateral_symbol", error=UnknownAsset)
     positions = [copy.deepcopy(p) for p in positions]

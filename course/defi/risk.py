@@ -19,6 +19,8 @@ from course.defi.paths import DAY, correlated_gbm
 from course.errors import DefiError
 from course.validation import ensure, ensure_int, ensure_number, ensure_numbers, fail
 
+MAX_BUDGET = 1e15  # a quadrillion: keeps budget * price ratios finite
+
 __all__ = ["InvalidRiskInput", "conditional_value_at_risk", "correlated_gbm", "dca_vs_lump_sum",
            "lp_vs_hodl", "max_drawdown", "portfolio_returns", "sharpe_ratio", "simple_returns",
            "stop_loss", "value_at_risk"]
@@ -110,7 +112,7 @@ def dca_vs_lump_sum(paths: np.ndarray, budget: float,
         (dca, lump_sum), each of shape (paths,).
     """
     prices = _paths("paths", paths)
-    budget = _check_positive_number("budget", budget)
+    budget = _check_budget(budget)
     steps = prices.shape[1] - 1
     periods = ensure_int(periods, "periods", minimum=1, maximum=steps,
                          meaning="purchases, at most one a step of the paths",
@@ -133,7 +135,7 @@ def stop_loss(paths: np.ndarray, threshold: float,
         (with_stop, buy_and_hold), each of shape (paths,).
     """
     prices = _paths("paths", paths)
-    budget = _check_positive_number("budget", budget)
+    budget = _check_budget(budget)
     threshold = ensure_number(threshold, "threshold", above=0, maximum=1,
                               meaning="a fraction of the entry price", error=InvalidRiskInput)
     entry = prices[:, :1]  # (paths, 1)
@@ -159,7 +161,7 @@ def lp_vs_hodl(paths: np.ndarray, fee_apr: float = 0.0,
         (lp, hodl), each of shape (paths, steps + 1).
     """
     prices = _paths("paths", paths)
-    fee_apr = ensure_number(fee_apr, "fee_apr", minimum=0, maximum=1_000,
+    fee_apr = ensure_number(fee_apr, "fee_apr", minimum=0, maximum=10,
                             meaning="a yearly rate", error=InvalidRiskInput)
     dt = ensure_number(dt, "dt", above=0, maximum=1, meaning="one step in years",
                        error=InvalidRiskInput)
@@ -204,8 +206,9 @@ def _array(name: str, values: np.ndarray, rule: str) -> np.ndarray:
     return array
 
 
-def _check_positive_number(name: str, value: object) -> float:
-    return ensure_number(value, name, above=0, error=InvalidRiskInput)
+def _check_budget(budget: object) -> float:
+    return ensure_number(budget, "budget", above=0, maximum=MAX_BUDGET, meaning="cash to invest",
+                         error=InvalidRiskInput)
 
 
 def _check_level(level: object) -> float:

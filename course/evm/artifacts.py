@@ -11,15 +11,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from course.evm.compiler import SETTINGS, Compiler, compile_solidity, find_compiler
+from course.errors import EvmError
+from course.evm.compiler import SETTINGS, Compiler, compile_solidity, ensure_compiler, find_compiler
+from course.validation import ensure, ensure_choice, ensure_instance
 
 CONTRACTS_DIR = Path(__file__).resolve().parent / "contracts"
 ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
 PINNED_SOLC = "0.8.37"  # the solc-js version in package.json that built the committed artifacts
 
 
-class UnknownContract(KeyError):
-    """No artifact with that name; the message lists the ones that exist."""
+class UnknownContract(EvmError, KeyError, ValueError):
+    """No artifact (or source file) with that name; the message lists the ones that exist."""
 
 
 def source_files() -> list[Path]:
@@ -27,12 +29,16 @@ def source_files() -> list[Path]:
 
 
 def source_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """SHA-256 of a source file, as recorded in its artifact."""
+    ensure_instance(path, "path", (str, Path), rule="a path to a .sol file",
+                    error=UnknownContract)
+    ensure(Path(path).is_file(), UnknownContract, "path", path, "an existing source file")
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def compile_all(compiler: Compiler | None = None) -> dict[str, dict[str, Any]]:
     """Compile every source in contracts/ and return artifacts by contract name."""
-    compiler = compiler or find_compiler(PINNED_SOLC)
+    compiler = ensure_compiler(compiler) or find_compiler(PINNED_SOLC)
     sources = {path.name: path.read_text() for path in source_files()}
     compiled = compile_solidity(sources, compiler)
     artifacts = {}
@@ -60,6 +66,7 @@ def _contracts_declared_in(path: Path) -> list[str]:
 
 def build_artifacts(compiler: Compiler | None = None) -> list[Path]:
     """Recompile every contract into artifacts/<Name>.json (`course contracts build`)."""
+    ensure_compiler(compiler)
     ARTIFACTS_DIR.mkdir(exist_ok=True)
     written = []
     for name, artifact in compile_all(compiler).items():
@@ -75,7 +82,6 @@ def artifact_names() -> list[str]:
 
 def load_artifact(name: str) -> dict[str, Any]:
     """The committed artifact of contract ``name``: at least ``abi`` and ``bytecode``."""
-    path = ARTIFACTS_DIR / f"{name}.json"
-    if not isinstance(name, str) or not path.is_file():
-        raise UnknownContract(f"no compiled contract named {name!r}; available: {artifact_names()}")
-    return json.loads(path.read_text())
+    ensure_choice(name, "name", artifact_names(), meaning="a compiled contract",
+                  error=UnknownContract)
+    return json.loads((ARTIFACTS_DIR / f"{name}.json").read_text())

@@ -13,12 +13,19 @@ from typing import Any
 
 from web3 import Web3
 
+from course.errors import EvmError
+from course.evm.connection import ensure_web3
+from course.validation import ensure_int
 
-class InvalidTimeStep(ValueError):
-    """The number of blocks or seconds to move forward is not a positive whole number."""
+MAX_BLOCKS = 100_000  # blocks mined in one call: about two weeks of Ethereum
+MAX_SECONDS = 100 * 365 * 24 * 3600  # a century in one jump
 
 
-class TimeControlUnsupported(RuntimeError):
+class InvalidTimeStep(EvmError, ValueError):
+    """The number of blocks or seconds to move forward is not a whole number in range."""
+
+
+class TimeControlUnsupported(EvmError, RuntimeError):
     """The node cannot mine or move its clock on demand; the message says what it lacks."""
 
 
@@ -26,10 +33,13 @@ def mine_blocks(w3: Web3, n: int = 1) -> int:
     """Mine ``n`` empty blocks and return the new latest block number.
 
     Raises:
-        InvalidTimeStep: ``n`` is not an integer >= 1.
+        InvalidConnection: ``w3`` is not a Web3.
+        InvalidTimeStep: ``n`` is not an integer in [1, MAX_BLOCKS].
         TimeControlUnsupported: the node has neither ``anvil_mine`` nor ``evm_mine``.
     """
-    _check_positive("n (blocks to mine)", n)
+    ensure_web3(w3)
+    n = ensure_int(n, "n", minimum=1, maximum=MAX_BLOCKS, meaning="blocks to mine",
+                   error=InvalidTimeStep)
     tester = getattr(w3.provider, "ethereum_tester", None)
     if tester is not None:  # the in-memory EVM
         tester.mine_blocks(n)
@@ -50,10 +60,13 @@ def advance_time(w3: Web3, seconds: int) -> int:
     never earlier. That is why contracts compare times with ``>=``, never ``==``.
 
     Raises:
-        InvalidTimeStep: ``seconds`` is not an integer >= 1.
+        InvalidConnection: ``w3`` is not a Web3.
+        InvalidTimeStep: ``seconds`` is not an integer in [1, MAX_SECONDS].
         TimeControlUnsupported: the node has no ``evm_increaseTime`` or no ``evm_mine``.
     """
-    _check_positive("seconds", seconds)
+    ensure_web3(w3)
+    seconds = ensure_int(seconds, "seconds", minimum=1, maximum=MAX_SECONDS,
+                         meaning="to move the clock forward", error=InvalidTimeStep)
     tester = getattr(w3.provider, "ethereum_tester", None)
     if tester is not None:
         target = w3.eth.get_block("latest")["timestamp"] + seconds
@@ -87,7 +100,3 @@ def _node(w3: Web3) -> str:
     url = getattr(w3.provider, "endpoint_uri", None)
     return f"the node at {url}" if url else f"the node behind {type(w3.provider).__name__}"
 
-
-def _check_positive(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidTimeStep(f"{name} must be an integer >= 1, got {value!r}")

@@ -14,7 +14,9 @@ import subprocess
 from dataclasses import dataclass
 from typing import Any
 
+from course.errors import EvmError
 from course.paths import REPO_ROOT
+from course.validation import ensure, ensure_choice, ensure_instance, ensure_text
 
 SETTINGS: dict[str, Any] = {
     "optimizer": {"enabled": True, "runs": 200},
@@ -34,12 +36,16 @@ HOW_TO_GET_ONE = (
 )
 
 
-class CompilerNotFound(RuntimeError):
+class CompilerNotFound(EvmError, RuntimeError):
     """No Solidity compiler on this machine; the message says how to get one."""
 
 
-class CompilationFailed(RuntimeError):
+class CompilationFailed(EvmError, RuntimeError):
     """solc reported errors; the message lists them with file and line."""
+
+
+class InvalidCompilerInput(EvmError, ValueError):
+    """Sources, a compiler or a version of the wrong kind."""
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,23 @@ class Compiler:
     name: str  # "solc", "py-solc-x" or "solc-js"
     version: str
 
+    def __post_init__(self) -> None:
+        ensure_choice(self.name, "name", ("solc", "py-solc-x", "solc-js"),
+                      error=InvalidCompilerInput)
+        ensure_text(self.version, "version", meaning="e.g. '0.8.37'", error=InvalidCompilerInput)
+
     def compile(self, standard_input: dict[str, Any]) -> dict[str, Any]:
+        ensure_instance(standard_input, "standard_input", dict,
+                        rule="solc's standard-JSON input, a dict", error=InvalidCompilerInput)
         return _BACKENDS[self.name](standard_input)
+
+
+def ensure_compiler(compiler: object) -> Compiler | None:
+    """``compiler`` if it is None (find one) or a Compiler; an InvalidCompilerInput otherwise."""
+    if compiler is not None:
+        ensure_instance(compiler, "compiler", Compiler, rule="None or a Compiler",
+                        error=InvalidCompilerInput)
+    return compiler
 
 
 def _node_env() -> dict[str, str]:
@@ -108,6 +129,8 @@ def available_compilers() -> list[Compiler]:
 
 def find_compiler(version: str | None = None) -> Compiler:
     """The first available compiler, or the first with exactly ``version``."""
+    if version is not None:
+        ensure_text(version, "version", meaning="e.g. '0.8.37'", error=InvalidCompilerInput)
     for compiler in available_compilers():
         if version is None or compiler.version == version:
             return compiler
@@ -121,8 +144,12 @@ def compile_solidity(sources: dict[str, str], compiler: Compiler | None = None) 
     Raises:
         CompilerNotFound: no compiler on this machine (the message says how to get one).
         CompilationFailed: solc's error messages, with file and line.
+        InvalidCompilerInput: sources that are not {file name: source text}.
     """
-    compiler = compiler or find_compiler()
+    ensure(isinstance(sources, dict) and len(sources) > 0
+           and all(isinstance(k, str) and k and isinstance(v, str) for k, v in sources.items()),
+           InvalidCompilerInput, "sources", sources, "a non-empty dict of file name -> source text")
+    compiler = ensure_compiler(compiler) or find_compiler()
     standard_input = {"language": "Solidity", "settings": SETTINGS,
                       "sources": {name: {"content": text} for name, text in sources.items()}}
     output = compiler.compile(standard_input)

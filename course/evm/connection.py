@@ -6,11 +6,24 @@ import os
 
 from web3 import EthereumTesterProvider, HTTPProvider, Web3
 
+from course.errors import EvmError
+from course.validation import ensure, ensure_instance, ensure_number, ensure_text
+
 RPC_URL_VARIABLE = "COURSE_RPC_URL"
 
 
-class NodeUnreachable(ConnectionError):
+class NodeUnreachable(EvmError, ConnectionError):
     """No Ethereum node answered at the URL given."""
+
+
+class InvalidConnection(EvmError, ValueError):
+    """A URL, timeout or ``w3`` that cannot be a connection to an EVM."""
+
+
+def ensure_web3(w3: object) -> Web3:
+    """``w3`` if it is a Web3 (from ``connect()``); an InvalidConnection otherwise."""
+    return ensure_instance(w3, "w3", Web3, rule="a Web3, e.g. connect()",
+                           error=InvalidConnection)
 
 
 def connect(url: str | None = None, timeout: float = 10.0) -> Web3:
@@ -21,9 +34,18 @@ def connect(url: str | None = None, timeout: float = 10.0) -> Web3:
     ``http://127.0.0.1:8545`` (anvil's default), the node's own unlocked accounts are used.
 
     Raises:
+        InvalidConnection: a URL that is not http(s)://..., or a timeout outside (0, 600] s.
         NodeUnreachable: nothing answers JSON-RPC at the URL (the message names it).
     """
+    if url is not None:
+        ensure_text(url, "url", allow_empty=True, meaning="None for the in-memory EVM",
+                    error=InvalidConnection)
+    ensure_number(timeout, "timeout", above=0, maximum=600, meaning="seconds",
+                  error=InvalidConnection)
     url = url or os.environ.get(RPC_URL_VARIABLE) or None
+    if url is not None:
+        ensure(url.startswith(("http://", "https://")), InvalidConnection, "url", url,
+               "an http:// or https:// address, e.g. http://127.0.0.1:8545")
     if url is None:
         w3 = Web3(EthereumTesterProvider())
     else:

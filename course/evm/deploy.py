@@ -11,10 +11,19 @@ from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractLogicError
 from web3.types import TxReceipt
 
+from course.errors import EvmError
 from course.evm.artifacts import load_artifact
+from course.evm.connection import ensure_web3
+from course.validation import ensure, ensure_instance, ensure_int
+
+MAX_UINT256 = 2**256 - 1
 
 
-class Reverted(Exception):
+class InvalidTransaction(EvmError, ValueError):
+    """A call, sender or value that cannot make a transaction."""
+
+
+class Reverted(EvmError):
     """A transaction or call was reverted by the contract; ``reason`` is its message."""
 
     def __init__(self, what: str, reason: str) -> None:
@@ -34,8 +43,13 @@ def send(w3: Web3, call: ContractFunction, sender: str | None = None, value: int
     """Send ``call`` as a transaction from ``sender`` (default account 0) and wait for it.
 
     Raises:
+        InvalidTransaction: ``call`` is not a contract function call, or a bad sender or value.
         Reverted: the contract refused; the message has its revert reason.
     """
+    ensure_web3(w3)
+    ensure_instance(call, "call", ContractFunction, rule="a call such as contract.functions.f()",
+                    error=InvalidTransaction)
+    _check_sender_and_value(sender, value)
     what = f"{call.fn_name}({', '.join(repr(a) for a in call.args)})"
     try:
         tx_hash = call.transact({"from": sender or w3.eth.default_account, "value": value})
@@ -49,6 +63,8 @@ def send(w3: Web3, call: ContractFunction, sender: str | None = None, value: int
 
 def deploy(w3: Web3, name: str, *args: Any, sender: str | None = None, value: int = 0) -> Contract:
     """Deploy the committed artifact ``name`` with constructor ``args``; return the contract."""
+    ensure_web3(w3)
+    _check_sender_and_value(sender, value)
     artifact = load_artifact(name)
     factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
     try:
@@ -60,3 +76,10 @@ def deploy(w3: Web3, name: str, *args: Any, sender: str | None = None, value: in
     contract = w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"])
     contract.deploy_receipt = receipt  # gas used by the deployment, for gas reports
     return contract
+
+
+def _check_sender_and_value(sender: str | None, value: int) -> None:
+    ensure(sender is None or isinstance(sender, str), InvalidTransaction, "sender", sender,
+           "None (the default account) or an address")
+    ensure_int(value, "value", minimum=0, maximum=MAX_UINT256, meaning="wei sent along",
+               error=InvalidTransaction)

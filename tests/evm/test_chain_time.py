@@ -34,9 +34,9 @@ def test_time_keeps_moving_forward_after_a_jump(w3):
 @pytest.mark.parametrize("bad", [0, -3, 1.5, "10", True, None])
 def test_steps_must_be_positive_whole_numbers(bad):
     w3 = Web3(NoDevelopmentMethods())
-    with pytest.raises(InvalidTimeStep, match=r"n \(blocks to mine\) must be an integer >= 1"):
+    with pytest.raises(InvalidTimeStep, match=r"n \(blocks to mine\) must be an integer in \[1, "):
         mine_blocks(w3, bad)
-    with pytest.raises(InvalidTimeStep, match=r"seconds must be an integer >= 1"):
+    with pytest.raises(InvalidTimeStep, match=r"seconds \(.*\) must be an integer in \[1, "):
         advance_time(w3, bad)
 
 

@@ -29,7 +29,8 @@ def test_every_artifact_records_the_hash_of_its_current_source():
 
 
 def test_an_unknown_contract_lists_the_available_ones():
-    with pytest.raises(UnknownContract, match="available: .*Counter"):
+    listed = r"name \(a compiled contract\) must be one of .*'Counter'.*, got 'Nope'"
+    with pytest.raises(UnknownContract, match=listed):
         load_artifact("Nope")
 
 
