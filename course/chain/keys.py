@@ -12,6 +12,7 @@ Error messages never print a private key, only its type or length.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -160,7 +161,13 @@ def to_checksum_address(address: str) -> str:
 
 def is_checksum_address(address: str) -> bool:
     """True only for an address written exactly in its EIP-55 mixed case."""
-    return isinstance(address, str) and eth_utils.is_checksum_address(address)
+    return isinstance(address, str) and _is_checksum_text(address)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _is_checksum_text(address: str) -> bool:
+    """Cached: a node checks the same few addresses in every transaction and block."""
+    return bool(eth_utils.is_checksum_address(address))
 
 
 # --- signatures -------------------------------------------------------------------------------
