@@ -324,14 +324,13 @@ class JobRunner:
         kind = "timed out" if late else outcome.note
         self._log(start, EventKind.LOST, record, provider.name, kind, end - start)
         record.ready_at = max(record.ready_at, end)
-        if outcome.note != WORKER_LOST:
-            self.reputation.record(provider.name, RunOutcome.FAILED)
         del record.bids[provider.name]  # not paid for a lost run; its share stays in escrow
         if outcome.note == WORKER_LOST and (record.job_id, provider.name) not in self.lost_once:
-            # the machine died, not the provider's fault: the same provider tries once more
+            # a machine can die once by bad luck: the same provider tries once more, unblamed
             self.lost_once.add((record.job_id, provider.name))
             record.bids[provider.name] = price
             return [self._task(record, provider.name)]
+        self.reputation.record(provider.name, RunOutcome.FAILED)  # its run, its failure
         return self._reassign(record, kind)
 
     def _settle(self, record: JobRecord) -> list[Task]:
