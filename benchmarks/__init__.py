@@ -4,4 +4,6 @@ Each module here has a `run() -> Table`; later parts of the course add theirs to
 Figures from a run, with the machine and the command, go in docs/benchmarks.md.
 """
 
-BENCHMARKS = ("notebooks", "mining", "validation", "chain_growth", "network", "defi", "evm", "compute")
+BENCHMARKS = (
+    "notebooks", "mining", "validation", "chain_growth", "network", "defi", "evm", "compute",
+)

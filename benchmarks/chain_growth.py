@@ -1,4 +1,4 @@
-"""Growing and reloading a 10,000-block chain: adding a block and loading one cost the same at any height.
+"""Growing and reloading a 10,000-block chain: a block costs the same at any height.
 
 Each block carries 4 signed payments among 20 wallets (every rule checked: signatures, nonces,
 balances, Merkle root, retarget, timestamps). Aims: the last 100 blocks cost at most 1.2x the

@@ -1,11 +1,12 @@
-"""Mining hash rate of course.chain.blocks.mine vs a bare double-SHA-256 loop (aim >= 0.8)."""
+"""Mining hash rate of course.chain.mining.mine_fast vs a bare double-SHA-256 loop (aim >= 0.8)."""
 
 from __future__ import annotations
 
 import hashlib
 import time
 
-from course.chain.blocks import BlockHeader, mine
+from course.chain.blocks import BlockHeader
+from course.chain.mining import mine, mine_fast
 from course.display import Table
 
 MINER = "0x0000000000000000000000000000000000000001"
@@ -22,19 +23,21 @@ def bare_loop_rate(seconds: float = 2.0) -> float:
     return count / (time.perf_counter() - start)
 
 
-def mining_rate(blocks: int = 12, target: int = 2**240) -> float:
+def mining_rate(blocks: int = 12, target: int = 2**240, fast: bool = True) -> float:
     """Hashes per second while mining real headers (tries = winning nonce + 1)."""
     tries, start = 0, time.perf_counter()
     for height in range(blocks):
         header = BlockHeader(height, "00" * 32, "11" * 32, 1_700_000_000 + height, target,
                              MINER, 50_000)
-        tries += mine(header, progress=False).nonce + 1
+        mined = mine_fast(header, progress=False) if fast else mine(header)
+        tries += mined.nonce + 1
     return tries / (time.perf_counter() - start)
 
 
 def run() -> Table:
-    bare, course = bare_loop_rate(), mining_rate()
+    bare, fast, plain = bare_loop_rate(), mining_rate(), mining_rate(blocks=4, fast=False)
     return Table(("loop", "hashes/s", "vs bare loop"), [
         ("bare hashlib double SHA-256", f"{bare:,.0f}", "1.00"),
-        ("course.chain.blocks.mine (midstate)", f"{course:,.0f}", f"{course / bare:.2f}"),
+        ("course.chain.mining.mine_fast (midstate)", f"{fast:,.0f}", f"{fast / bare:.2f}"),
+        ("course.chain.mining.mine (the lesson's loop)", f"{plain:,.0f}", f"{plain / bare:.2f}"),
     ])

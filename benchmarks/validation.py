@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 
-from course.chain.blocks import Block, mine
+from course.chain.blocks import Block
 from course.chain.chain import Blockchain
 from course.chain.clock import ManualClock
 from course.chain.keys import wallet_from_seed
+from course.chain.mining import mine_fast
 from course.chain.params import ChainParams
 from course.chain.transactions import sign_transaction
 from course.display import Table
@@ -26,7 +27,7 @@ def block_of_signed_transactions(count: int = 1_000, senders: int = 100):
     chain.clock.advance(10)
     template = chain.build_block(wallets[0].address)
     assert len(template.transactions) == count
-    return chain, Block(mine(template.header, progress=False), template.transactions)
+    return chain, Block(mine_fast(template.header), template.transactions)
 
 
 def run(repeats: int = 5) -> Table:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Collection
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
 import numpy as np
 
@@ -107,7 +107,7 @@ def ensure_instance(value: Any, name: str, kind: type[T] | tuple[type, ...], *,
         kinds = kind if isinstance(kind, tuple) else (kind,)
         rule = "a " + " or a ".join(k.__name__ for k in kinds)
     ensure(isinstance(value, kind), error, name, value, rule, meaning)
-    return value  # type: ignore[return-value]
+    return cast(T, value)
 
 
 def ensure_bool(value: Any, name: str, *, meaning: str = "",
@@ -135,7 +135,7 @@ def ensure_text(value: Any, name: str, *, allow_empty: bool = False, meaning: st
     rule = "text" if allow_empty else "non-empty text"
     ensure(isinstance(value, str) and (allow_empty or value != ""), error, name, value, rule,
            meaning)
-    return value
+    return str(value)
 
 
 def ensure_generator(rng: Any, name: str = "rng",
@@ -143,7 +143,7 @@ def ensure_generator(rng: Any, name: str = "rng",
     """Return ``rng`` if it is a seeded numpy Generator, e.g. ``np.random.default_rng(42)``."""
     ensure(isinstance(rng, np.random.Generator), error, name, rng,
            "a numpy.random.Generator, e.g. np.random.default_rng(42)")
-    return rng
+    return cast(np.random.Generator, rng)
 
 
 def ensure_numbers(values: Any, name: str, *, minimum: float | None = None,

@@ -1,23 +1,22 @@
-"""Blocks: a header that commits to everything, the transactions, and proof-of-work mining.
+"""Blocks: a header that commits to everything, and the transactions it carries.
 
 The header holds the parent's hash (the "chain" in blockchain), the Merkle root of the
-transactions, a timestamp, the difficulty target and a nonce. Mining is trying nonces until
-the header's double SHA-256, read as a number, is at most the target.
+transactions, a timestamp, the difficulty target and a nonce. Mining (course.chain.mining) is
+trying nonces until the header's double SHA-256, read as a number, is at most the target.
+Taught in notebook 03.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from tqdm.auto import tqdm
-
 from course.chain.errors import MalformedBlock
+from course.chain.hashing import double_sha256
 from course.chain.keys import is_checksum_address
 from course.chain.merkle import merkle_root
-from course.chain.params import MAX_HASH, MAX_UINT64, work
+from course.chain.params import MAX_HASH, MAX_UINT64
 from course.chain.transactions import Transaction
 
 EMPTY_MERKLE_ROOT = "00" * 32  # the root of a block with no transactions
@@ -25,10 +24,6 @@ NONCE_BYTES = 8
 HEADER_FIELDS = (
     "height", "parent_hash", "merkle_root", "timestamp", "difficulty_target", "miner", "reward",
 )
-
-
-class NonceSpaceExhausted(RuntimeError):
-    """Every nonce was tried (only possible with an absurdly small target)."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +48,7 @@ class BlockHeader:
     @property
     def hash(self) -> str:
         """Double SHA-256 of the serialized header, as 64 hex characters."""
-        return hashlib.sha256(hashlib.sha256(self.serialize()).digest()).hexdigest()
+        return double_sha256(self.serialize()).hex()
 
     def meets_target(self) -> bool:
         return int(self.hash, 16) <= self.difficulty_target
@@ -129,27 +124,3 @@ def check_block_form(block: Any) -> None:
         isinstance(tx, Transaction) for tx in block.transactions
     ):
         raise MalformedBlock(where, "transactions", block.transactions, "a tuple of Transactions")
-
-
-def mine(header: BlockHeader, progress: bool | None = None) -> BlockHeader:
-    """Try nonces 0, 1, 2, ... until the header meets its target; return the mined header.
-
-    The fixed part of the header is hashed once and copied for each nonce (what Bitcoin
-    miners call the "midstate"). ``progress=None`` shows a bar only for long searches.
-    """
-    base = hashlib.sha256(header.prefix_bytes())
-    target = header.difficulty_target
-    expected_tries = work(target)
-    show = expected_tries > 2**20 if progress is None else progress
-    bar = tqdm(total=expected_tries, unit="hash", unit_scale=True, desc="mining", disable=not show)
-    batch = 16_384  # nonces between progress-bar updates
-    with bar:
-        for start in range(0, 2 ** (8 * NONCE_BYTES), batch):
-            for nonce in range(start, start + batch):
-                inner = base.copy()
-                inner.update(nonce.to_bytes(NONCE_BYTES, "little"))
-                if int.from_bytes(hashlib.sha256(inner.digest()).digest(), "big") <= target:
-                    bar.update(nonce - start + 1)
-                    return replace(header, nonce=nonce)
-            bar.update(batch)
-    raise NonceSpaceExhausted(f"no 8-byte nonce meets target {target:#x}: raise the target")

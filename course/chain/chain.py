@@ -16,13 +16,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
-from course.chain.blocks import (
-    Block,
-    BlockHeader,
-    check_block_form,
-    mine,
-    transactions_root,
-)
+from course.chain.blocks import Block, BlockHeader, check_block_form, transactions_root
 from course.chain.clock import Clock, ManualClock
 from course.chain.errors import (
     BadMerkleRoot,
@@ -41,6 +35,7 @@ from course.chain.errors import (
 )
 from course.chain.hashing import sha256
 from course.chain.keys import is_checksum_address
+from course.chain.mining import mine_fast
 from course.chain.params import MAX_UINT64, ChainParams, block_subsidy, next_target, work
 from course.chain.state import LedgerState
 from course.chain.transactions import Transaction, check_form
@@ -170,7 +165,8 @@ class Blockchain:
 
     def median_time_past(self, parent_hash: str) -> int:
         """Median timestamp of the last 11 blocks up to ``parent_hash`` (Bitcoin's rule)."""
-        times, cursor = [], self.block(parent_hash, "parent_hash").hash
+        times: list[int] = []
+        cursor = self.block(parent_hash, "parent_hash").hash
         while cursor != GENESIS_PARENT and len(times) < self.params.median_time_blocks:
             header = self.blocks[cursor].header
             times.append(header.timestamp)
@@ -321,6 +317,6 @@ class Blockchain:
                    progress: bool | None = None) -> Block:
         """Build a block from the mempool, mine it and add it; return it."""
         block = self.build_block(miner, parent_hash)
-        mined = Block(mine(block.header, progress=progress), block.transactions)
+        mined = Block(mine_fast(block.header, progress=progress), block.transactions)
         self.add_block(mined)
         return mined

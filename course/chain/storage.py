@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -185,7 +186,7 @@ def _replace_atomically(path: Path, data: bytes) -> None:
 
 def _fsync_folder(folder: Path) -> None:
     """Make the rename itself durable (POSIX; Windows has no folder handles to sync)."""
-    if os.name != "posix":
+    if sys.platform == "win32":
         return
     descriptor = os.open(folder, os.O_RDONLY)
     try:
@@ -198,19 +199,20 @@ def _fsync_folder(folder: Path) -> None:
 def _locked(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``path`` + '.lock' so two savers take turns."""
     with open(path.with_name(path.name + ".lock"), "a+b") as lock:
-        if os.name == "posix":
-            import fcntl
-
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        else:  # Windows
+        if sys.platform == "win32":
             import msvcrt
 
             msvcrt.locking(lock.fileno(), msvcrt.LK_LOCK, 1)
-        try:
-            yield
-        finally:
-            if os.name == "posix":
-                fcntl.flock(lock, fcntl.LOCK_UN)
-            else:
+            try:
+                yield
+            finally:
                 lock.seek(0)
                 msvcrt.locking(lock.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from course.chain.blocks import Block, mine, transactions_root
+from course.chain.blocks import Block, BlockHeader, transactions_root
 from course.chain.chain import Blockchain
 from course.chain.clock import ManualClock
 from course.chain.errors import (
@@ -26,6 +26,7 @@ from course.chain.errors import (
     WrongHeight,
     WrongNonce,
 )
+from course.chain.mining import mine, mine_fast
 from course.chain.params import block_subsidy, work
 from course.chain.transactions import Transaction, sign_transaction
 from tests.chain.conftest import EASY, mine_next
@@ -46,7 +47,7 @@ def pay(chain, wallets, sender, recipient, amount, fee=1, nonce=None):
 
 def remined(chain, block, **header_changes):
     """The same block with header fields changed and valid proof of work again."""
-    return Block(mine(replace(block.header, nonce=0, **header_changes), progress=False),
+    return Block(mine_fast(replace(block.header, nonce=0, **header_changes), progress=False),
                  block.transactions)
 
 
@@ -237,7 +238,7 @@ def mine_on(chain, miner, parent, seconds=10):
     """A mined block on ``parent`` (not added): for building a competing branch."""
     chain.clock.advance(seconds)
     block = chain.build_block(miner, parent)
-    return Block(mine(block.header, progress=False), block.transactions)
+    return Block(mine_fast(block.header, progress=False), block.transactions)
 
 
 def test_total_supply_equals_genesis_plus_subsidies_through_halvings(chain, wallets):
@@ -257,3 +258,12 @@ def test_work_of_a_block_is_the_expected_number_of_hashes():
 def test_chain_error_is_the_base_of_every_rule():
     for rule in (BadSignature, WrongNonce, BadProofOfWork, BadReward, MalformedBlock):
         assert issubclass(rule, ChainError)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_lessons_mining_loop_and_the_fast_one_find_the_same_nonce(seed):
+    """notebook 03's plain loop (course.chain.mining.mine) and the midstate version agree."""
+    header = BlockHeader(seed, f"{seed:064x}", "ab" * 32, 1_700_000_000 + seed, 2**250,
+                         "0x" + "00" * 20, 7)
+    assert mine(header) == mine_fast(header, progress=False)
+    assert mine(header).meets_target()

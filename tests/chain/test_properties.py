@@ -7,11 +7,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from course.chain.blocks import Block, mine
+from course.chain.blocks import Block
 from course.chain.chain import Blockchain
 from course.chain.clock import ManualClock
 from course.chain.errors import ChainError
 from course.chain.keys import wallet_from_seed
+from course.chain.mining import mine_fast
 from course.chain.params import ChainParams
 from course.chain.transactions import sign_transaction
 
@@ -25,7 +26,7 @@ def fresh_chain_and_block():
         chain.submit_transaction(sign_transaction(ALICE, BOB.address, 10 + n, 1, n, 1337))
     chain.clock.advance(10)
     block = chain.build_block(MINER.address)
-    return chain, Block(mine(block.header, progress=False), block.transactions)
+    return chain, Block(mine_fast(block.header, progress=False), block.transactions)
 
 
 CHAIN, VALID = fresh_chain_and_block()
@@ -117,7 +118,7 @@ def test_any_sequence_of_forks_and_reorgs_ends_consistent(steps):
             for _ in range(length):
                 chain.clock.advance(10)
                 template = chain.build_block(MINER.address, parent)
-                block = Block(mine(template.header, progress=False), template.transactions)
+                block = Block(mine_fast(template.header, progress=False), template.transactions)
                 chain.add_block(block)
                 parent = block.hash
         assert chain.state.balances() == replayed_balances(chain)
