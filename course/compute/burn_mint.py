@@ -62,6 +62,13 @@ def _velocity(velocity: object) -> float:
     return share
 
 
+def _finite(path: np.ndarray, name: str, value: object) -> np.ndarray:
+    """``path`` if every entry is finite; else the parameter that made it overflow is named."""
+    ensure(bool(np.all(np.isfinite(path))), BurnMintError, name, value,
+           "small enough that the demand stays below 1.8e308 USD (a float overflowed)")
+    return path
+
+
 def _out(array: np.ndarray) -> Amount:
     return float(array) if array.ndim == 0 else array
 
@@ -101,7 +108,9 @@ def growing_demand(initial_usd: float, growth_per_epoch: float, epochs: int) -> 
     """Spend that compounds: initial_usd * (1 + growth_per_epoch) ** epoch (0.01 = +1%)."""
     start = _at_least("initial_usd", initial_usd, 0, strict=True)
     growth = _at_least("growth_per_epoch", growth_per_epoch, -1, strict=True)
-    return start * (1 + growth) ** np.arange(_count("epochs", epochs))
+    with np.errstate(over="ignore"):
+        path = start * (1 + growth) ** np.arange(_count("epochs", epochs))
+    return _finite(path, "growth_per_epoch", growth_per_epoch)
 
 
 def boom_and_bust_demand(base_usd: float, peak_usd: float, epochs: int, peak_epoch: int,
@@ -117,9 +126,10 @@ def boom_and_bust_demand(base_usd: float, peak_usd: float, epochs: int, peak_epo
            f"between 1 and epochs - 2 = {epochs - 2}",
            "the boom needs epochs before and after it")
     t = np.arange(epochs)
-    rise = base * (peak / base) ** (t / top)
-    fall = peak * (bust / peak) ** ((t - top) / (epochs - 1 - top))
-    return np.where(t <= top, rise, fall)
+    with np.errstate(over="ignore", under="ignore"):
+        rise = base * (peak / base) ** (t / top)
+        fall = peak * (bust / peak) ** ((t - top) / (epochs - 1 - top))
+    return _finite(np.where(t <= top, rise, fall), "peak_usd", peak_usd)
 
 
 def random_demand(initial_usd: float, epochs: int, volatility: float,
@@ -132,7 +142,9 @@ def random_demand(initial_usd: float, epochs: int, volatility: float,
     if not isinstance(seed, np.random.Generator):
         seed = np.random.default_rng(ensure_int(seed, "seed", minimum=0, error=BurnMintError))
     steps = seed.normal(0.0, sigma, epochs - 1)  # (epochs - 1,) changes of log(spend)
-    return start * np.exp(np.concatenate([[0.0], np.cumsum(steps)]))
+    with np.errstate(over="ignore"):
+        path = start * np.exp(np.concatenate([[0.0], np.cumsum(steps)]))
+    return _finite(path, "volatility", volatility)
 
 
 # --- burn, mint, price ---------------------------------------------------------------------------

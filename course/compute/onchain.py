@@ -277,6 +277,9 @@ class OnChainEscrow:
 
 def settlements_table(settlements: Sequence[Settlement]) -> Table:
     """One row per on-chain job: which run it mirrors, its verdict, the wei at stake."""
+    ensure(isinstance(settlements, Sequence) and all(
+        isinstance(s, Settlement) for s in settlements), OnChainError, "settlements",
+        settlements, "a list of Settlement objects, from settle(...)")
     rows = [(s.chain_job_id, s.run.job_id, s.run.provider, s.run.price,
              f"{s.payment_wei / 10**18:.3f}", f"{s.collateral_wei / 10**18:.4f}", s.run.verdict)
             for s in settlements]

@@ -96,6 +96,7 @@ def _generator(seed: int) -> torch.Generator:
 
 def check_size(name: str, value: Any) -> int:
     """``value`` as an int if it is a whole number in [1, SIZE_LIMITS[name]]."""
+    name = ensure_choice(name, "name", list(SIZE_LIMITS), error=WorkloadError)
     return ensure_int(value, name, minimum=1, maximum=SIZE_LIMITS[name], error=WorkloadError)
 
 
