@@ -263,7 +263,7 @@ def sandwich_profit_vs_slippage(pool_reserves: tuple[int, int], victim_amount_in
            InvalidSandwichInput, "pool_reserves", pool_reserves, "a pair (reserve0, reserve1)")
     reserve0 = _ensure_amount(pool_reserves[0], "pool_reserves[0]")
     reserve1 = _ensure_amount(pool_reserves[1], "pool_reserves[1]")
-    ensure_instance(tolerances, "tolerances", tuple | list, rule="a list of fractions",
+    ensure_instance(tolerances, "tolerances", (tuple, list), rule="a list of fractions",
                     error=InvalidSandwichInput)
     ensure(len(tolerances) <= MAX_TOLERANCES, InvalidSandwichInput, "tolerances",
            tolerances, f"at most {MAX_TOLERANCES:,} fractions")

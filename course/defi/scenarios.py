@@ -78,7 +78,7 @@ def stablecoin_depeg(reserve: int, sell_amounts: Sequence[int],
         InvalidScenario: a reserve or sell amount that is not a positive integer.
     """
     _check_int("reserve", reserve)
-    ensure_instance(sell_amounts, "sell_amounts", tuple | list, rule="a list of amounts",
+    ensure_instance(sell_amounts, "sell_amounts", (tuple, list), rule="a list of amounts",
                     error=InvalidScenario)
     ensure(len(sell_amounts) <= MAX_SIZES, InvalidScenario, "sell_amounts", sell_amounts,
            f"at most {MAX_SIZES:,} amounts")

@@ -66,10 +66,10 @@ class Compiler:
 
 def ensure_compiler(compiler: object) -> Compiler | None:
     """``compiler`` if it is None (find one) or a Compiler; an InvalidCompilerInput otherwise."""
-    if compiler is not None:
-        ensure_instance(compiler, "compiler", Compiler, rule="None or a Compiler",
-                        error=InvalidCompilerInput)
-    return compiler
+    if compiler is None:
+        return None
+    return ensure_instance(compiler, "compiler", Compiler, rule="None or a Compiler",
+                           error=InvalidCompilerInput)
 
 
 def _node_env() -> dict[str, str]:
