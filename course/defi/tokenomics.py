@@ -73,7 +73,7 @@ def inflation_rate(year: int, initial_rate: float, disinflation: float = 0.0,
                    floor: float = 0.0) -> float:
     """The yearly inflation in ``year`` (0 = the first): ``initial_rate`` shrunk by
     ``disinflation`` each year, never below ``floor``. Solana's schedule: 8%, 15%, 1.5%."""
-    _require_int("year", year, 0)
+    _require_int("year", year, 0, MAX_YEARS)
     _require_share("initial_rate", initial_rate)
     _require_share("floor", floor)
     _require_share("disinflation", disinflation, below_one=True,

@@ -285,6 +285,7 @@ def test_a_liquidation_threshold_of_zero_requires_a_liquidation_bonus_of_zero():
     (lambda: paths.gbm_paths(100.0, 0.0, 0.5, 365, 10**12, rng()), "paths"),
     (lambda: indicators.random_walk_prices(rng(), 10, 10**9), "n_steps"),
     (lambda: tokenomics.emission_schedule(1_000.0, 0.1, 10**30), "years"),
+    (lambda: tokenomics.inflation_rate(10**400, 0.1, disinflation=0.5), "year"),
     (lambda: tokenomics.vesting_unlocks(1_000, 0, 12, months=10**9), "months"),
     (lambda: scenarios.oracle_manipulation((10**6, 10**9), 10**9, 10**5, oracle="twap",
                                            twap_blocks=10**12), "twap_blocks"),
