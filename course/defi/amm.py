@@ -28,15 +28,17 @@ def ensure_fee_bps(fee_bps: object, error: type[DefiError] = AmmError) -> int:
                       meaning="the pool's fee in basis points, below 100%", error=error)
 
 
-def _ensure_amount(value: object, name: str, uniswap_error: str) -> int:
-    return ensure_int(value, name, minimum=1,
-                      meaning=f"smallest units; Uniswap: {uniswap_error}", error=AmmError)
+def ensure_amount(value: object, name: str, *, minimum: int = 1, uniswap_error: str = "",
+                  error: type[DefiError] = AmmError) -> int:
+    """``value`` as an int number of a token's smallest units, at least ``minimum``."""
+    meaning = f"smallest units; Uniswap: {uniswap_error}" if uniswap_error else "smallest units"
+    return ensure_int(value, name, minimum=minimum, meaning=meaning, error=error)
 
 
 def _ensure_reserves(reserve_in: object, reserve_out: object) -> tuple[int, int]:
     """Both reserves as positive ints: an empty pool cannot price a trade."""
-    return (_ensure_amount(reserve_in, "reserve_in", "INSUFFICIENT_LIQUIDITY"),
-            _ensure_amount(reserve_out, "reserve_out", "INSUFFICIENT_LIQUIDITY"))
+    return (ensure_amount(reserve_in, "reserve_in", uniswap_error="INSUFFICIENT_LIQUIDITY"),
+            ensure_amount(reserve_out, "reserve_out", uniswap_error="INSUFFICIENT_LIQUIDITY"))
 
 
 def get_amount_out(
@@ -48,7 +50,8 @@ def get_amount_out(
         AmmError: INSUFFICIENT_INPUT_AMOUNT or INSUFFICIENT_LIQUIDITY, as Uniswap names them,
             or a fee_bps outside [0, 9999].
     """
-    amount_in = _ensure_amount(amount_in, "amount_in", "INSUFFICIENT_INPUT_AMOUNT")
+    amount_in = ensure_amount(amount_in, "amount_in",
+                              uniswap_error="INSUFFICIENT_INPUT_AMOUNT")
     reserve_in, reserve_out = _ensure_reserves(reserve_in, reserve_out)
     fee_bps = ensure_fee_bps(fee_bps)
     amount_in_with_fee = amount_in * (BPS - fee_bps)
@@ -66,7 +69,8 @@ def get_amount_in(
         AmmError: INSUFFICIENT_OUTPUT_AMOUNT or INSUFFICIENT_LIQUIDITY, or a fee_bps outside
             [0, 9999].
     """
-    amount_out = _ensure_amount(amount_out, "amount_out", "INSUFFICIENT_OUTPUT_AMOUNT")
+    amount_out = ensure_amount(amount_out, "amount_out",
+                               uniswap_error="INSUFFICIENT_OUTPUT_AMOUNT")
     reserve_in, reserve_out = _ensure_reserves(reserve_in, reserve_out)
     fee_bps = ensure_fee_bps(fee_bps)
     ensure(amount_out < reserve_out, AmmError, "amount_out", amount_out,

@@ -20,9 +20,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import floor
 
-from course.defi.amm import FEE_BPS, ConstantProductPool, ensure_fee_bps, get_amount_out
+from course.defi.amm import (
+    FEE_BPS,
+    ConstantProductPool,
+    ensure_amount,
+    ensure_fee_bps,
+    get_amount_out,
+)
 from course.errors import DefiError
-from course.validation import ensure, ensure_instance, ensure_int, ensure_number
+from course.validation import ensure, ensure_instance, ensure_number
 
 MAX_TOLERANCES = 1_000  # slippage tolerances one sweep plans a sandwich for
 
@@ -101,16 +107,11 @@ class SlippageSweep:
     victim_loss: tuple[int, ...]  # output token, exact integers
 
 
-def _ensure_amount(value: int, name: str, *, minimum: int = 1) -> int:
-    return ensure_int(value, name, minimum=minimum, meaning="smallest units",
-                      error=InvalidSandwichInput)
-
-
 def _reserves(pool: ConstantProductPool, zero_for_one: bool) -> tuple[int, int]:
     """(reserve_in, reserve_out) for a trade in the given direction, from a pool with both."""
     ensure_instance(pool, "pool", ConstantProductPool, error=InvalidSandwichInput)
     for name in ("reserve0", "reserve1"):
-        _ensure_amount(getattr(pool, name), f"pool.{name}")
+        ensure_amount(getattr(pool, name), f"pool.{name}", error=InvalidSandwichInput)
     ensure_fee_bps(pool.fee_bps, error=InvalidSandwichInput)
     return pool.reserves(zero_for_one)
 
@@ -164,10 +165,10 @@ def plan_sandwich(pool: ConstantProductPool, victim_amount_in: int, victim_min_o
             an empty pool.
         VictimTradeWouldFail: min_out is above what the victim gets with no attack at all.
     """
-    _ensure_amount(victim_amount_in, "victim_amount_in")
-    _ensure_amount(victim_min_out, "victim_min_out")
+    ensure_amount(victim_amount_in, "victim_amount_in", error=InvalidSandwichInput)
+    ensure_amount(victim_min_out, "victim_min_out", error=InvalidSandwichInput)
     if max_front_run is not None:
-        _ensure_amount(max_front_run, "max_front_run", minimum=0)
+        ensure_amount(max_front_run, "max_front_run", minimum=0, error=InvalidSandwichInput)
     reserve_in, reserve_out = _reserves(pool, zero_for_one)
 
     def outcome(front_run: int) -> tuple[int, int, int]:
@@ -261,8 +262,8 @@ def sandwich_profit_vs_slippage(pool_reserves: tuple[int, int], victim_amount_in
     """
     ensure(isinstance(pool_reserves, tuple | list) and len(pool_reserves) == 2,
            InvalidSandwichInput, "pool_reserves", pool_reserves, "a pair (reserve0, reserve1)")
-    reserve0 = _ensure_amount(pool_reserves[0], "pool_reserves[0]")
-    reserve1 = _ensure_amount(pool_reserves[1], "pool_reserves[1]")
+    reserve0 = ensure_amount(pool_reserves[0], "pool_reserves[0]", error=InvalidSandwichInput)
+    reserve1 = ensure_amount(pool_reserves[1], "pool_reserves[1]", error=InvalidSandwichInput)
     ensure_instance(tolerances, "tolerances", (tuple, list), rule="a list of fractions",
                     error=InvalidSandwichInput)
     ensure(len(tolerances) <= MAX_TOLERANCES, InvalidSandwichInput, "tolerances",
@@ -271,7 +272,7 @@ def sandwich_profit_vs_slippage(pool_reserves: tuple[int, int], victim_amount_in
                                 meaning="0.01 = 1%", error=InvalidSandwichInput)
                   for index, tolerance in enumerate(tolerances)]
     fee_bps = ensure_fee_bps(fee_bps, error=InvalidSandwichInput)
-    _ensure_amount(victim_amount_in, "victim_amount_in")
+    ensure_amount(victim_amount_in, "victim_amount_in", error=InvalidSandwichInput)
     pool = ConstantProductPool(reserve0=reserve0, reserve1=reserve1, fee_bps=fee_bps)
     reserve_in, reserve_out = _reserves(pool, zero_for_one)
     quoted = get_amount_out(victim_amount_in, reserve_in, reserve_out, fee_bps)

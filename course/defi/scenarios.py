@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import floor
 
-from course.defi.amm import FEE_BPS, ConstantProductPool, ensure_fee_bps
+from course.defi.amm import FEE_BPS, ConstantProductPool, ensure_amount, ensure_fee_bps
 from course.errors import DefiError
 from course.validation import (
     ensure,
@@ -43,11 +43,6 @@ class InvalidScenario(ScenarioError):
 
 class UnknownOracle(ScenarioError):
     """An oracle kind other than "spot" or "twap"."""
-
-
-def _check_int(name: str, value: int, *, maximum: int | None = None) -> int:
-    return ensure_int(value, name, minimum=1, maximum=maximum, meaning="smallest units",
-                      error=InvalidScenario)
 
 
 # --- 1. stablecoin depeg -------------------------------------------------------------------
@@ -77,13 +72,13 @@ def stablecoin_depeg(reserve: int, sell_amounts: Sequence[int],
     Raises:
         InvalidScenario: a reserve or sell amount that is not a positive integer.
     """
-    _check_int("reserve", reserve)
+    ensure_amount(reserve, "reserve", error=InvalidScenario)
     ensure_instance(sell_amounts, "sell_amounts", (tuple, list), rule="a list of amounts",
                     error=InvalidScenario)
     ensure(len(sell_amounts) <= MAX_SIZES, InvalidScenario, "sell_amounts", sell_amounts,
            f"at most {MAX_SIZES:,} amounts")
     for index, amount in enumerate(sell_amounts):
-        _check_int(f"sell_amounts[{index}]", amount)
+        ensure_amount(amount, f"sell_amounts[{index}]", error=InvalidScenario)
     ensure_fee_bps(fee_bps, error=InvalidScenario)
     prices, averages = [], []
     for amount in sell_amounts:
@@ -144,14 +139,15 @@ def oracle_manipulation(pool_reserves: tuple[int, int], pump_amount: int, collat
     """
     ensure(isinstance(pool_reserves, tuple | list) and len(pool_reserves) == 2,
            InvalidScenario, "pool_reserves", pool_reserves, "a pair (collateral, usd)")
-    _check_int("pool_reserves[0] (collateral)", pool_reserves[0])
-    _check_int("pool_reserves[1] (usd)", pool_reserves[1])
-    _check_int("pump_amount", pump_amount)
-    _check_int("collateral_amount", collateral_amount)
+    ensure_amount(pool_reserves[0], "pool_reserves[0]", error=InvalidScenario)
+    ensure_amount(pool_reserves[1], "pool_reserves[1]", error=InvalidScenario)
+    ensure_amount(pump_amount, "pump_amount", error=InvalidScenario)
+    ensure_amount(collateral_amount, "collateral_amount", error=InvalidScenario)
     ltv = ensure_number(ltv, "ltv", above=0, below=1,
                         meaning="0.8 = borrow 80% of the collateral's value", error=InvalidScenario)
     ensure_choice(oracle, "oracle", ("spot", "twap"), error=UnknownOracle)
-    _check_int("twap_blocks", twap_blocks, maximum=MAX_BLOCKS)
+    ensure_int(twap_blocks, "twap_blocks", minimum=1, maximum=MAX_BLOCKS,
+               meaning="blocks the TWAP averages over", error=InvalidScenario)
     ensure_int(manipulated_blocks, "manipulated_blocks", minimum=1, maximum=twap_blocks,
                meaning="blocks held at the pumped price, of the twap_blocks",
                error=InvalidScenario)

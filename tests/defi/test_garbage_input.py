@@ -75,6 +75,10 @@ def price_impact_on_a_pool(**kwargs):
     return a_pool().price_impact(**kwargs)
 
 
+def an_amount_in(value):  # the checked value; its name and rule come from the caller
+    return amm.ensure_amount(value, "amount_in", uniswap_error="INSUFFICIENT_INPUT_AMOUNT")
+
+
 def spot_price_of_a_pool(**fields):
     return ConstantProductPool(**fields).spot_price()
 
@@ -105,6 +109,7 @@ CALLS = [
     ValidCall(get_amount_in, {"amount_out": E18, "reserve_in": 5 * E18, "reserve_out": 10 * E18,
                               "fee_bps": 30}),
     ValidCall(amm.ensure_fee_bps, {"fee_bps": 30}),
+    ValidCall(an_amount_in, {"value": E18}),
     ValidCall(ConstantProductPool, {"reserve0": 10**6, "reserve1": 10**6,
                                     "total_supply": 10**6, "shares": {"lp": 10**6},
                                     "fee_bps": 30}),
