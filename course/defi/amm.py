@@ -96,8 +96,7 @@ class ConstantProductPool:
 
     def __post_init__(self) -> None:
         for name in ("reserve0", "reserve1", "total_supply"):
-            ensure_int(getattr(self, name), name, minimum=0, meaning="smallest units",
-                       error=AmmError)
+            ensure_amount(getattr(self, name), name, minimum=0)
         ensure_fee_bps(self.fee_bps)
         ensure_instance(self.shares, "shares", dict, rule="a dict of provider -> LP shares",
                         error=AmmError)
@@ -114,8 +113,8 @@ class ConstantProductPool:
     def mint(self, provider: str, amount0: int, amount1: int) -> int:
         """Deposit both tokens; return the LP shares minted to ``provider``."""
         ensure_text(provider, "provider", error=AmmError)
-        ensure_int(amount0, "amount0", minimum=1, meaning="smallest units", error=AmmError)
-        ensure_int(amount1, "amount1", minimum=1, meaning="smallest units", error=AmmError)
+        ensure_amount(amount0, "amount0")
+        ensure_amount(amount1, "amount1")
         if self.total_supply == 0:
             liquidity = isqrt(amount0 * amount1) - MINIMUM_LIQUIDITY
             locked = MINIMUM_LIQUIDITY
