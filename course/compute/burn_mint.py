@@ -49,10 +49,10 @@ def _amounts(name: str, values: Any, strictly_positive: bool = False) -> np.ndar
     ensure(kind in "iuf", BurnMintError, name, values, "numbers (one, or a list of them)")
     if np.ndim(values) == 0:
         return np.array(_at_least(name, values, 0, strict=strictly_positive))
-    bound = {"above": 0.0} if strictly_positive else {"minimum": 0.0}
+    above, minimum = (0.0, None) if strictly_positive else (None, 0.0)
     # a copy: the caller's array is never changed
-    return ensure_numbers(values, name, ndim=np.ndim(values), error=BurnMintError,
-                          **bound).copy()
+    return ensure_numbers(values, name, minimum=minimum, above=above, ndim=np.ndim(values),
+                          error=BurnMintError).copy()
 
 
 def _velocity(velocity: object) -> float:
@@ -185,7 +185,8 @@ class BurnMintRun:
     @property
     def provider_income_usd(self) -> np.ndarray:
         """What all providers together earn each epoch: the minted tokens at that price."""
-        return self.minted * self.price
+        income: np.ndarray = self.minted * self.price
+        return income
 
 
 def simulate_burn_and_mint(demand_usd: np.ndarray, emissions: float | np.ndarray,

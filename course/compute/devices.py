@@ -37,13 +37,14 @@ def check_device_name(device: Any, name: str = "device",
     ok = isinstance(device, str) and (device in ("cpu", "cuda") or (
         device.startswith("cuda:") and index.isdigit() and index.isascii()))
     ensure(ok, error, name, device, DEVICE_RULE)
-    return str(device)
+    return str(device)  # a str, as checked
 
 
 def check_device(device: Any, name: str = "device",
                  error: type[ComputeError] = DeviceError) -> str:
     """Return ``device`` if torch can use it here; raise DeviceError naming the fix if not."""
-    device = check_device_name(device, name, error)
+    checked = check_device_name(device, name, error)
+    device = checked
     if device.startswith("cuda") and not torch.cuda.is_available():
         fail(error, name, device, "'cpu' here: torch sees no CUDA GPU on this machine "
              "(use device='cpu' or best_device())")
@@ -51,7 +52,7 @@ def check_device(device: Any, name: str = "device",
     if index and int(index) >= torch.cuda.device_count():
         fail(error, name, device, f"a GPU this machine has: it has "
              f"{torch.cuda.device_count()} (cuda:0 ... cuda:N-1)")
-    return device
+    return checked
 
 
 def make_deterministic(seed: int = 0) -> None:

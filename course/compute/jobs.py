@@ -94,5 +94,6 @@ class JobSpec:
         fields = ", ".join(f"{name}={value!r}" for name, value in self.to_dict().items())
         return f"JobSpec({fields})"
 
-    def __reduce__(self) -> tuple:  # a MappingProxy does not pickle; send plain data
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        """Pickle as plain data: a MappingProxy does not pickle."""
         return (JobSpec.from_dict, (self.to_dict(),))

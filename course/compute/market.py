@@ -11,7 +11,7 @@ Taught in notebook 11.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,10 +32,10 @@ def _check_providers(providers: Any) -> list[Provider]:
     rule = "an iterable of Provider objects"
     if isinstance(providers, str | bytes | Mapping) or not isinstance(providers, Iterable):
         fail(NoProviderError, "providers", providers, rule)
-    providers = list(providers)
-    ensure(all(isinstance(p, Provider) for p in providers), NoProviderError, "providers",
-           providers, rule)
-    return providers
+    checked: list[Provider] = list(providers)
+    ensure(all(isinstance(p, Provider) for p in checked), NoProviderError, "providers",
+           checked, rule)
+    return checked
 
 
 def _check_names(names: Any, name: str) -> Collection[str]:
@@ -43,15 +43,18 @@ def _check_names(names: Any, name: str) -> Collection[str]:
     ok = (isinstance(names, Collection) and not isinstance(names, str | bytes)
           and all(isinstance(item, str) for item in names))
     ensure(ok, NoProviderError, name, names, "a collection of provider names, e.g. {'ada'}")
-    return names
+    checked: Collection[str] = names
+    return checked
 
 
-def _check_scores(scores: Any, name: str, rule: str, in_range: Any) -> Mapping[str, Any]:
+def _check_scores(scores: Any, name: str, rule: str,
+                  in_range: Callable[[Any], bool]) -> Mapping[str, Any]:
     """A mapping of provider name -> number, every number passing ``in_range``."""
     ok = isinstance(scores, Mapping) and all(
         isinstance(key, str) and in_range(value) for key, value in scores.items())
     ensure(ok, NoProviderError, name, scores, rule)
-    return scores
+    checked: Mapping[str, Any] = scores
+    return checked
 
 
 @dataclass(frozen=True)

@@ -117,10 +117,10 @@ def runs_to_settle(report: RunReport) -> list[Run]:
     for record in report.records:
         for run in record.runs:
             returned = run.result is not None
+            digest = None if run.result is None else result_hash(run.result.fingerprint)
             runs.append(Run(record.job_id, record.job, run.provider,
                             record.paid.get(run.provider, run.price) if returned else run.price,
-                            result_hash(run.result.fingerprint) if returned else None,
-                            verdict(record, run.provider, returned)))
+                            digest, verdict(record, run.provider, returned)))
     return runs
 
 
@@ -165,12 +165,12 @@ class OnChainEscrow:
     def deploy(cls, w3: Web3, provider_names: Iterable[str], **options: Any) -> OnChainEscrow:
         """Deploy a JobEscrow (from account 0) and give everyone their fixed account."""
         names = sorted(provider_names)
-        accounts = w3.eth.accounts
+        accounts: list[str] = list(w3.eth.accounts)
         ensure(0 < len(set(names)) == len(names) <= len(accounts) - 3, OnChainError,
                "provider_names", names, f"1 to {len(accounts) - 3} unique names",
                f"the node has {len(accounts)} accounts")
         escrow = deploy(w3, "JobEscrow", accounts[2], sender=accounts[0])
-        providers = dict(zip(names, accounts[3:], strict=False))
+        providers: dict[str, str] = dict(zip(names, accounts[3:], strict=False))
         return cls(w3, escrow, accounts[1], accounts[2], providers, **options)
 
     def address(self, provider: str) -> str:
@@ -206,7 +206,7 @@ class OnChainEscrow:
         receipt = self._send("postJob", call, self.requester,
                              credits_to_wei(price, self.wei_per_credit))
         (posted,) = self.escrow.events.JobPosted().process_receipt(receipt)
-        return posted.args.jobId
+        return int(posted.args.jobId)
 
     def assign(self, chain_job_id: int, provider: str) -> None:
         call = self.escrow.functions.assign(chain_job_id, self.address(provider))

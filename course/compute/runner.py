@@ -402,7 +402,8 @@ class JobRunner:
         """Agreeing results that accept a job's result: a strict majority of its redundancy."""
         return record.job.redundancy // 2 + 1
 
-    def _match(self, record: JobRecord, count: int, busy: set[str] = frozenset()) -> list[Bid]:
+    def _match(self, record: JobRecord, count: int,
+               busy: frozenset[str] | set[str] = frozenset()) -> list[Bid]:
         scores = None
         if self.use_reputation:
             scores = self.reputation.scores(list(self.providers))
