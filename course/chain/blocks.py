@@ -93,6 +93,9 @@ class Block:
 
 def transactions_root(transactions: tuple[Transaction, ...]) -> str:
     """The Merkle root of the transaction ids, or EMPTY_MERKLE_ROOT for an empty block."""
+    if not isinstance(transactions, list | tuple) or not all(
+            isinstance(tx, Transaction) for tx in transactions):
+        raise MalformedBlock("block", "transactions", transactions, "a tuple of Transactions")
     if not transactions:
         return EMPTY_MERKLE_ROOT
     return merkle_root([bytes.fromhex(tx.txid) for tx in transactions]).hex()
@@ -102,7 +105,16 @@ def check_block_form(block: Any) -> None:
     """Reject anything that is not a well-formed block: types and formats, not consensus rules."""
     if not isinstance(block, Block):
         raise MalformedBlock("input", "type", type(block).__name__, "a Block")
-    header = block.header
+    check_header_form(block.header)
+    if not isinstance(block.transactions, tuple) or not all(
+        isinstance(tx, Transaction) for tx in block.transactions
+    ):
+        raise MalformedBlock(f"block #{block.header.height}", "transactions", block.transactions,
+                             "a tuple of Transactions")
+
+
+def check_header_form(header: Any) -> None:
+    """Reject a header whose fields have the wrong type or format (before anything hashes it)."""
     if not isinstance(header, BlockHeader):
         raise MalformedBlock("block", "header", type(header).__name__, "a BlockHeader")
     where = "block"
@@ -120,7 +132,3 @@ def check_block_form(block: Any) -> None:
             raise MalformedBlock(where, name, value, "64 lowercase hex characters")
     if not is_checksum_address(header.miner):
         raise MalformedBlock(where, "miner", header.miner, "an EIP-55 checksummed address")
-    if not isinstance(block.transactions, tuple) or not all(
-        isinstance(tx, Transaction) for tx in block.transactions
-    ):
-        raise MalformedBlock(where, "transactions", block.transactions, "a tuple of Transactions")

@@ -73,6 +73,8 @@ def check_allocations(allocations: object) -> dict[str, int]:
 
 def genesis_commitment(params: ChainParams, allocations: Mapping[str, int]) -> str:
     """SHA-256 of the parameters and allocations, as hex: what the genesis block commits to."""
+    ensure_instance(params, "params", ChainParams, error=InvalidChainInput)
+    allocations = check_allocations(allocations)
     content = {"params": asdict(params), "allocations": dict(sorted(allocations.items()))}
     return sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hex()
 
@@ -92,6 +94,8 @@ class Blockchain:
         allocations = check_allocations(allocations if allocations is not None else {})
         genesis_time = ensure_int(genesis_time, "genesis_time", minimum=0, maximum=MAX_UINT64,
                                   error=InvalidChainInput)
+        ensure(clock is None or callable(getattr(clock, "now", None)), InvalidChainInput, "clock",
+               clock, "None or a clock with .now(), e.g. ManualClock(1_700_000_000)")
         self.clock = clock or ManualClock(genesis_time)
         genesis = Block(BlockHeader(0, GENESIS_PARENT, genesis_commitment(self.params, allocations),
                                     genesis_time, self.params.initial_target, NOBODY, 0))

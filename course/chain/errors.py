@@ -16,8 +16,11 @@ from course.errors import ChainError, short_repr
 __all__ = ["ChainError"]  # the package's branch of course.errors, re-exported here
 
 
-class BrokenRule(ChainError):
-    """Base class of the consensus rules: a block or transaction the chain refuses."""
+class BrokenRule(ChainError, ValueError):
+    """Base class of the consensus rules: a block or transaction the chain refuses.
+
+    Also a ValueError: a block that breaks a rule is a bad value handed to the chain.
+    """
 
     rule = "chain rule"
 
@@ -41,11 +44,11 @@ class InvalidAllocations(InvalidChainInput):
 
 
 # Malformed input: the wrong type, a missing field, a value out of range.
-class MalformedTransaction(BrokenRule, ValueError):
+class MalformedTransaction(BrokenRule):
     rule = "well-formed transaction"
 
 
-class MalformedBlock(BrokenRule, ValueError):
+class MalformedBlock(BrokenRule):
     rule = "well-formed block"
 
 

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from tqdm.auto import tqdm
 
-from course.chain.blocks import NONCE_BYTES, BlockHeader
+from course.chain.blocks import NONCE_BYTES, BlockHeader, check_header_form
 from course.chain.errors import MalformedBlock
 from course.chain.params import work
 
@@ -28,6 +28,7 @@ class NonceSpaceExhausted(MalformedBlock):
 
 def mine(header: BlockHeader) -> BlockHeader:
     """The lesson's version: nonce 0, 1, 2, ... until ``header.meets_target()``."""
+    check_header_form(header)
     nonce = 0
     while not replace(header, nonce=nonce).meets_target():
         nonce += 1
@@ -42,6 +43,7 @@ def mine_fast(header: BlockHeader, progress: bool | None = None) -> BlockHeader:
 
     ``progress=None`` shows a bar only for long searches (over a million expected tries).
     """
+    check_header_form(header)
     base = hashlib.sha256(header.prefix_bytes())  # the part of the header before the nonce
     target = header.difficulty_target
     expected_tries = work(target)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from course.chain.errors import InvalidChainParams
-from course.validation import ensure, ensure_int
+from course.validation import ensure, ensure_instance, ensure_int
 
 MAX_HASH = 2**256 - 1
 MAX_UINT64 = 2**64 - 1  # amounts, fees, nonces and times fit in 8 bytes (as in Ethereum)
@@ -46,6 +46,7 @@ class ChainParams:
 def block_subsidy(height: int, params: ChainParams) -> int:
     """New coins a block at ``height`` may create: halved every ``halving_interval`` blocks."""
     ensure_int(height, "height", minimum=0, error=InvalidChainParams)
+    ensure_instance(params, "params", ChainParams, error=InvalidChainParams)
     halvings = height // params.halving_interval
     return params.initial_reward >> halvings if halvings < 64 else 0
 
@@ -63,6 +64,7 @@ def next_target(previous_target: int, actual_seconds: int, params: ChainParams) 
     ensure_int(previous_target, "previous_target", minimum=1, maximum=MAX_HASH,
                error=InvalidChainParams)
     ensure_int(actual_seconds, "actual_seconds", error=InvalidChainParams)
+    ensure_instance(params, "params", ChainParams, error=InvalidChainParams)
     expected = params.block_interval * params.retarget_interval
     clamped = min(max(actual_seconds, expected // params.retarget_clamp),
                   expected * params.retarget_clamp)

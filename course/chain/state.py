@@ -13,8 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from course.chain.errors import DoubleSpend, InsufficientFunds, WrongChainId, WrongNonce
+from course.chain.errors import (
+    DoubleSpend,
+    InsufficientFunds,
+    InvalidChainInput,
+    WrongChainId,
+    WrongNonce,
+)
+from course.chain.keys import is_checksum_address
 from course.chain.transactions import Transaction, check_form, check_signature
+from course.validation import ensure, ensure_instance, ensure_int
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,8 @@ class LedgerState:
         return cls({address: Account(balance=amount) for address, amount in allocations.items()})
 
     def account(self, address: str) -> Account:
+        ensure(is_checksum_address(address), InvalidChainInput, "address", address,
+               "an EIP-55 checksummed address")
         return self._accounts.get(address, Account())
 
     def balance(self, address: str) -> int:
@@ -80,6 +90,12 @@ class LedgerState:
 
         Raises the first broken rule; ``self`` is never modified.
         """
+        ensure_instance(transactions, "transactions", (list, tuple),
+                        rule="a list of Transactions", error=InvalidChainInput)
+        ensure_int(chain_id, "chain_id", minimum=1, error=InvalidChainInput)
+        ensure_int(reward, "reward", minimum=0, error=InvalidChainInput)
+        ensure(miner is None or is_checksum_address(miner), InvalidChainInput, "miner", miner,
+               "None or an EIP-55 checksummed address")
         after = LedgerState(self._accounts)
         seen: dict[tuple[str, int], str] = {}
         for index, tx in enumerate(transactions):

@@ -28,10 +28,10 @@ from typing import Any
 from course.chain.blocks import Block
 from course.chain.chain import Blockchain
 from course.chain.clock import Clock, ManualClock
-from course.chain.errors import ChainError
+from course.chain.errors import ChainError, InvalidChainInput
 from course.chain.params import ChainParams
 from course.errors import CourseError
-from course.validation import ensure_instance
+from course.validation import ensure, ensure_instance
 
 FORMAT = "course-chain/2"
 MAX_NESTING = 8  # a saved block nests 3 deep; a line nested deeper is an attack on the parser
@@ -44,8 +44,8 @@ class CorruptChainFile(ChainError, ValueError):
 
 def save_chain(chain: Blockchain, path: str | Path) -> None:
     """Write the main chain atomically: the file is the old chain or the new one, never half."""
-    ensure_instance(chain, "chain", Blockchain, error=CorruptChainFile)
-    path = Path(path)
+    ensure_instance(chain, "chain", Blockchain, error=InvalidChainInput)
+    path = Path(ensure_instance(path, "path", (str, os.PathLike), error=InvalidChainInput))
     blocks = chain.main_chain()[1:]  # genesis follows from the parameters and allocations
     first = {"format": FORMAT, "params": asdict(chain.params),
              "allocations": chain.states[chain.genesis_hash].balances(),
@@ -62,7 +62,9 @@ def load_chain(path: str | Path, clock: Clock | None = None) -> Blockchain:
     ``clock`` decides what "now" is for the timestamp rule; by default the time of the last
     block, so an old file still loads. Raises CorruptChainFile naming the line.
     """
-    path = Path(path)
+    path = Path(ensure_instance(path, "path", (str, os.PathLike), error=InvalidChainInput))
+    ensure(clock is None or callable(getattr(clock, "now", None)), InvalidChainInput, "clock",
+           clock, "None or a clock with .now(), e.g. ManualClock(1_700_000_000)")
     records = [_parse_line(path, number, line)
                for number, line in enumerate(_read_lines(path), start=1)]
     if not records:
