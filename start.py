@@ -4,6 +4,10 @@
     python3 start.py --no-browser    the same, without opening a browser (add --port N)
     python3 start.py setup           only create/update the environment
     python3 start.py test            set up if needed, then run the whole test suite
+    python3 start.py test --fast     the quick loop while you work: no notebooks, kernels,
+                                     Ray, browser or subprocess tests (about a minute)
+
+Options after `test` (other than --fast) go to pytest, e.g. `python3 start.py test tests/chain`.
 
 Running it again is fast and safe: it reinstalls only when pyproject.toml,
 constraints.txt or the Python version changed since the last install.
@@ -94,10 +98,8 @@ def set_up() -> Path:
         print("start.py: creating a virtual environment in .venv ...", flush=True)
         venv.EnvBuilder(with_pip=True, clear=VENV.exists()).create(VENV)
     print("start.py: installing the course and its pinned dependencies (a few minutes) ...")
-    command = [str(python), "-m", "pip", "install", "--quiet", TORCH, "-e", ".[dev]"]
-    if CONSTRAINTS.exists():
-        command[5:5] = ["-c", str(CONSTRAINTS.name)]
-    run(command)
+    pins = ["-c", CONSTRAINTS.name] if CONSTRAINTS.exists() else []
+    run([str(python), "-m", "pip", "install", "--quiet", *pins, TORCH, "-e", ".[dev]"])
     node_tools = install_node_tools()
     STAMP.write_text(json.dumps({"inputs": install_inputs_hash(), "node_tools": node_tools}) + "\n")
     print("start.py: done. Check the machine any time with: .venv/bin/course doctor", flush=True)
@@ -129,14 +131,35 @@ def install_node_tools() -> bool:
     return True
 
 
+def pytest_command(python: Path, extra: list[str]) -> list[str]:
+    """The pytest command: the fast loop, or the whole suite spread over up to 4 processes.
+
+    The whole suite uses pytest-xdist with ``--dist loadfile``: each file (and each notebook,
+    whose cells must run in order in one kernel) stays on one worker.
+    """
+    if "--fast" in extra:
+        rest = [arg for arg in extra if arg != "--fast"]
+        return [str(python), "-m", "pytest", "-m", "not slow", *(rest or ["tests"])]
+    workers = str(min(os.cpu_count() or 1, 4))
+    return [str(python), "-m", "pytest", "-n", workers, "--dist", "loadfile", *extra]
+
+
 def run_tests(python: Path, extra: list[str]) -> int:
-    """ruff, then pytest over the unit tests and every notebook (nbval); returns the exit code."""
-    print("+ ruff check .", flush=True)
-    lint = subprocess.run([str(python), "-m", "ruff", "check", "."], cwd=ROOT).returncode
-    tests = subprocess.run([str(python), "-m", "pytest", *extra], cwd=ROOT).returncode
-    if lint != 0:
-        print("start.py: ruff found problems (listed above).", flush=True)
-    return tests or lint
+    """ruff, mypy (the whole suite only), then pytest; returns the exit code."""
+    checks = [("ruff", [str(python), "-m", "ruff", "check", "."])]
+    if "--fast" not in extra:
+        checks.append(("mypy", [str(python), "-m", "mypy"]))  # settings: pyproject.toml
+    failed = []
+    for name, command in checks:
+        print("+", " ".join(command[1:]), flush=True)
+        if subprocess.run(command, cwd=ROOT).returncode != 0:
+            failed.append(name)
+    command = pytest_command(python, extra)
+    print("+", " ".join(command[1:]), flush=True)
+    tests = subprocess.run(command, cwd=ROOT).returncode
+    if failed:
+        print(f"start.py: {' and '.join(failed)} found problems (listed above).", flush=True)
+    return tests or int(bool(failed))
 
 
 def main(argv: list[str]) -> int:

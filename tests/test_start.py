@@ -1,9 +1,13 @@
 """start.py: the one command that sets the course up. It is idempotent and says what is wrong."""
 
 import importlib.util
+import json
 import re
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT
 
@@ -15,12 +19,56 @@ def load_start_module():
     return module
 
 
-def test_running_setup_again_is_a_fast_no_op():
-    done = subprocess.run([sys.executable, "start.py", "setup"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert "up to date" in done.stdout
-    assert "pip install" not in done.stdout
+def start_in(folder, monkeypatch):
+    """start.py with its paths pointing into ``folder``: a checkout of its own."""
+    start = load_start_module()
+    for name, path in [("ROOT", folder), ("VENV", folder / ".venv"),
+                       ("STAMP", folder / ".venv" / "course-install.json"),
+                       ("CONSTRAINTS", folder / "constraints.txt"),
+                       ("NODE_PACKAGES", folder / "package.json")]:
+        monkeypatch.setattr(start, name, path)
+    (folder / "pyproject.toml").write_text("[project]\n")
+    (folder / "constraints.txt").write_text("numpy==2.0.0\n")
+    return start
+
+
+def test_running_setup_again_is_a_no_op_that_installs_nothing(tmp_path, monkeypatch, capsys):
+    start = start_in(tmp_path, monkeypatch)
+    python = start.venv_python()
+    python.parent.mkdir(parents=True)
+    python.write_text("")  # an environment made by an earlier run
+    start.STAMP.write_text(json.dumps({"inputs": start.install_inputs_hash(),
+                                       "node_tools": False}))
+    monkeypatch.setattr(start, "run", lambda command: pytest.fail(f"ran {command}"))
+    assert start.set_up() == python
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_a_changed_pin_makes_setup_install_again(tmp_path, monkeypatch):
+    start = start_in(tmp_path, monkeypatch)
+    python = start.venv_python()
+    python.parent.mkdir(parents=True)
+    python.write_text("")
+    start.STAMP.write_text(json.dumps({"inputs": start.install_inputs_hash(),
+                                       "node_tools": False}))
+    (tmp_path / "constraints.txt").write_text("numpy==2.0.1\n")
+    commands = []
+    monkeypatch.setattr(start, "run", commands.append)
+    monkeypatch.setattr(start, "install_node_tools", lambda: False)
+    start.set_up()
+    (pip,) = commands
+    assert pip[1:4] == ["-m", "pip", "install"] and ["-c", "constraints.txt"] == pip[5:7]
+    assert start.TORCH in pip and start.environment_is_current()
+
+
+def test_the_fast_loop_leaves_slow_tests_out_and_the_full_suite_uses_every_core(monkeypatch):
+    start = load_start_module()
+    fast = start.pytest_command(Path("python"), ["--fast"])
+    assert fast[1:] == ["-m", "pytest", "-m", "not slow", "tests"]
+    assert start.pytest_command(Path("python"), ["--fast", "tests/chain"])[-1] == "tests/chain"
+    monkeypatch.setattr(start.os, "cpu_count", lambda: 2)
+    full = start.pytest_command(Path("python"), [])
+    assert full[1:] == ["-m", "pytest", "-n", "2", "--dist", "loadfile"]
 
 
 def test_an_unknown_command_exits_2_and_shows_usage():
