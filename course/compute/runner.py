@@ -95,6 +95,10 @@ class JobRunner:
             provider once, and is not counted unless it is lost again.
         slash_fraction: share of its stake a provider loses when caught cheating.
         use_reputation: let reputation weigh in when matching (price / score).
+
+    Raises:
+        RunnerError (a ValueError) naming the setting that breaks its rule (a NaN seed, a
+        device this machine cannot use, ``max_attempts=None``...), before anything starts.
     """
 
     def __init__(self, providers: Sequence[Provider], balances: dict[str, int] | None = None,
@@ -151,6 +155,14 @@ class JobRunner:
         it can run at once); a job that finds every suitable provider busy waits for the next
         wave, so a provider caught cheating in one wave gets no work in the next.
         ``wave_size`` caps the number of jobs in a wave (default: only the slots limit it).
+
+        The report is also kept as ``runner.last_report``. If anything stops the run early
+        (an exception from a workload or a backend, Ctrl-C), every unfinished job ends
+        ``failed`` with its escrow refunded, ``runner.last_report`` holds the report so far,
+        and the exception is raised again with a note saying so.
+
+        Raises:
+            RunnerError (a ValueError) for bad arguments, before any credit moves.
         """
         ensure(isinstance(jobs, Sequence) and not isinstance(jobs, str) and all(
             isinstance(job, JobSpec) for job in jobs), RunnerError, "jobs", jobs,
@@ -200,11 +212,14 @@ class JobRunner:
         many jobs were unfinished.
         """
         unfinished = [record for record in records if record.status == JobStatus.RUNNING]
+        stopped = {record.job_id for record in unfinished}
         why = f"stopped by {type(error).__name__}: {error}".rstrip(": ")
         for record in unfinished:
             if record.paid:  # the verdict was being paid out: it stands
                 record.status = JobStatus.VERIFIED
                 record.result = record.results[next(iter(record.paid))]
+                self._log(record.ready_at, EventKind.VERIFIED, record,
+                          detail=f"paid before the run {why}")
             else:
                 record.status, record.reason = JobStatus.FAILED, why
         for record in records:
@@ -213,7 +228,7 @@ class JobRunner:
                 record.refunded = self.ledger.refund(record.job_id)
                 if record.status == JobStatus.FAILED:
                     self._log(record.ready_at, EventKind.FAILED, record, detail=record.reason)
-            elif record in unfinished and record.status == JobStatus.FAILED:
+            elif record.job_id in stopped and record.status == JobStatus.FAILED:
                 self._log(record.ready_at, EventKind.FAILED, record, detail=record.reason)
         return len(unfinished)
 

@@ -14,6 +14,7 @@ import pytest
 
 from course.compute.backends import WORKER_LOST, InlineBackend
 from course.compute.errors import JobSpecError, ProviderError, RunnerError
+from course.compute.escrow import Ledger
 from course.compute.jobs import JobSpec
 from course.compute.providers import Provider, Task, TaskOutcome
 from course.compute.runner import JobRunner
@@ -120,6 +121,37 @@ def test_a_runner_still_works_after_a_run_was_cut_short():
         runner.backend = InlineBackend()
         report = run_audited(runner, mixed_jobs(2))
     assert report.count("verified") == 4 and runner.last_report is report
+
+
+class InterruptedOnSecondPayment(Ledger):
+    """A ledger whose second payment is cut by Ctrl-C: the first provider is already paid."""
+
+    payments = 0
+
+    def pay(self, job_id: int, provider: str, amount: int) -> None:
+        self.payments += 1
+        if self.payments == 2:
+            raise KeyboardInterrupt
+        super().pay(job_id, provider, amount)
+
+
+def test_a_run_cut_in_the_middle_of_paying_a_verdict_keeps_it_and_refunds_the_rest():
+    providers = [Provider("ada", 1.0, stake=100), Provider("bob", 1.2, stake=100)]
+    ledger = InterruptedOnSecondPayment({"alice": 100}, {"ada": 100, "bob": 100})
+    with JobRunner(providers, ledger=ledger, backend="inline") as runner:
+        before = snapshot(runner.ledger)
+        with pytest.raises(KeyboardInterrupt):
+            runner.run([JobSpec("matmul", {"size": 16}, max_price=10, redundancy=2),
+                        JobSpec("matmul", {"size": 16, "seed": 1}, max_price=10)], "alice")
+    report = runner.last_report
+    assert report is not None
+    assert_no_job_lost_or_paid_twice(report, before, "alice")
+    first, second = report.records
+    job = first.job
+    assert first.status == JobStatus.VERIFIED and first.paid == {"ada": providers[0].bid(job)}
+    assert first.refunded == providers[1].bid(job), "bob's unpaid share went back"
+    assert second.status == JobStatus.FAILED and second.job_id not in runner.ledger.escrows
+    assert runner.ledger.balance("alice") == 100 - providers[0].bid(job)
 
 
 # ---- a crashing provider is blamed for its own runs only ------------------------------------
