@@ -18,6 +18,9 @@ class Lesson:
     minutes: int  # time estimate for a self-paced learner
     part: str
     outcome: str  # "afterwards the learner can ..."
+    needs: tuple[int, ...] = ()  # lessons to do first: the notebook's **Prerequisites** line
+    helps: tuple[int, ...] = ()  # lessons the Prerequisites line calls helpful, not required
+    key_ideas: str = ""  # what later notebooks build on, in one line
 
     @property
     def filename(self) -> str:
@@ -38,41 +41,72 @@ CAPSTONE = "Capstone"
 
 LESSONS: tuple[Lesson, ...] = (
     Lesson(0, "start_here", "Start here", 20, START,
-           "run the course, use checks and hints, pick a learning path, read `course doctor`"),
+           "run the course, use checks and hints, pick a learning path, read `course doctor`",
+           key_ideas="checks and hints; `course doctor` says the machine is ready"),
     Lesson(1, "hashing_and_merkle_trees", "Hashing and Merkle trees", 45, FOUNDATIONS,
-           "explain hash properties, build and verify Merkle proofs"),
+           "explain hash properties, build and verify Merkle proofs",
+           needs=(0,),
+           key_ideas="SHA-256 and Keccak-256, Merkle roots and proofs: inside every address and "
+                     "block"),
     Lesson(2, "keys_signatures_wallets", "Keys, signatures and wallets", 50, FOUNDATIONS,
-           "make keys and EIP-55 addresses, sign and recover, Sign-In with Ethereum, stay safe"),
+           "make keys and EIP-55 addresses, sign and recover, Sign-In with Ethereum, stay safe",
+           needs=(1,),
+           key_ideas="keys, addresses, signatures: who may spend"),
     Lesson(3, "build_a_blockchain", "Build a blockchain", 60, FOUNDATIONS,
-           "build, mine and validate a chain; verify the real Bitcoin genesis block"),
+           "build, mine and validate a chain; verify the real Bitcoin genesis block",
+           needs=(1, 2),
+           key_ideas="transactions, blocks, proof of work, validation, fork choice"),
     Lesson(4, "consensus_and_attacks", "Consensus and attacks", 60, FOUNDATIONS,
-           "reproduce the whitepaper's double-spend table, simulate selfish mining, PoW vs PoS"),
+           "reproduce the whitepaper's double-spend table, simulate selfish mining, PoW vs PoS",
+           needs=(3,),
+           key_ideas="forks, double spends, selfish mining, proof of stake and slashing"),
     Lesson(5, "smart_contracts_with_web3", "Smart contracts with web3.py", 50, CONTRACTS,
-           "deploy and use contracts on an in-memory EVM or a real node; read events and gas"),
+           "deploy and use contracts on an in-memory EVM or a real node; read events and gas",
+           needs=(2, 3),
+           key_ideas="deploying and calling contracts, gas, events, reverts"),
     Lesson(6, "contract_security", "Contract security", 60, CONTRACTS,
-           "exploit and fix reentrancy, access control, tx.origin phishing and front-running"),
+           "exploit and fix reentrancy, access control, tx.origin phishing and front-running",
+           needs=(5,),
+           key_ideas="reentrancy and checks-effects-interactions, access control"),
     Lesson(7, "tokens_nfts_tokenomics", "Tokens, NFTs and tokenomics", 50, CONTRACTS,
-           "mint an ERC-721, model supply and vesting, see whales bend a token vote"),
+           "mint an ERC-721, model supply and vesting, see whales bend a token vote",
+           needs=(3, 5),
+           key_ideas="supply, emission, vesting, real yield"),
     Lesson(8, "defi_amms_and_lending", "DeFi: AMMs and lending", 60, DEFI,
-           "swap on a Uniswap-V2-exact AMM, measure impermanent loss, liquidate a loan"),
+           "swap on a Uniswap-V2-exact AMM, measure impermanent loss, liquidate a loan",
+           needs=(5,), helps=(7,),
+           key_ideas="AMM swaps, impermanent loss, health factor, liquidation"),
     Lesson(9, "defi_risk_lab", "DeFi risk lab", 60, DEFI,
-           "run Monte Carlo risk (VaR, CVaR), test indicators honestly, price MEV and depegs"),
+           "run Monte Carlo risk (VaR, CVaR), test indicators honestly, price MEV and depegs",
+           needs=(8,),
+           key_ideas="Monte Carlo risk, VaR and CVaR, MEV, due diligence"),
     Lesson(10, "gpu_compute_basics", "GPU compute basics", 40, COMPUTE,
-           "measure CPU vs GPU throughput with torch, count FLOPs, make runs deterministic"),
+           "measure CPU vs GPU throughput with torch, count FLOPs, make runs deterministic",
+           needs=(0,),
+           key_ideas="FLOPs, throughput, the roofline, float tolerance"),
     Lesson(11, "depin_compute_marketplace", "A DePIN compute marketplace", 60, COMPUTE,
-           "run a GPU job market with escrow, verification, slashing and dropouts"),
+           "run a GPU job market with escrow, verification, slashing and dropouts",
+           needs=(10,), helps=(4,),
+           key_ideas="jobs, bids, escrow, verification, slashing, reputation"),
     Lesson(12, "scaling_out_with_ray", "Scaling out with Ray", 45, COMPUTE,
-           "run the same market on Ray; lose a worker and lose no job"),
+           "run the same market on Ray; lose a worker and lose no job",
+           needs=(10, 11),
+           key_ideas="Ray tasks and actors; a worker dies and no job is lost; when scaling out "
+                     "pays"),
     Lesson(13, "depin_tokenomics", "DePIN tokenomics", 40, COMPUTE,
-           "model burn-and-mint equilibrium, provider income and demand scenarios"),
+           "model burn-and-mint equilibrium, provider income and demand scenarios",
+           needs=(7,), helps=(11,),
+           key_ideas="burn-and-mint equilibrium, provider income"),
     Lesson(14, "capstone_depin_marketplace", "Capstone: a DePIN marketplace end to end", 120,
            CAPSTONE,
-           "wire an on-chain escrow to the job runner end to end, then extend it"),
+           "wire an on-chain escrow to the job runner end to end, then extend it",
+           needs=(5, 6, 11), helps=(13,),
+           key_ideas="the whole system: on-chain escrow settling real jobs"),
 )
 
 
 def lesson(number: int) -> Lesson:
-    """Return the lesson with this number (0-14)."""
+    """Return the lesson with this number (0 to the last, in ``LESSONS``)."""
     for entry in LESSONS:
         if entry.number == number:
             return entry
@@ -81,6 +115,28 @@ def lesson(number: int) -> Lesson:
 
 def total_minutes() -> int:
     return sum(entry.minutes for entry in LESSONS)
+
+
+def unlocks(number: int) -> tuple[int, ...]:
+    """The lessons that need lesson ``number`` (its **Prerequisites** name it as required)."""
+    return tuple(entry.number for entry in LESSONS if number in entry.needs)
+
+
+def helped(number: int) -> tuple[int, ...]:
+    """The lessons whose **Prerequisites** call lesson ``number`` helpful."""
+    return tuple(entry.number for entry in LESSONS if number in entry.helps)
+
+
+def shortest_path(core: tuple[int, ...]) -> tuple[int, ...]:
+    """``core`` plus every lesson it needs, directly or through others, in learning order."""
+    path: set[int] = set()
+    todo = list(core)
+    while todo:
+        number = todo.pop()
+        if number not in path:
+            path.add(number)
+            todo += lesson(number).needs
+    return tuple(sorted(path))
 
 
 def course_map() -> Table:
@@ -132,7 +188,7 @@ class LearningPath:
 LEARNING_PATHS: tuple[LearningPath, ...] = (
     LearningPath(
         "Self-paced",
-        "on your own laptop, about 14 hours in all",
+        f"on your own laptop, about {round(total_minutes() / 60)} hours in all",
         (
             PathStep("week 1", (0, 1, 2), "hashes, Merkle proofs, keys and signatures"),
             PathStep("week 2", (3, 4), "build a chain, then attack it"),

@@ -3,14 +3,23 @@ import re
 import nbformat
 import pytest
 
-from course.curriculum import LEARNING_PATHS, LESSONS, ROLES, lesson, readme_table, total_minutes
+from course.curriculum import (
+    CAPSTONE,
+    LEARNING_PATHS,
+    LESSONS,
+    ROLES,
+    lesson,
+    readme_table,
+    shortest_path,
+    total_minutes,
+)
 from course.notebooks import course_notebooks
 from tests.conftest import ROOT
 
 
-def test_lessons_are_numbered_0_to_14_in_order_with_unique_files():
-    assert [e.number for e in LESSONS] == list(range(15))
-    assert len({e.filename for e in LESSONS}) == 15
+def test_lessons_are_numbered_from_0_in_order_with_unique_files():
+    assert [e.number for e in LESSONS] == list(range(len(LESSONS)))
+    assert len({e.filename for e in LESSONS}) == len(LESSONS)
 
 
 def test_every_notebook_in_the_folder_is_a_lesson_of_the_curriculum():
@@ -24,8 +33,38 @@ def test_the_start_notebook_exists():
 
 
 def test_unknown_lesson_number_names_the_valid_range():
-    with pytest.raises(KeyError, match="0-14"):
-        lesson(15)
+    with pytest.raises(KeyError, match=f"0-{len(LESSONS) - 1}"):
+        lesson(len(LESSONS))
+
+
+TWO_DIGITS = re.compile(r"(?<![-\w.])(\d\d)(?![\w.-])")
+
+
+def prerequisites(first_cell: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(needs, helps) from a **Prerequisites:** line: the clauses that say "helps" help."""
+    line = re.search(r"\*\*Prerequisites:\*\*(.*?)(?:\n\n|\Z)", first_cell, re.DOTALL)
+    assert line, "the first cell has no **Prerequisites:** line"
+    clauses = re.split(r";|\.\s", " ".join(line.group(1).split()))
+    needs = {int(n) for c in clauses if "helps" not in c for n in TWO_DIGITS.findall(c)}
+    helps = {int(n) for c in clauses if "helps" in c for n in TWO_DIGITS.findall(c)}
+    return tuple(sorted(needs)), tuple(sorted(helps))
+
+
+@pytest.mark.parametrize("path", course_notebooks(), ids=lambda p: p.name)
+def test_needs_and_helps_are_the_notebooks_own_prerequisites(path):
+    entry = lesson(int(path.name[:2]))
+    first_cell = nbformat.read(path, as_version=4).cells[0].source
+    assert (entry.needs, entry.helps) == prerequisites(first_cell)
+
+
+def test_lessons_need_only_earlier_lessons():
+    for entry in LESSONS:
+        assert all(n < entry.number for n in entry.needs + entry.helps), entry.filename
+
+
+def test_the_shortest_path_to_the_capstone_includes_everything_it_needs_and_no_more():
+    assert shortest_path((14,)) == (0, 1, 2, 3, 5, 6, 10, 11, 14)
+    assert shortest_path((0,)) == (0,)
 
 
 @pytest.mark.parametrize("path", course_notebooks(), ids=lambda p: p.name)
@@ -55,7 +94,7 @@ def test_self_paced_path_promises_the_curriculum_total():
     hours = re.search(r"about (\d+) hours", self_paced.audience).group(1)
     assert int(hours) == round(total_minutes() / 60)
     covered = sorted(n for step in self_paced.steps for n in step.lessons)
-    assert covered == list(range(15)), "the self-paced path covers every notebook once"
+    assert covered == [e.number for e in LESSONS], "the self-paced path covers every notebook once"
 
 
 def _minutes(clock: str) -> int:
@@ -74,7 +113,8 @@ def test_workshop_plan_fills_three_hours_without_gaps():
 def test_bootcamp_has_five_days_and_ends_with_the_capstone():
     bootcamp = next(p for p in LEARNING_PATHS if p.name == "5-day bootcamp")
     assert [s.when for s in bootcamp.steps] == [f"day {d}" for d in range(1, 6)]
-    assert 14 in bootcamp.steps[-1].lessons
+    capstone = next(e for e in LESSONS if e.part == CAPSTONE)
+    assert capstone.number in bootcamp.steps[-1].lessons
 
 
 def test_paths_and_roles_name_only_real_lessons():

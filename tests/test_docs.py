@@ -1,5 +1,6 @@
-"""The docs stay true: the learning paths agree with course.curriculum, and every notebook section,
-check, module, link and command that docs/ cites exists.
+"""The docs stay true: the tables made from course.curriculum are up to date, the hand-written
+plans agree with it, and every notebook section, check, module, link and command that docs/ cites
+exists.
 
 Conventions the docs follow (and these tests read):
 - a notebook is cited as a reference link ``[text][NN]``: the text is the notebook's number or
@@ -23,7 +24,8 @@ import nbformat
 import pytest
 
 from course.cli import build_parser
-from course.curriculum import LEARNING_PATHS, LESSONS, ROLES, lesson
+from course.curriculum import LEARNING_PATHS, lesson
+from course.docs import generated_files
 from course.exercises import Exercise
 from tests.conftest import ROOT
 
@@ -32,7 +34,7 @@ LEARNING_PATHS_MD = DOCS / "learning_paths.md"
 INSTRUCTOR_GUIDE_MD = DOCS / "instructor_guide.md"
 GLOSSARY_MD = DOCS / "glossary.md"
 OUR_DOCS = (LEARNING_PATHS_MD, INSTRUCTOR_GUIDE_MD, GLOSSARY_MD)
-SELF_PACED, WORKSHOP, BOOTCAMP = LEARNING_PATHS
+_, WORKSHOP, BOOTCAMP = LEARNING_PATHS
 
 NOTEBOOK_REF = re.compile(r"\[([^\]]+)\]\[(\d\d)\]")
 CONTEXT_TOKEN = re.compile(r"\]\[(\d\d)\]|\*\*(\d\d)\*\*|(?<![.\w])(check_\w+)")
@@ -54,20 +56,6 @@ def section(text: str, title: str) -> str:
     match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
     assert match, f"no '## {title}' section"
     return match.group(1)
-
-
-def subsection(text: str, title: str) -> str:
-    match = re.search(rf"^### {re.escape(title)}\n(.*?)(?=^##+ |\Z)", text,
-                      re.MULTILINE | re.DOTALL)
-    assert match, f"no '### {title}' subsection"
-    return match.group(1)
-
-
-def table_rows(text: str) -> list[list[str]]:
-    """The body rows of the first markdown table in ``text``, cells stripped."""
-    rows = [line.strip().strip("|").split("|") for line in text.splitlines()
-            if line.startswith("|")]
-    return [[cell.strip() for cell in row] for row in rows[2:]]
 
 
 def numbers(cell: str) -> tuple[int, ...]:
@@ -125,19 +113,6 @@ def exercise_checks(number: int) -> frozenset[str]:
     return frozenset(name for name, value in vars(module).items() if isinstance(value, Exercise))
 
 
-@functools.cache
-def prerequisites(number: int) -> tuple[frozenset[int], frozenset[int]]:
-    """(needs, helps) from the notebook's **Prerequisites:** line: clauses saying "helps" help."""
-    path = ROOT / "notebooks" / lesson(number).filename
-    first = nbformat.read(path, as_version=4).cells[0].source
-    line = re.search(r"\*\*Prerequisites:\*\*(.*?)(?:\n\n|\Z)", first, re.DOTALL)
-    assert line, f"notebook {number:02d} has no **Prerequisites:** line"
-    clauses = re.split(r";|\.\s", " ".join(line.group(1).split()))
-    needs = {n for clause in clauses if "helps" not in clause for n in numbers(clause)}
-    helps = {n for clause in clauses if "helps" in clause for n in numbers(clause)}
-    return frozenset(needs), frozenset(helps)
-
-
 def resolve(dotted: str) -> object:
     """Import the longest module prefix of ``dotted``, then follow its attributes or fields."""
     parts = dotted.split(".")
@@ -170,67 +145,14 @@ def has_member(obj: object, name: str) -> bool:
     return False
 
 
-# --- the self-paced map --------------------------------------------------------------------------
+# --- the generated tables ------------------------------------------------------------------------
 
 
-def test_self_paced_weeks_match_the_curriculum_with_their_total_time():
-    rows = table_rows(subsection(read(LEARNING_PATHS_MD), "Week by week"))
-    assert [(r[0], numbers(r[1]), r[2]) for r in rows] == [
-        (step.when, step.lessons, step.what) for step in SELF_PACED.steps]
-    for row, step in zip(rows, SELF_PACED.steps, strict=True):
-        hours, minutes = re.match(r"(\d+) h(?: (\d+) min)?", row[3]).groups()
-        assert int(hours) * 60 + int(minutes or 0) == sum(lesson(n).minutes for n in step.lessons)
-
-
-def needs_table() -> dict[int, tuple[str, frozenset[int], frozenset[int], frozenset[int]]]:
-    """Lesson number -> (notebook cell, needs, helps, unlocks) from the map's table."""
-    rows = table_rows(subsection(read(LEARNING_PATHS_MD), "What each notebook needs and unlocks"))
-    return {int(r[0]): (r[1], frozenset(numbers(r[2])), frozenset(numbers(r[3])),
-                        frozenset(numbers(r[4]))) for r in rows}
-
-
-def test_needs_table_lists_every_lesson_once_in_order_with_its_title():
-    table = needs_table()
-    assert list(table) == [e.number for e in LESSONS]
-    for entry in LESSONS:
-        assert entry.title in table[entry.number][0]
-
-
-@pytest.mark.parametrize("entry", [e for e in LESSONS if e.available], ids=lambda e: e.filename)
-def test_needs_and_helps_are_the_notebooks_own_prerequisites(entry):
-    _, needs, helps, _ = needs_table()[entry.number]
-    assert (needs, helps) == prerequisites(entry.number)
-
-
-def test_unlocks_are_exactly_the_notebooks_that_need_it():
-    table = needs_table()
-    for number, (_, _, _, unlocks) in table.items():
-        assert unlocks == {other for other, row in table.items() if number in row[1]}, number
-
-
-def test_notebooks_only_need_earlier_notebooks():
-    for number, (_, needs, helps, _) in needs_table().items():
-        assert all(n < number for n in needs | helps), number
-
-
-def shortest_path(core: tuple[int, ...]) -> set[int]:
-    table, path, todo = needs_table(), set(), list(core)
-    while todo:
-        number = todo.pop()
-        if number not in path:
-            path.add(number)
-            todo += table[number][1]
-    return path
-
-
-def test_role_table_uses_the_curriculum_roles_and_skips_only_what_the_core_does_not_need():
-    rows = table_rows(subsection(read(LEARNING_PATHS_MD), "Skipping by role"))
-    assert [(r[0], numbers(r[1])) for r in rows] == [(role.name, role.lessons) for role in ROLES]
-    everything = {e.number for e in LESSONS}
-    for row, role in zip(rows, ROLES, strict=True):
-        path = shortest_path(role.lessons)
-        assert set(numbers(row[2])) == path, role.name
-        assert set(numbers(row[3])) == everything - path, role.name
+@pytest.mark.parametrize("path", sorted(generated_files(ROOT)), ids=lambda p: p.name)
+def test_generated_tables_are_up_to_date(path):
+    assert read(path) == generated_files(ROOT)[path], (
+        f"{path.name}: its generated tables differ from course/curriculum.py: "
+        "run .venv/bin/python tools/update_docs.py")
 
 
 # --- the workshop and the bootcamp ---------------------------------------------------------------
