@@ -13,7 +13,7 @@ what this module makes, so the tables never drift from the curriculum.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from course.curriculum import (
@@ -52,7 +52,7 @@ def lesson_link(entry: Lesson) -> str:
     return f"[{entry.title}][{entry.number:02d}]" if entry.available else entry.title
 
 
-def markdown_table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A markdown table: the header, the separator, one line per row."""
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
