@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from course.compute.errors import BurnMintError
-from course.validation import ensure, ensure_int, ensure_number, ensure_numbers
+from course.validation import ensure, ensure_int, ensure_number, ensure_numbers, fail
 
 Amount = float | np.ndarray  # one value, or one per provider / per epoch
 MAX_EPOCHS = 100_000  # 270 years of daily epochs; keeps every array small
@@ -67,6 +67,16 @@ def _finite(path: np.ndarray, name: str, value: object) -> np.ndarray:
     ensure(bool(np.all(np.isfinite(path))), BurnMintError, name, value,
            "small enough that the demand stays below 1.8e308 USD (a float overflowed)")
     return path
+
+
+def _same_shape(*named: tuple[str, np.ndarray]) -> None:
+    """Arrays that combine element by element: each one number, or all the same length."""
+    try:
+        np.broadcast_shapes(*(array.shape for _, array in named))
+    except ValueError:
+        names = ", ".join(name for name, _ in named)
+        shapes = [array.shape for _, array in named]
+        fail(BurnMintError, names, shapes, "one number each or lists of the same length")
 
 
 def _out(array: np.ndarray) -> Amount:
@@ -237,14 +247,19 @@ def electricity_cost_usd(power_watts: Amount, hours: Amount, usd_per_kwh: Amount
     watts = _amounts("power_watts", power_watts)
     time = _amounts("hours", hours)
     tariff = _amounts("usd_per_kwh", usd_per_kwh)
-    return _out(watts / 1000 * time * tariff)
+    _same_shape(("power_watts", watts), ("hours", time), ("usd_per_kwh", tariff))
+    with np.errstate(over="ignore"):
+        return _out(_finite(watts / 1000 * time * tariff, "power_watts", power_watts))
 
 
 def break_even_price(power_watts: Amount, hours: Amount, usd_per_kwh: Amount,
                      tokens_earned: Amount) -> Amount:
     """The token price at which ``tokens_earned`` over ``hours`` just pay the electricity."""
     cost = np.asarray(electricity_cost_usd(power_watts, hours, usd_per_kwh))
-    return _out(cost / _amounts("tokens_earned", tokens_earned, strictly_positive=True))
+    tokens = _amounts("tokens_earned", tokens_earned, strictly_positive=True)
+    _same_shape(("the electricity cost", cost), ("tokens_earned", tokens))
+    with np.errstate(over="ignore"):
+        return _out(_finite(cost / tokens, "tokens_earned", tokens_earned))
 
 
 def profitable_share(income_usd: Amount, costs_usd: np.ndarray) -> Amount:
