@@ -6,21 +6,38 @@ Two primary sources, each as a closed form and as a simulation that must agree w
   with a share ``q`` of the hash power rewrites a payment buried under ``z`` blocks;
 - "Majority is not Enough" (Eyal & Sirer 2014): a pool with a share ``alpha`` that withholds
   its blocks earns more than its fair share once ``alpha`` passes a threshold.
+
+Taught in notebook 04 (the learner computes the whitepaper's table, then the Nakamoto coefficient).
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from fractions import Fraction
 from typing import Literal
 
 import numpy as np
 
+from course.chain.errors import InvalidChainInput
+from course.validation import (
+    ensure,
+    ensure_choice,
+    ensure_generator,
+    ensure_int,
+    ensure_number,
+    ensure_numbers,
+    fail,
+)
+
 AttackerProgress = Literal["poisson", "negative_binomial"]
+ATTACKER_PROGRESS = ("poisson", "negative_binomial")
+MAX_CONFIRMATIONS = 100_000  # z in the closed form and the Monte Carlo race (two years of blocks)
+MAX_WAIT_SEARCHED = 1_000  # confirmations_needed looks no further (a week of Bitcoin blocks)
+MAX_TRIALS = 10_000_000  # races in one Monte Carlo estimate (arrays of this length)
+MAX_BLOCKS = 1_000_000  # blocks in one selfish-mining run (about a second)
 
 
-class InvalidParameter(ValueError):
+class InvalidParameter(InvalidChainInput):
     """A model parameter is outside the range where the model means something."""
 
 
@@ -31,41 +48,26 @@ class MajorityAttacker(InvalidParameter):
 # --- checking inputs -------------------------------------------------------------------------
 
 
-def _require_in_range(
-    name: str, value: float, meaning: str, low: float, high: float,
-    *, low_included: bool = True, high_included: bool = False,
-) -> None:
-    """Raise InvalidParameter unless ``value`` is a real number between ``low`` and ``high``."""
-    is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    above_low = is_number and (low <= value if low_included else low < value)
-    below_high = is_number and (value <= high if high_included else value < high)
-    if not (above_low and below_high):
-        interval = f"{'[' if low_included else '('}{low:g}, {high:g}{']' if high_included else ')'}"
-        raise InvalidParameter(f"{name} ({meaning}) must be in {interval}, got {value!r}")
+def _check_attacker_share(q: float) -> float:
+    return ensure_number(q, "q", minimum=0, below=1, error=InvalidParameter,
+                         meaning="the attacker's share of the hash power")
 
 
-def _require_integer(name: str, value: int, minimum: int, meaning: str) -> None:
-    """Raise InvalidParameter unless ``value`` is an int (not a bool) of at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise InvalidParameter(f"{name} ({meaning}) must be an integer >= {minimum}, got {value!r}")
+def _check_pool_share(alpha: float) -> float:
+    return ensure_number(alpha, "alpha", minimum=0, below=0.5,
+                         meaning="the selfish pool's share of the hash power",
+                         error=InvalidParameter)
 
 
-def _require_generator(rng: np.random.Generator) -> None:
-    if not isinstance(rng, np.random.Generator):
-        raise InvalidParameter(f"rng must be a numpy Generator, e.g. default_rng(42), got {rng!r}")
-
-
-def _check_attacker_share(q: float) -> None:
-    _require_in_range("q", q, "the attacker's share of the hash power", 0.0, 1.0)
-
-
-def _check_pool_share(alpha: float) -> None:
-    _require_in_range("alpha", alpha, "the selfish pool's share of the hash power", 0.0, 0.5)
-
-
-def _check_tie_share(gamma: float) -> None:
+def _check_tie_share(gamma: float) -> float:
     meaning = "the share of honest miners that build on the pool's block in a tie"
-    _require_in_range("gamma", gamma, meaning, 0.0, 1.0, high_included=True)
+    return ensure_number(gamma, "gamma", minimum=0, maximum=1, meaning=meaning,
+                         error=InvalidParameter)
+
+
+def _check_confirmations(z: int) -> int:
+    return ensure_int(z, "z", minimum=0, maximum=MAX_CONFIRMATIONS,
+                      meaning="blocks the merchant waits for", error=InvalidParameter)
 
 
 # --- double spending: the whitepaper, section 11 ---------------------------------------------
@@ -97,10 +99,10 @@ def attacker_success_probability(q: float, z: int) -> float:
     here the same sum is regrouped into positive terms, so tiny risks stay accurate.
 
     Raises:
-        InvalidParameter: if ``q`` is not in [0, 1) or ``z`` is not an integer >= 0.
+        InvalidParameter: if ``q`` is not in [0, 1) or ``z`` is not an integer in 0..100,000.
     """
-    _check_attacker_share(q)
-    _require_integer("z", z, 0, "blocks the merchant waits for")
+    q = _check_attacker_share(q)
+    z = _check_confirmations(z)
     p = 1.0 - q
     if q >= p:
         return 1.0  # the attacker's chain grows at least as fast: he catches up for sure
@@ -117,23 +119,26 @@ def confirmations_needed(q: float, max_risk: float) -> int:
 
     Raises:
         MajorityAttacker: if ``q >= 0.5``: the attacker always catches up eventually.
-        InvalidParameter: if ``q`` is not in [0, 1) or ``max_risk`` is not in (0, 1].
+        InvalidParameter: if ``q`` is not in [0, 1), ``max_risk`` is not in (0, 1], or no wait
+            up to 1,000 blocks brings the risk below ``max_risk``.
     """
-    _check_attacker_share(q)
+    q = _check_attacker_share(q)
     if q >= 0.5:
         raise MajorityAttacker(
             f"q (the attacker's share of the hash power) = {q!r}: with half the hash power or "
             f"more the attacker always catches up, so no number of confirmations is safe; "
             f"q must be in [0, 0.5)"
         )
-    _require_in_range(
-        "max_risk", max_risk, "the acceptable chance of a double spend", 0.0, 1.0,
-        low_included=False, high_included=True,
-    )
-    z = 0
-    while attacker_success_probability(q, z) >= max_risk:
-        z += 1
-    return z
+    max_risk = ensure_number(max_risk, "max_risk", above=0, maximum=1,
+                             meaning="the acceptable chance of a double spend",
+                             error=InvalidParameter)
+    for z in range(MAX_WAIT_SEARCHED + 1):
+        if attacker_success_probability(q, z) < max_risk:
+            return z
+    risk = attacker_success_probability(q, MAX_WAIT_SEARCHED)
+    fail(InvalidParameter, "max_risk", max_risk,
+         f"reachable within {MAX_WAIT_SEARCHED:,} confirmations against q = {q:g} (the risk "
+         f"after {MAX_WAIT_SEARCHED:,} is {risk:.3g})", "the acceptable chance of a double spend")
 
 
 def double_spend_race(
@@ -155,23 +160,23 @@ def double_spend_race(
     with probability (q/p)^d (gambler's ruin), so one biased coin settles each race.
 
     Raises:
-        InvalidParameter: for ``q`` outside [0, 1), a bad ``z``, ``trials`` < 1, an ``rng`` that
-            is not a numpy Generator, or an unknown ``attacker_progress``.
+        InvalidParameter: for ``q`` outside [0, 1), a bad ``z``, ``trials`` outside
+            1..10,000,000, an ``rng`` that is not a numpy Generator, or an unknown
+            ``attacker_progress``.
     """
-    _check_attacker_share(q)
-    _require_integer("z", z, 0, "blocks the merchant waits for")
-    _require_integer("trials", trials, 1, "races to simulate")
-    _require_generator(rng)
+    q = _check_attacker_share(q)
+    z = _check_confirmations(z)
+    trials = ensure_int(trials, "trials", minimum=1, maximum=MAX_TRIALS,
+                        meaning="races to simulate", error=InvalidParameter)
+    ensure_generator(rng, error=InvalidParameter)
+    ensure_choice(attacker_progress, "attacker_progress", ATTACKER_PROGRESS,
+                  error=InvalidParameter)
     p = 1.0 - q
     if attacker_progress == "poisson":
         attacker_blocks = rng.poisson(z * q / p, size=trials)  # (trials,)
-    elif attacker_progress == "negative_binomial":
+    else:  # "negative_binomial": the exact race
         attacker_blocks = (
             rng.negative_binomial(z, p, size=trials) if z > 0 else np.zeros(trials, dtype=int)
-        )
-    else:
-        raise InvalidParameter(
-            f"attacker_progress must be 'poisson' or 'negative_binomial', got {attacker_progress!r}"
         )
     deficit = np.maximum(z - attacker_blocks, 0)  # (trials,) blocks still to make up
     catch_up = min(q / p, 1.0) ** deficit  # (trials,) 1.0 where he is already level
@@ -190,9 +195,7 @@ def selfish_mining_revenue(alpha: float, gamma: float) -> float:
     Raises:
         InvalidParameter: if ``alpha`` is not in [0, 0.5) or ``gamma`` is not in [0, 1].
     """
-    _check_pool_share(alpha)
-    _check_tie_share(gamma)
-    a, g = alpha, gamma
+    a, g = _check_pool_share(alpha), _check_tie_share(gamma)
     numerator = a * (1 - a) ** 2 * (4 * a + g * (1 - 2 * a)) - a**3
     denominator = 1 - a * (1 + (2 - a) * a)
     return numerator / denominator
@@ -207,7 +210,7 @@ def selfish_mining_threshold(gamma: float) -> float:
     Raises:
         InvalidParameter: if ``gamma`` is not in [0, 1].
     """
-    _check_tie_share(gamma)
+    gamma = _check_tie_share(gamma)
     return (1 - gamma) / (3 - 2 * gamma)
 
 
@@ -222,12 +225,12 @@ def simulate_selfish_mining(
 
     Raises:
         InvalidParameter: for ``alpha`` outside [0, 0.5), ``gamma`` outside [0, 1],
-            ``blocks`` < 1 or an ``rng`` that is not a numpy Generator.
+            ``blocks`` outside 1..1,000,000 or an ``rng`` that is not a numpy Generator.
     """
-    _check_pool_share(alpha)
-    _check_tie_share(gamma)
-    _require_integer("blocks", blocks, 1, "blocks to simulate")
-    _require_generator(rng)
+    alpha, gamma = _check_pool_share(alpha), _check_tie_share(gamma)
+    blocks = ensure_int(blocks, "blocks", minimum=1, maximum=MAX_BLOCKS,
+                        meaning="blocks to simulate", error=InvalidParameter)
+    ensure_generator(rng, error=InvalidParameter)
     pool, honest = 0, 0  # blocks each side has on the main chain
     lead, tie = 0, False
     honest_on_pool_branch = alpha + gamma * (1 - alpha)
@@ -268,13 +271,13 @@ def nakamoto_coefficient(shares: dict[str, float] | list[float], threshold: floa
     Raises:
         InvalidParameter: if there are no shares, any share is negative, or all are zero.
     """
-    values = list(shares.values()) if isinstance(shares, dict) else list(shares)
-    if not values or any(not isinstance(v, numbers.Real) or v < 0 for v in values):
-        raise InvalidParameter(f"shares must be a non-empty list of numbers >= 0, got {values!r}")
-    total = sum(values)
-    if total <= 0:
-        raise InvalidParameter(f"shares must not all be zero, got {values!r}")
-    _require_in_range("threshold", threshold, "the share to exceed", 0.0, 1.0)
+    meaning = "each entity's share of the power, e.g. a pool's hash share"
+    values = list(shares.values()) if isinstance(shares, dict) else shares
+    ensure_numbers(values, "shares", minimum=0, meaning=meaning, error=InvalidParameter)
+    values = list(values)
+    ensure(sum(values) > 0, InvalidParameter, "shares", values, "not all zero", meaning)
+    threshold = ensure_number(threshold, "threshold", minimum=0, below=1,
+                              meaning="the share to exceed", error=InvalidParameter)
     # Exact arithmetic: with floats, five shares of 0.1 would "exceed" half of ten by rounding.
     exact = sorted((Fraction(v) for v in values), reverse=True)
     bar, running = sum(exact) * Fraction(threshold), Fraction(0)

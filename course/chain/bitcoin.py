@@ -6,14 +6,21 @@ them: the double SHA-256 digest reversed, as 64 hex characters (big-endian).
 
 The shipped file ``data/bitcoin_mainnet_headers.txt`` holds real mainnet headers, one
 ``<height> <160 hex characters>`` line each; lines starting with ``#`` are comments.
+Taught in notebook 03 (the real genesis block and a retarget, checked by the learner's code).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 from dataclasses import dataclass
 from importlib import resources
+from typing import cast
+
+from course.chain.errors import InvalidChainInput
+from course.errors import CourseError
+from course.validation import ensure, ensure_instance, ensure_int, fail, is_integer
 
 HEADER_SIZE = 80
 HEADERS_FILE = "bitcoin_mainnet_headers.txt"
@@ -25,27 +32,29 @@ TARGET_TIMESPAN = 14 * 24 * 60 * 60  # two weeks: 2016 blocks at ten minutes eac
 # version (int32), prev_hash, merkle_root (32 bytes each), timestamp, bits, nonce (uint32):
 # every number little-endian, every hash in the byte order SHA-256 produced it (reversed on screen).
 _HEADER_LAYOUT = struct.Struct("<i32s32sIII")
-_UINT32 = "0 .. 2**32 - 1 (4 unsigned bytes)"
-_HEX_DIGITS = set("0123456789abcdefABCDEF")
+UINT32 = "an integer in 0 .. 2**32 - 1 (4 unsigned bytes)"
+INT32 = "an integer in -2**31 .. 2**31 - 1 (4 signed bytes)"
+_HASH_HEX = re.compile(r"[0-9a-fA-F]{64}")
+_FILE_NAME = re.compile(r"[\w.-]+")  # a plain file name: no folders, no odd characters
 
 
-class MalformedHeader(ValueError):
+class MalformedHeader(InvalidChainInput):
     """Raw header bytes, or a header field, that Bitcoin's 80-byte format cannot hold."""
 
 
-class InvalidCompactBits(ValueError):
+class InvalidCompactBits(InvalidChainInput):
     """A compact ``bits`` value Bitcoin Core rejects: not 32 bits, negative, or overflowing."""
 
 
-class InvalidTarget(ValueError):
+class InvalidTarget(InvalidChainInput):
     """A target that is not a whole number a 256-bit hash can be compared with."""
 
 
-class InvalidTimestamp(ValueError):
+class InvalidTimestamp(InvalidChainInput):
     """A block time that does not fit the header's 32-bit seconds-since-1970 field."""
 
 
-class HeaderChainError(ValueError):
+class HeaderChainError(InvalidChainInput):
     """A list of headers that is not a valid chain."""
 
 
@@ -61,30 +70,32 @@ class InsufficientWork(HeaderChainError):
     """A header whose hash is above its target, or whose target is above the proof-of-work limit."""
 
 
-class UnknownHeaderFile(FileNotFoundError):
+class UnknownHeaderFile(InvalidChainInput, FileNotFoundError):
     """No data file of that name ships with the course."""
 
 
-def _require_int(name: str, value: object, low: int, high: int, error: type[Exception],
-                 shown: str) -> None:
-    """Raise ``error`` unless ``value`` is an int (not a bool) between ``low`` and ``high``."""
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise error(f"{name} must be an integer in {shown}, got {value!r}")
+def _check_field(value: object, name: str, low: int, high: int, rule: str,
+                 error: type[CourseError]) -> int:
+    """A header field: an integer that fits its bytes (``rule`` says which)."""
+    number = cast(int, value)  # an integer once is_integer says so
+    if not is_integer(value) or not low <= number <= high:
+        fail(error, name, value, rule)
+    return int(number)
 
 
-def _require_hash_hex(name: str, value: object) -> None:
-    if not isinstance(value, str) or len(value) != 64 or not set(value) <= _HEX_DIGITS:
-        raise MalformedHeader(f"{name} must be 64 hex characters (a 32-byte hash), got {value!r}")
+def _check_uint32(value: object, name: str, error: type[CourseError]) -> int:
+    return _check_field(value, name, 0, 2**32 - 1, UINT32, error)
 
 
 def _require_raw_header(raw80: object, where: str = "raw header") -> bytes:
     """Return ``raw80`` as bytes if it is exactly one 80-byte header, else raise MalformedHeader."""
-    if isinstance(raw80, str):
-        raise MalformedHeader(f"{where} must be bytes, got a str: convert hex with bytes.fromhex()")
-    if not isinstance(raw80, (bytes, bytearray)):
-        raise MalformedHeader(f"{where} must be bytes, got {type(raw80).__name__}")
+    ensure(not isinstance(raw80, str), MalformedHeader, where, raw80,
+           "bytes, not text: convert hex with bytes.fromhex()")
+    if not isinstance(raw80, bytes | bytearray):
+        fail(MalformedHeader, where, raw80, "bytes")
     if len(raw80) != HEADER_SIZE:
-        raise MalformedHeader(f"{where} must be exactly {HEADER_SIZE} bytes, got {len(raw80)}")
+        raise MalformedHeader(f"{where} must be exactly {HEADER_SIZE} bytes, "
+                              f"got {len(raw80)} bytes")
     return bytes(raw80)
 
 
@@ -100,12 +111,13 @@ class BitcoinHeader:
     nonce: int
 
     def __post_init__(self) -> None:
-        _require_int("version", self.version, -(2**31), 2**31 - 1, MalformedHeader,
-                     "-2**31 .. 2**31 - 1 (4 signed bytes)")
-        _require_hash_hex("prev_hash", self.prev_hash)
-        _require_hash_hex("merkle_root", self.merkle_root)
+        _check_field(self.version, "version", -(2**31), 2**31 - 1, INT32, MalformedHeader)
+        for name in ("prev_hash", "merkle_root"):
+            value = getattr(self, name)
+            ensure(isinstance(value, str) and _HASH_HEX.fullmatch(value) is not None,
+                   MalformedHeader, name, value, "64 hex characters (a 32-byte hash)")
         for name in ("timestamp", "bits", "nonce"):
-            _require_int(name, getattr(self, name), 0, 2**32 - 1, MalformedHeader, _UINT32)
+            _check_uint32(getattr(self, name), name, MalformedHeader)
 
 
 def parse_header(raw80: bytes) -> BitcoinHeader:
@@ -117,8 +129,7 @@ def parse_header(raw80: bytes) -> BitcoinHeader:
 
 def serialize_header(header: BitcoinHeader) -> bytes:
     """Write a header back to the exact 80 bytes that miners hash (the inverse of parse_header)."""
-    if not isinstance(header, BitcoinHeader):
-        raise MalformedHeader(f"header must be a BitcoinHeader, got {type(header).__name__}")
+    ensure_instance(header, "header", BitcoinHeader, error=MalformedHeader)
     prev = bytes.fromhex(header.prev_hash)[::-1]
     merkle = bytes.fromhex(header.merkle_root)[::-1]
     return _HEADER_LAYOUT.pack(header.version, prev, merkle, header.timestamp, header.bits,
@@ -133,7 +144,7 @@ def header_hash(raw80: bytes) -> str:
 
 def bits_to_target(bits: int) -> int:
     """Expand compact ``bits`` (1 size byte, 3 mantissa bytes) to the target, as SetCompact."""
-    _require_int("bits", bits, 0, 2**32 - 1, InvalidCompactBits, _UINT32)
+    bits = _check_uint32(bits, "bits", InvalidCompactBits)
     size = bits >> 24  # how many bytes the target is long
     mantissa = bits & 0x007FFFFF  # its leading 3 bytes, without the sign bit
     if size <= 3:
@@ -156,7 +167,8 @@ def bits_to_target(bits: int) -> int:
 
 def target_to_bits(target: int) -> int:
     """Compress a target to compact bits as GetCompact: 3 leading bytes, never the sign bit."""
-    _require_int("target", target, 0, 2**256 - 1, InvalidTarget, "0 .. 2**256 - 1")
+    target = _check_field(target, "target", 0, 2**256 - 1, "an integer in 0 .. 2**256 - 1",
+                          InvalidTarget)
     size = (target.bit_length() + 7) // 8
     # keep the target's 3 leading bytes; whatever lies below them is rounded off
     mantissa = target << 8 * (3 - size) if size <= 3 else target >> 8 * (size - 3)
@@ -191,8 +203,8 @@ def next_bits(bits: int, first_time: int, last_time: int) -> int:
     the proof-of-work limit.
     """
     old_target = bits_to_target(bits)
-    _require_int("first_time", first_time, 0, 2**32 - 1, InvalidTimestamp, _UINT32)
-    _require_int("last_time", last_time, 0, 2**32 - 1, InvalidTimestamp, _UINT32)
+    first_time = _check_uint32(first_time, "first_time", InvalidTimestamp)
+    last_time = _check_uint32(last_time, "last_time", InvalidTimestamp)
     actual_timespan = last_time - first_time
     actual_timespan = max(TARGET_TIMESPAN // 4, min(actual_timespan, TARGET_TIMESPAN * 4))
     new_target = old_target * actual_timespan // TARGET_TIMESPAN
@@ -206,10 +218,11 @@ def verify_header_chain(raws: list[bytes], first_height: int = 0) -> None:
         EmptyHeaderChain, MalformedHeader, BrokenLink or InsufficientWork, naming the height
         (``first_height`` + index) of the first header that breaks a rule.
     """
-    if not isinstance(raws, (list, tuple)):
-        raise MalformedHeader(f"raws must be a list of 80-byte headers, got {type(raws).__name__}")
-    if not raws:
-        raise EmptyHeaderChain("raws is empty: give at least one 80-byte header to verify")
+    ensure_instance(raws, "raws", list | tuple, rule="a list of 80-byte headers",
+                    error=MalformedHeader)
+    ensure(len(raws) > 0, EmptyHeaderChain, "raws", raws, "at least one 80-byte header")
+    ensure_int(first_height, "first_height", minimum=0, meaning="the height of raws[0]",
+               error=HeaderChainError)
     previous_hash = None
     for index, raw in enumerate(raws):
         where = f"header at height {first_height + index} (index {index})"
@@ -230,7 +243,7 @@ def verify_header_chain(raws: list[bytes], first_height: int = 0) -> None:
 def load_headers_by_height(name: str = HEADERS_FILE) -> dict[int, bytes]:
     """Read a shipped ``<height> <hex>`` file into {height: raw 80-byte header}, in file order."""
     data_dir = resources.files("course.chain").joinpath("data")
-    plain_name = isinstance(name, str) and "/" not in name and "\\" not in name
+    plain_name = isinstance(name, str) and _FILE_NAME.fullmatch(name) is not None
     if not plain_name or not data_dir.joinpath(name).is_file():
         shipped = sorted(entry.name for entry in data_dir.iterdir() if entry.name.endswith(".txt"))
         raise UnknownHeaderFile(f"no header file {name!r} in course/chain/data; shipped: {shipped}")

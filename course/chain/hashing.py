@@ -4,7 +4,7 @@ A hash function maps any bytes to a fixed-size digest. It is deterministic, fast
 compute, infeasible to invert, and a one-bit change in the input flips about half of
 the output bits (the *avalanche effect*). Bitcoin uses SHA-256 (applied twice);
 Ethereum uses Keccak-256. The primitives come from libraries, never from this course:
-``hashlib`` for SHA-256 and ``eth_hash`` for Keccak-256.
+``hashlib`` for SHA-256 and ``eth_hash`` for Keccak-256. Taught in notebook 01.
 """
 
 from __future__ import annotations
@@ -13,23 +13,26 @@ import hashlib
 
 from eth_hash.auto import keccak as _keccak
 
+from course.chain.errors import InvalidChainInput
+from course.errors import short_repr
+
 DIGEST_BITS = 256  # every hash here has 32-byte (256-bit) digests
 _BYTES_LIKE = (bytes, bytearray, memoryview)
 
 
-class NotBytes(TypeError):
+class NotBytes(InvalidChainInput, TypeError):
     """A hash function was given something other than bytes (a str, an int, None...)."""
 
     @classmethod
     def describing(cls, function: str, value: object) -> NotBytes:
         """Build the error for ``function`` receiving ``value``, with a hint on how to fix it."""
-        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        shown = short_repr(value, limit=40)
         if isinstance(value, str):
             hint = f"encode it first, e.g. {shown}.encode()"
             if len(value) == 64 and all(c in "0123456789abcdefABCDEF" for c in value):
                 hint += f", or if it is a hex digest, bytes.fromhex({shown})"
         elif isinstance(value, int):
-            hint = f"convert it first, e.g. ({value}).to_bytes(32, 'big')"
+            hint = f"convert it first, e.g. ({shown}).to_bytes(32, 'big')"
         elif value is None:
             hint = "pass the bytes you want to hash"
         else:
@@ -84,7 +87,7 @@ def hex_digest(data: bytes) -> str:
     return hashlib.sha256(_require_bytes("hex_digest", data)).hexdigest()
 
 
-class LengthMismatch(ValueError):
+class LengthMismatch(InvalidChainInput):
     """Two byte strings that should be compared bit by bit have different lengths."""
 
 

@@ -7,6 +7,7 @@ node j, arriving ``latency[i][j]`` seconds later. Each node mines on its own tip
 a received block only if that chain is longer (equal work per block); a tie keeps the block seen
 first. Two blocks found within the propagation delay fork the chain: one of them goes stale.
 One seeded numpy Generator drives everything: same seed, same blocks, same plots.
+Taught in notebook 04 (natural forks, the double-spend race, the 51% attack).
 """
 
 from __future__ import annotations
@@ -14,22 +15,29 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-import numbers
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from course.chain.errors import InvalidChainInput
+from course.validation import ensure, ensure_int, ensure_number, ensure_numbers, is_number
 
 NOBODY = -1  # the miner recorded for the genesis block
 HONEST, ATTACKER = 0, 1  # the two nodes of the attack simulations
 GIVE_UP_BEHIND = 50  # a double-spender abandons his branch this many blocks behind
 FIND, ARRIVE = "find", "arrive"  # the two kinds of event
 ATTACKER_SHARE = "the attacker's share of the hash power"
+MAX_NODES = 1_000  # nodes in one simulation (each block crosses every link)
+MAX_BLOCKS = 100_000  # blocks in one simulation: about a second per 100,000 on a laptop
+MAX_CONFIRMATIONS = 1_000  # about a week of Bitcoin blocks: no merchant waits longer
+MAX_TRIALS = 10_000  # double spends in one estimate (a few seconds at most)
+MAX_RUNS = 1_000  # latencies in one sweep
 Seed = int | np.random.Generator  # an integer seed, or a numpy Generator to draw from
 
 
-class InvalidNetwork(ValueError):
+class InvalidNetwork(InvalidChainInput):
     """A simulation parameter is malformed or outside the range where the model means something."""
 
 
@@ -78,6 +86,8 @@ class SimulationResult:
 
     def share_of_main_chain(self, miner: int) -> float:
         """Fraction of the main chain's blocks (genesis excluded) that node ``miner`` found."""
+        ensure_int(miner, "miner", minimum=0, meaning="a node's index in hash_shares",
+                   error=InvalidNetwork)
         miners = [self.blocks[i].miner for i in self.main_chain[1:]]
         return miners.count(miner) / len(miners) if miners else 0.0
 
@@ -85,65 +95,60 @@ class SimulationResult:
 # --- checking inputs -------------------------------------------------------------------------
 
 
-def _require_count(name: str, value: int, minimum: int, meaning: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise InvalidNetwork(f"{name} ({meaning}) must be an integer >= {minimum}, got {value!r}")
-
-
-def _require_number(
-    name: str, value: float, meaning: str, rule: str, holds: Callable[[float], bool]
-) -> None:
-    is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not (is_number and math.isfinite(value) and holds(value)):
-        raise InvalidNetwork(f"{name} ({meaning}) must be {rule}, got {value!r}")
-
-
-def _as_floats(name: str, value: object, meaning: str) -> np.ndarray:
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise InvalidNetwork(f"{name} ({meaning}) must be numbers, got {value!r}") from error
-
-
 def _check_shares(hash_shares: Sequence[float]) -> np.ndarray:
     """Return the shares as an array: one number >= 0 per node, summing to 1."""
     meaning = "each node's share of the hash power"
-    shares = _as_floats("hash_shares", hash_shares, meaning)
-    if shares.ndim != 1 or shares.size == 0 or not np.all(np.isfinite(shares) & (shares >= 0)):
-        rule = "must be a non-empty list of numbers >= 0"
-    elif not math.isclose(shares.sum(), 1.0, abs_tol=1e-9):
-        rule = f"must sum to 1 (the sum is {shares.sum():g})"
-    else:
-        return shares
-    raise InvalidNetwork(f"hash_shares ({meaning}) {rule}, got {hash_shares!r}")
+    shares = ensure_numbers(hash_shares, "hash_shares", minimum=0, meaning=meaning,
+                            error=InvalidNetwork)
+    ensure(shares.size <= MAX_NODES, InvalidNetwork, "hash_shares", hash_shares,
+           f"at most {MAX_NODES:,} shares, one per node", meaning)
+    ensure(math.isclose(shares.sum(), 1.0, abs_tol=1e-9), InvalidNetwork, "hash_shares",
+           hash_shares, f"numbers that sum to 1 (these sum to {shares.sum():g})", meaning)
+    return shares
 
 
 def _check_latency(latency: float | Sequence[Sequence[float]], nodes: int) -> np.ndarray:
     """Return the (nodes, nodes) matrix of link delays, from one number or from a matrix."""
     meaning = "seconds for a block to cross a link"
-    delays = _as_floats("latency", latency, meaning)
-    if delays.ndim == 0:
-        delays = np.full((nodes, nodes), float(delays))  # the same delay on every link
-    if delays.shape != (nodes, nodes):
-        raise InvalidNetwork(f"latency ({meaning}) must be one number or a {nodes} x {nodes} "
-                             f"matrix (a row and a column per node), got shape {delays.shape}")
-    if not np.all(np.isfinite(delays) & (delays >= 0)):
-        raise InvalidNetwork(f"latency ({meaning}) must be finite and >= 0, got {latency!r}")
+    if is_number(latency):
+        delay = ensure_number(latency, "latency", minimum=0, meaning=meaning, error=InvalidNetwork)
+        return np.full((nodes, nodes), delay)  # the same delay on every link
+    rule = f"one number >= 0, or a {nodes} x {nodes} matrix of them (a row and a column per node)"
+    ensure(not isinstance(latency, float | int), InvalidNetwork, "latency", latency, rule, meaning)
+    delays = ensure_numbers(latency, "latency", minimum=0, ndim=2, meaning=meaning,
+                            error=InvalidNetwork)
+    ensure(delays.shape == (nodes, nodes), InvalidNetwork, "latency", latency, rule, meaning)
     return delays
 
 
+def _check_seed(seed: Seed) -> Seed:
+    if not isinstance(seed, np.random.Generator):
+        ensure_int(seed, "seed", minimum=0, meaning="the random seed, or a numpy Generator",
+                   error=InvalidNetwork)
+    return seed
+
+
 def _make_rng(seed: Seed) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    _require_count("seed", seed, 0, "the random seed, or a numpy Generator")
-    return np.random.default_rng(seed)
+    seed = _check_seed(seed)
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def _check_blocks(blocks: int) -> int:
+    return ensure_int(blocks, "blocks", minimum=1, maximum=MAX_BLOCKS, meaning="blocks to mine",
+                      error=InvalidNetwork)
+
+
+def _check_block_interval(block_interval: float) -> float:
+    return ensure_number(block_interval, "block_interval", above=0,
+                         meaning="mean seconds between blocks", error=InvalidNetwork)
 
 
 # --- the engine ------------------------------------------------------------------------------
 
 
 def _block_finds(
-    rng: np.random.Generator, shares: Sequence[float], block_interval: float, batch: int
+    rng: np.random.Generator, shares: Sequence[float] | np.ndarray, block_interval: float,
+    batch: int,
 ) -> Iterator[tuple[float, int]]:
     """The network's Poisson process: (time, miner) of every block found, drawn in batches."""
     now = 0.0
@@ -250,9 +255,8 @@ def simulate_network(
     """
     shares = _check_shares(hash_shares)
     delays = _check_latency(latency, len(shares))
-    _require_number("block_interval", block_interval, "mean seconds between blocks", "> 0",
-                    lambda value: value > 0)
-    _require_count("blocks", blocks, 1, "blocks to mine")
+    block_interval = _check_block_interval(block_interval)
+    blocks = _check_blocks(blocks)
     finds = _block_finds(_make_rng(seed), shares, block_interval, batch=blocks + 1)
     network = _Network(delays, finds)
     for _ in range(blocks):
@@ -271,12 +275,16 @@ def stale_rate_sweep(
     Raises:
         InvalidNetwork: naming the parameter that is malformed or out of range.
     """
-    _require_count("nodes", nodes, 1, "miners with equal hash shares")
-    _require_count("seed", seed, 0, "the random seed")
-    values = _as_floats("latencies", latencies, "seconds per link, one run each")
-    if values.ndim != 1 or values.size == 0:
-        raise InvalidNetwork(f"latencies (seconds per link) must be a non-empty list of numbers, "
-                             f"got {latencies!r}")
+    meaning = "seconds per link, one run each"
+    values = ensure_numbers(latencies, "latencies", minimum=0, meaning=meaning,
+                            error=InvalidNetwork)
+    ensure(values.size <= MAX_RUNS, InvalidNetwork, "latencies", latencies,
+           f"at most {MAX_RUNS:,} numbers", meaning)
+    block_interval = _check_block_interval(block_interval)
+    nodes = ensure_int(nodes, "nodes", minimum=1, maximum=MAX_NODES,
+                       meaning="miners with equal hash shares", error=InvalidNetwork)
+    _check_blocks(blocks)
+    ensure_int(seed, "seed", minimum=0, meaning="the random seed", error=InvalidNetwork)
     sweep = []
     for latency in values.tolist():
         run = simulate_network([1 / nodes] * nodes, latency, block_interval, blocks, seed)
@@ -315,11 +323,16 @@ def double_spend_on_network(q: float, z: int, trials: int, seed: Seed) -> float:
     whitepaper's Poisson approximation, which treats the honest block times as fixed.
 
     Raises:
-        InvalidNetwork: for ``q`` outside [0, 1), ``z`` < 0, ``trials`` < 1 or a bad ``seed``.
+        InvalidNetwork: for ``q`` outside [0, 0.5] (with more he always wins eventually: see
+            ``majority_attack``), ``z`` outside 0..1000, ``trials`` outside 1..10,000 or a bad
+            ``seed``.
     """
-    _require_number("q", q, ATTACKER_SHARE, "in [0, 1)", lambda value: 0 <= value < 1)
-    _require_count("z", z, 0, "confirmations the merchant waits for")
-    _require_count("trials", trials, 1, "double spends to simulate")
+    ensure_number(q, "q", minimum=0, maximum=0.5, error=InvalidNetwork,
+                  meaning=f"{ATTACKER_SHARE}; above half he always wins, see majority_attack")
+    z = ensure_int(z, "z", minimum=0, maximum=MAX_CONFIRMATIONS,
+                   meaning="confirmations the merchant waits for", error=InvalidNetwork)
+    trials = ensure_int(trials, "trials", minimum=1, maximum=MAX_TRIALS,
+                        meaning="double spends to simulate", error=InvalidNetwork)
     rng = _make_rng(seed)
     return sum(_double_spend_succeeds(q, z, rng) for _ in range(trials)) / trials
 
@@ -334,13 +347,19 @@ def majority_attack(q: float, blocks_behind: int, seed: Seed) -> int:
     Raises:
         NoMajority: for ``q`` <= 0.5: without a majority he may never catch up, so we refuse
             rather than loop forever or return None.
-        InvalidNetwork: for ``q`` outside [0, 1], ``blocks_behind`` < 0 or a bad ``seed``.
+        InvalidNetwork: for ``q`` outside [0, 1] or so close to 0.5 that the race would take
+            over 100,000 blocks on average, ``blocks_behind`` outside 0..1000, or a bad ``seed``.
     """
-    _require_number("q", q, ATTACKER_SHARE, "in [0, 1]", lambda value: 0 <= value <= 1)
-    if q <= 0.5:
-        raise NoMajority(f"q ({ATTACKER_SHARE}) must be > 0.5 for a majority attack, got {q!r}: "
-                         f"with half the hash power or less he may never overtake")
-    _require_count("blocks_behind", blocks_behind, 0, "blocks the public chain is ahead")
+    q = ensure_number(q, "q", minimum=0, maximum=1, meaning=ATTACKER_SHARE, error=InvalidNetwork)
+    ensure(q > 0.5, NoMajority, "q", q, "> 0.5 for a majority attack: with half the hash power "
+           "or less he may never overtake", ATTACKER_SHARE)
+    blocks_behind = ensure_int(blocks_behind, "blocks_behind", minimum=0, maximum=MAX_CONFIRMATIONS,
+                               meaning="blocks the public chain is ahead", error=InvalidNetwork)
+    expected = (blocks_behind + 1) * q / (2 * q - 1)  # his blocks to overtake, on average
+    ensure(expected <= MAX_BLOCKS, InvalidNetwork, "q", q,
+           f"far enough above 0.5 to overtake within {MAX_BLOCKS:,} blocks on average (from "
+           f"{blocks_behind} behind he would need about {expected:,.0f})", ATTACKER_SHARE)
+    _check_seed(seed)
     network = _attack_network(q, _make_rng(seed))
     for _ in range(blocks_behind):
         network.mine(HONEST)  # the public chain's head start

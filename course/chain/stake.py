@@ -5,31 +5,40 @@ by lot, each validator's chance proportional to its stake. Every node must draw 
 so the draw is a hash of shared randomness (the seed) and the slot number. A validator that
 signs two different blocks for one slot has *double signed*: the two signed proposals prove
 it, anyone can submit them, and part of its stake is burned (slashed). The threat of losing
-stake, not spent energy, is what makes cheating expensive.
+stake, not spent energy, is what makes cheating expensive. Taught in notebook 04 (the energy
+comparison with proof of work is in ``course.chain.energy``).
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 import re
 from bisect import bisect_right
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import accumulate
+from typing import Any
 
+from course.chain.errors import InvalidChainInput
 from course.chain.hashing import keccak256, sha256
-from course.chain.keys import InvalidSignature, Wallet, is_checksum_address, recover_address
+from course.chain.keys import (
+    Hidden,
+    InvalidSignature,
+    Wallet,
+    is_checksum_address,
+    recover_address,
+)
+from course.validation import ensure, ensure_instance, ensure_int, ensure_number, ensure_text, fail
 
 SLOT_BYTES = 8  # a slot is encoded as 8 big-endian bytes
+MAX_SLOT = 2**64 - 1  # the largest slot 8 bytes can hold
+MAX_SIMULATED_SLOTS = 1_000_000  # simulate_proposers draws at most this many slots (~2 s)
 PROPOSAL_DOMAIN = b"course/pos/proposal/v1"  # a proposal signature can never pass for a tx's
-SECONDS_PER_DAY = 86_400
-JOULES_PER_KWH = 3_600_000
 _BLOCK_HASH = re.compile(r"0x[0-9a-f]{64}")
 
 
-class StakeError(ValueError):
+class StakeError(InvalidChainInput):
     """Base class: input that proof of stake refuses. Each subclass is one rule."""
 
 
@@ -73,36 +82,31 @@ class UnknownValidator(StakeError):
     """Evidence against a validator that has no stake entry."""
 
 
-class InvalidEnergyAssumption(StakeError):
-    """Energy inputs are positive, finite numbers."""
-
-
-def _require(ok: bool, error: type[StakeError], name: str, value: object, rule: str) -> None:
-    """Unless ``ok``, raise ``error`` (the rule) naming the field, its value and the expectation."""
-    if not ok:
-        shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
-        raise error(f"{name} = {shown}, expected {rule}")
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)  # True is an int in Python
-
-
 def _check_slot(slot: object, name: str = "slot") -> int:
-    _require(_is_int(slot) and 0 <= slot < 2**64, InvalidSlot, name, slot, "an int in 0..2**64-1")
-    return slot
-
-
-def _check_positive(name: str, value: object) -> None:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    ok = ok and math.isfinite(value) and value > 0
-    _require(ok, InvalidEnergyAssumption, name, value, "a positive, finite number")
+    return ensure_int(slot, name, minimum=0, maximum=MAX_SLOT,
+                      meaning="a slot number, 8 bytes: 0 .. 2**64 - 1", error=InvalidSlot)
 
 
 def _check_seed(seed: object) -> bytes:
-    ok = isinstance(seed, bytes) and len(seed) > 0
-    _require(ok, InvalidSeed, "seed", seed, "non-empty bytes, e.g. b'epoch 1 randomness'")
+    if not isinstance(seed, bytes) or len(seed) == 0:
+        fail(InvalidSeed, "seed", seed, "non-empty bytes, e.g. b'epoch 1 randomness'",
+             "the shared randomness of the draw")
     return seed
+
+
+def _is_hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _check_list(value: object, name: str, error: type[StakeError], rule: str) -> list[Any]:
+    """``value`` as a list, if it is a list-like of items (not text, bytes or a mapping)."""
+    if not isinstance(value, Iterable) or isinstance(value, str | bytes | Mapping):
+        fail(error, name, value, rule)
+    return list(value)
 
 
 # --- choosing the proposer ------------------------------------------------------------------
@@ -117,13 +121,12 @@ class Validator:
     stake: int
 
     def __post_init__(self) -> None:
-        name, wallet, stake = self.name, self.wallet, self.stake
-        ok = isinstance(name, str) and name != ""
-        _require(ok, InvalidValidator, "name", name, "a non-empty str")
-        kind = type(wallet).__name__  # show only the type: it may be a private key
-        ok = isinstance(wallet, Wallet)
-        _require(ok, InvalidValidator, f"type({name}.wallet)", kind, "Wallet (wallet_from_seed)")
-        _require(_is_int(stake) and stake >= 0, InvalidStake, f"{name}.stake", stake, "an int >= 0")
+        name = ensure_text(self.name, "name", meaning="the validator's name",
+                           error=InvalidValidator)
+        ensure(isinstance(self.wallet, Wallet), InvalidValidator, f"{name}.wallet",
+               Hidden(self.wallet), "a Wallet, e.g. wallet_from_seed('alice')")
+        ensure_int(self.stake, f"{name}.stake", minimum=0, meaning="coins locked",
+                   error=InvalidStake)
 
     @property
     def address(self) -> str:
@@ -132,19 +135,18 @@ class Validator:
 
 def _lottery(validators: Iterable[Validator]) -> tuple[list[Validator], list[int]]:
     """Check the set; sort it by address (list order must not change the draw); sum the stakes."""
-    ok = isinstance(validators, Iterable) and not isinstance(validators, str | bytes)
-    _require(ok, InvalidValidator, "validators", validators, "a list of Validator")
-    given = list(validators)
-    _require(len(given) > 0, NoStake, "validators", given, "at least one validator with stake")
+    given = _check_list(validators, "validators", InvalidValidator, "a list of Validator")
+    ensure(len(given) > 0, NoStake, "validators", given, "at least one validator with stake")
     for item in given:
-        _require(isinstance(item, Validator), InvalidValidator, "validator", item, "a Validator")
+        ensure_instance(item, "validator", Validator, error=InvalidValidator)
     for key, plural in (("name", "names"), ("address", "addresses")):
         values = [getattr(validator, key) for validator in given]
         repeated = sorted({value for value in values if values.count(value) > 1})
-        _require(not repeated, DuplicateValidator, f"repeated {plural}", repeated, "none")
+        ensure(not repeated, DuplicateValidator, f"validator {plural}", repeated,
+               "all different, but these repeat")
     ordered = sorted(given, key=lambda validator: validator.address.lower())
     cumulative = list(accumulate(validator.stake for validator in ordered))
-    _require(cumulative[-1] > 0, NoStake, "total stake", 0, "at least one validator with stake > 0")
+    ensure(cumulative[-1] > 0, NoStake, "total stake", 0, "> 0: at least one validator with stake")
     return ordered, cumulative
 
 
@@ -173,7 +175,8 @@ def simulate_proposers(validators: Sequence[Validator], slots: int, seed: bytes)
     validators = list(validators) if isinstance(validators, Iterable) else validators
     ordered, cumulative = _lottery(validators)
     _check_seed(seed)
-    _require(_is_int(slots) and 0 <= slots <= 2**64, InvalidSlot, "slots", slots, "an int >= 0")
+    slots = ensure_int(slots, "slots", minimum=0, maximum=MAX_SIMULATED_SLOTS,
+                       meaning="how many slots to draw", error=InvalidSlot)
     counts = {validator.name: 0 for validator in validators}  # in the order given
     for slot in range(slots):
         counts[_draw(ordered, cumulative, seed, slot).name] += 1
@@ -184,9 +187,9 @@ def simulate_proposers(validators: Sequence[Validator], slots: int, seed: bytes)
 
 
 def _check_block_hash(block_hash: object) -> str:
-    ok = isinstance(block_hash, str) and _BLOCK_HASH.fullmatch(block_hash) is not None
-    rule = "'0x' + 64 lowercase hex digits (one spelling per block)"
-    _require(ok, InvalidProposal, "block_hash", block_hash, rule)
+    if not isinstance(block_hash, str) or _BLOCK_HASH.fullmatch(block_hash) is None:
+        fail(InvalidProposal, "block_hash", block_hash,
+             "'0x' + 64 lowercase hex digits (one spelling per block)")
     return block_hash
 
 
@@ -209,24 +212,22 @@ class Proposal:
     def __post_init__(self) -> None:
         _check_slot(self.slot)
         _check_block_hash(self.block_hash)
-        address, kind = self.validator, type(self.signature).__name__
-        ok = is_checksum_address(address)
-        _require(ok, InvalidProposal, "validator", address, "an EIP-55 checksummed address")
-        ok = isinstance(self.signature, bytes)
-        _require(ok, InvalidProposal, "type(signature)", kind, "bytes (65: r || s || v)")
+        ensure(is_checksum_address(self.validator), InvalidProposal, "validator", self.validator,
+               "an EIP-55 checksummed address")
+        ensure_instance(self.signature, "signature", bytes, rule="bytes (65: r || s || v)",
+                        error=InvalidProposal)
 
 
 def sign_proposal(validator: Validator, slot: int, block_hash: str) -> Proposal:
     """Sign ``proposal_digest(slot, block_hash)`` with the validator's key."""
-    ok = isinstance(validator, Validator)
-    _require(ok, InvalidValidator, "validator", validator, "a Validator")
+    ensure_instance(validator, "validator", Validator, error=InvalidValidator)
     signature = validator.wallet.sign(proposal_digest(slot, block_hash))
     return Proposal(slot, block_hash, validator.address, signature)
 
 
 def proposal_is_valid(proposal: Proposal) -> bool:
     """True if the signature recovers to ``proposal.validator``; False for any other signature."""
-    _require(isinstance(proposal, Proposal), InvalidProposal, "proposal", proposal, "a Proposal")
+    ensure_instance(proposal, "proposal", Proposal, error=InvalidProposal)
     digest = proposal_digest(proposal.slot, proposal.block_hash)
     try:
         return recover_address(digest, proposal.signature) == proposal.validator
@@ -247,15 +248,14 @@ class Evidence:
     def __post_init__(self) -> None:
         for name, proposal in (("first", self.first), ("second", self.second)):
             ok = isinstance(proposal, Proposal) and proposal_is_valid(proposal)
-            _require(ok, InvalidEvidence, name, proposal, "a validly signed Proposal")
+            ensure(ok, InvalidEvidence, name, proposal, "a validly signed Proposal")
         first, second = self.first, self.second
         for key in ("validator", "slot"):
             mine, theirs = getattr(second, key), getattr(first, key)
             rule = f"equal to first.{key} ({theirs!r}): one validator, one slot"
-            _require(mine == theirs, InvalidEvidence, f"second.{key}", mine, rule)
-        rule = "differs from first.block_hash: two blocks, not one"
-        _require(second.block_hash != first.block_hash, InvalidEvidence, "second.block_hash",
-                 second.block_hash, rule)
+            ensure(mine == theirs, InvalidEvidence, f"second.{key}", mine, rule)
+        ensure(second.block_hash != first.block_hash, InvalidEvidence, "second.block_hash",
+               second.block_hash, "different from first.block_hash: two blocks, not one")
 
     @property
     def validator(self) -> str:
@@ -271,8 +271,9 @@ def find_double_signing(proposals: Iterable[Proposal]) -> list[Evidence]:
 
     Badly signed proposals are dropped first: otherwise anyone could frame anyone.
     """
+    given = _check_list(proposals, "proposals", InvalidProposal, "a list of Proposal")
     blocks: dict[tuple[int, str], dict[str, Proposal]] = {}  # (slot, validator) -> hash -> proposal
-    for proposal in proposals:
+    for proposal in given:
         if proposal_is_valid(proposal):  # raises InvalidProposal for a non-Proposal
             offence = (proposal.slot, proposal.validator)
             blocks.setdefault(offence, {}).setdefault(proposal.block_hash, proposal)
@@ -311,87 +312,30 @@ def slash(
     ``already_slashed`` (pass the previous result's ``slashed``) is not punished again.
     Nothing changes unless every input is valid; ``stakes`` itself is never modified.
     """
-    _require(isinstance(stakes, Mapping), InvalidStake, "stakes", stakes, "an address -> int map")
+    if not isinstance(stakes, Mapping):
+        fail(InvalidStake, "stakes", stakes, "a map address -> stake")
     for address, amount in stakes.items():
-        _require(_is_int(amount) and amount >= 0, InvalidStake, f"stakes[{address!r}]", amount,
-                 "an int >= 0")
-    ok = isinstance(fraction, numbers.Real) and not isinstance(fraction, bool)
-    ok = ok and 0 <= fraction <= 1  # NaN fails here too
-    _require(ok, InvalidFraction, "fraction", fraction, "a number in [0, 1], e.g. 0.05 for 5%")
+        ensure_int(amount, f"stakes[{address!r}]", minimum=0, meaning="coins locked",
+                   error=InvalidStake)
+    ensure_number(fraction, "fraction", minimum=0, maximum=1,
+                  meaning="the share of stake to burn, e.g. 0.05 for 5%", error=InvalidFraction)
     rate = Fraction(str(fraction))  # read 0.29 as 29/100, not as the float just below it
-    items = list(evidence)
+    items = _check_list(evidence, "evidence", InvalidEvidence, "a list of Evidence")
     for item in items:
-        _require(isinstance(item, Evidence), InvalidEvidence, "evidence item", item, "an Evidence")
-    done = frozenset(already_slashed)
+        ensure_instance(item, "evidence item", Evidence, rule="an Evidence", error=InvalidEvidence)
+    pairs = _check_list(already_slashed, "already_slashed", InvalidEvidence,
+                        "a set of (validator address, slot) pairs, e.g. a SlashResult's slashed")
+    for pair in pairs:
+        ok = isinstance(pair, tuple) and len(pair) == 2 and _is_hashable(pair)
+        ensure(ok, InvalidEvidence, "already_slashed item", pair, "a (address, slot) pair")
+    done = frozenset(pairs)
     offences = sorted({(item.validator, item.slot) for item in items} - done)
     for address, _slot in offences:
-        _require(address in stakes, UnknownValidator, "evidence validator", address,
-                 "a key of stakes")
-    after, burned = dict(stakes), {}
+        ensure(address in stakes, UnknownValidator, "evidence validator", address,
+               "a key of stakes")
+    after, burned = dict(stakes), dict[str, int]()
     for address, _slot in offences:
         penalty = math.floor(after[address] * rate)
         after[address] -= penalty
         burned[address] = burned.get(address, 0) + penalty
     return SlashResult(after, burned, done | frozenset(offences))
-
-
-# --- energy: proof of work vs proof of stake --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EnergyAssumptions:
-    """Inputs to a PoW vs PoS energy estimate: parameters with a source and a date, not facts.
-
-    They drift month to month and published estimates disagree by several times; what survives
-    any reasonable choice is the gap of orders of magnitude (the Ethereum Foundation estimated
-    that the Merge would cut Ethereum's energy use by ~99.95%). Change them and re-run.
-    """
-
-    # Bitcoin: 149 TWh/yr, Cambridge Bitcoin Electricity Consumption Index (CBECI), as quoted
-    # on ethereum.org/energy-consumption (accessed July 2023); 149e12 Wh / 8,766 h ~ 17 GW.
-    pow_network_power_watts: float = 17.0e9
-    # Bitcoin on-chain transactions: a few hundred thousand a day in 2023 (blockchain.com chart).
-    pow_transactions_per_day: float = 400_000
-    # Ethereum: the Ethereum Foundation's estimate (C. Beekhuizen, "Ethereum's energy usage will
-    # soon decrease by ~99.95%", blog.ethereum.org, 2021-05-18): 140,592 validators, ~5.4 per
-    # home machine (ratio applied here to all), "100W all in" per machine. ~2.6 MW, 0.023 TWh/yr;
-    # CCRI's measured post-Merge figure (Sept 2022, quoted by ethereum.org) is ~0.0026 TWh/yr.
-    pos_validators: int = 140_592
-    pos_validators_per_node: float = 5.4
-    pos_node_power_watts: float = 100.0
-    # Ethereum transactions: about a million a day in 2023 (etherscan.io/chart/tx).
-    pos_transactions_per_day: float = 1_000_000
-
-    def __post_init__(self) -> None:
-        for name, value in vars(self).items():
-            _check_positive(name, value)
-
-    @property
-    def pos_network_power_watts(self) -> float:
-        return self.pos_validators / self.pos_validators_per_node * self.pos_node_power_watts
-
-    @property
-    def pow_kwh_per_transaction(self) -> float:
-        joules = energy_per_transaction(self.pow_network_power_watts, self.pow_transactions_per_day)
-        return joules / JOULES_PER_KWH
-
-    @property
-    def pos_kwh_per_transaction(self) -> float:
-        joules = energy_per_transaction(self.pos_network_power_watts, self.pos_transactions_per_day)
-        return joules / JOULES_PER_KWH
-
-    @property
-    def pos_to_pow_ratio(self) -> float:
-        """Energy per transaction under proof of stake as a fraction of proof of work's."""
-        return self.pos_kwh_per_transaction / self.pow_kwh_per_transaction
-
-
-def energy_per_transaction(network_power_watts: float, transactions_per_day: float) -> float:
-    """Joules per transaction: a day's energy (watts x 86,400 s) shared over its transactions.
-
-    An average, not a marginal cost: a block costs the same energy full or empty, and the
-    figure swings with what counts as a transaction (layer-2 rollups, for one).
-    """
-    _check_positive("network_power_watts", network_power_watts)
-    _check_positive("transactions_per_day", transactions_per_day)
-    return network_power_watts * SECONDS_PER_DAY / transactions_per_day

@@ -9,12 +9,12 @@ from typing import Any
 
 from course.chain.hashing import keccak256
 from course.chain.keys import (
-    SiweMessage,
     sign_message,
     to_checksum_address,
     wallet_from_private_key,
     wallet_from_seed,
 )
+from course.chain.siwe import SiweMessage
 from course.exercises import CheckFailed, Exercise, expect_function, expect_type
 
 MAX_UINT256 = 2**256 - 1

@@ -25,6 +25,16 @@ def wallets() -> dict[str, Wallet]:
 
 
 @pytest.fixture
+def alice() -> Wallet:
+    return wallet_from_seed("test alice")
+
+
+@pytest.fixture
+def mallory() -> Wallet:
+    return wallet_from_seed("test mallory")
+
+
+@pytest.fixture
 def chain(wallets) -> Blockchain:
     allocations = {wallets["alice"].address: 1_000, wallets["bob"].address: 500}
     return Blockchain(EASY, allocations, ManualClock(1_700_000_000))

@@ -261,7 +261,7 @@ def test_a_hex_string_instead_of_bytes_is_malformed_and_the_message_says_how_to_
 
 
 def test_a_list_of_ints_instead_of_bytes_is_malformed():
-    with pytest.raises(MalformedHeader, match="must be bytes, got list"):
+    with pytest.raises(MalformedHeader, match=r"must be bytes, got \[1, 0, 0"):
         check_proof_of_work(list(GENESIS))
 
 

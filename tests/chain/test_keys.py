@@ -1,4 +1,4 @@
-"""Keys, addresses and signatures, checked against EIP-55, EIP-191, EIP-4361 and BIP-39."""
+"""Keys, addresses and signatures, checked against EIP-55 and EIP-191."""
 
 from __future__ import annotations
 
@@ -14,23 +14,13 @@ from course.chain.keys import (
     InvalidDigest,
     InvalidKey,
     InvalidSignature,
-    SiweBadSignature,
-    SiweError,
-    SiweExpired,
-    SiweMalformed,
-    SiweMessage,
-    SiweWrongDomain,
-    SiweWrongSigner,
     Wallet,
     is_checksum_address,
-    mnemonic_from_entropy,
     recover_address,
     recover_message_signer,
     sign_message,
     to_checksum_address,
     verify_signature,
-    verify_siwe,
-    wallet_from_mnemonic,
     wallet_from_private_key,
     wallet_from_seed,
 )
@@ -42,22 +32,9 @@ EIP55_ADDRESSES = [
     "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB",
     "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb",
 ]
-# BIP-39's all-zero test vector, and the address every wallet derives from it.
-ABANDON_ABOUT = " ".join(["abandon"] * 11 + ["about"])
-ABANDON_ABOUT_ADDRESS = "0x9858EfFD232B4033E47d90003D41EC34EcaEda94"
 
 DIGEST = keccak(b"pay bob 10")
 OTHER_DIGEST = keccak(b"pay bob 1000")
-
-
-@pytest.fixture
-def alice() -> Wallet:
-    return wallet_from_seed("test alice")
-
-
-@pytest.fixture
-def mallory() -> Wallet:
-    return wallet_from_seed("test mallory")
 
 
 def flip_case(address: str, position: int) -> str:
@@ -257,152 +234,3 @@ def test_personal_message_recovery_matches_eth_account(alice: Wallet) -> None:
 def test_personal_message_signature_does_not_carry_over_to_other_text(alice: Wallet) -> None:
     signature = sign_message(alice, "pay 10")
     assert recover_message_signer("pay 1000", signature) != alice.address
-
-
-# --- Sign-In with Ethereum (EIP-4361) ------------------------------------------------------
-
-
-def test_siwe_text_matches_the_eip_4361_example_layout() -> None:
-    message = SiweMessage(
-        domain="example.com",
-        address="0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
-        statement="I accept the ExampleOrg Terms of Service: https://example.com/tos",
-        uri="https://example.com/login",
-        chain_id=1,
-        nonce="32891756",
-        issued_at="2021-09-30T16:25:24Z",
-    )
-    assert message.text() == (
-        "example.com wants you to sign in with your Ethereum account:\n"
-        "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2\n"
-        "\n"
-        "I accept the ExampleOrg Terms of Service: https://example.com/tos\n"
-        "\n"
-        "URI: https://example.com/login\n"
-        "Version: 1\n"
-        "Chain ID: 1\n"
-        "Nonce: 32891756\n"
-        "Issued At: 2021-09-30T16:25:24Z"
-    )
-
-
-def siwe_for(wallet: Wallet, domain: str = "course.example") -> SiweMessage:
-    return SiweMessage(
-        domain=domain,
-        address=wallet.address,
-        statement="Sign in to the course.",
-        uri=f"https://{domain}/login",
-        chain_id=1,
-        nonce="abc12345",
-        issued_at="2026-01-01T12:00:00Z",
-        expiration_time="2026-01-01T12:10:00Z",
-    )
-
-
-def test_siwe_text_ends_with_the_expiration_time(alice: Wallet) -> None:
-    assert siwe_for(alice).text().endswith("\nExpiration Time: 2026-01-01T12:10:00Z")
-
-
-def test_siwe_without_statement_keeps_both_blank_lines(alice: Wallet) -> None:
-    message = SiweMessage(
-        "a.example", alice.address, "", "https://a.example", 1, "abc12345", "2026-01-01T12:00:00Z"
-    )
-    assert f"{alice.address}\n\n\nURI: https://a.example\n" in message.text()
-
-
-def test_correct_sign_in_returns_the_address(alice: Wallet) -> None:
-    message = siwe_for(alice)
-    signature = sign_message(alice, message.text())
-    assert verify_siwe(message, signature, "course.example", "2026-01-01T12:05:00Z") == (
-        alice.address
-    )
-
-
-def test_phishing_site_replaying_a_sign_in_is_refused(alice: Wallet) -> None:
-    message = siwe_for(alice, domain="course.example.evil")  # what the phishing page asked for
-    signature = sign_message(alice, message.text())
-    with pytest.raises(SiweWrongDomain, match="course.example.evil"):
-        verify_siwe(message, signature, "course.example", "2026-01-01T12:05:00Z")
-
-
-def test_expired_sign_in_is_refused(alice: Wallet) -> None:
-    message = siwe_for(alice)
-    signature = sign_message(alice, message.text())
-    with pytest.raises(SiweExpired, match="expiration_time"):
-        verify_siwe(message, signature, "course.example", "2026-01-01T12:10:00Z")
-
-
-def test_sign_in_signed_by_another_wallet_is_refused(alice: Wallet, mallory: Wallet) -> None:
-    message = siwe_for(alice)  # mallory claims to be alice
-    signature = sign_message(mallory, message.text())
-    with pytest.raises(SiweWrongSigner, match=mallory.address):
-        verify_siwe(message, signature, "course.example", "2026-01-01T12:05:00Z")
-
-
-def test_sign_in_with_malformed_signature_is_refused(alice: Wallet) -> None:
-    with pytest.raises(SiweBadSignature, match="65 bytes"):
-        verify_siwe(siwe_for(alice), b"\x00" * 10, "course.example", "2026-01-01T12:05:00Z")
-
-
-def test_all_sign_in_failures_are_siwe_errors() -> None:
-    for error in (SiweWrongDomain, SiweExpired, SiweWrongSigner, SiweBadSignature, SiweMalformed):
-        assert issubclass(error, SiweError) and issubclass(error, ValueError)
-
-
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [
-        ("address", "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2"),
-        ("statement", "line one\nline two"),
-        ("chain_id", 0),
-        ("nonce", "short"),
-        ("issued_at", "yesterday"),
-        ("issued_at", "2026-01-01T12:00:00"),  # no time zone
-    ],
-)
-def test_malformed_siwe_fields_are_rejected(alice: Wallet, field: str, value: object) -> None:
-    fields = {**siwe_for(alice).__dict__, field: value}
-    with pytest.raises(SiweMalformed, match=field):
-        SiweMessage(**fields)
-
-
-# --- mnemonics (BIP-39 / BIP-44) -----------------------------------------------------------
-
-
-def test_abandon_about_mnemonic_gives_the_standard_first_address() -> None:
-    assert wallet_from_mnemonic(ABANDON_ABOUT).address == ABANDON_ABOUT_ADDRESS
-
-
-def test_mnemonic_wallet_matches_eth_account_at_other_indices() -> None:
-    Account.enable_unaudited_hdwallet_features()
-    expected = Account.from_mnemonic(ABANDON_ABOUT, account_path="m/44'/60'/0'/0/1").address
-    assert wallet_from_mnemonic(ABANDON_ABOUT, index=1).address == expected
-    assert expected != ABANDON_ABOUT_ADDRESS
-
-
-def test_sixteen_zero_bytes_of_entropy_give_abandon_about() -> None:
-    assert mnemonic_from_entropy(bytes(16)) == ABANDON_ABOUT
-
-
-@pytest.mark.parametrize("size", [16, 20, 24, 28, 32])
-def test_entropy_sizes_give_12_to_24_words(size: int) -> None:
-    assert len(mnemonic_from_entropy(bytes(size)).split()) == size * 3 // 4
-
-
-@pytest.mark.parametrize("bad", [bytes(15), bytes(33), "00" * 16])
-def test_bad_entropy_is_rejected(bad: object) -> None:
-    with pytest.raises(InvalidKey, match="entropy"):
-        mnemonic_from_entropy(bad)  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    ("mnemonic", "message"),
-    [
-        (" ".join(["abandon"] * 12), "checksum"),  # every word real, last one wrong
-        (" ".join(["abandon"] * 11 + ["abuot"]), "positions \\[12\\]"),
-        ("abandon about", "words"),
-    ],
-)
-def test_bad_mnemonics_are_rejected(mnemonic: str, message: str) -> None:
-    with pytest.raises(InvalidKey, match=message):
-        wallet_from_mnemonic(mnemonic)

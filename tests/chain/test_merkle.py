@@ -193,12 +193,14 @@ def test_an_empty_list_of_leaves_is_an_empty_tree() -> None:
 def test_a_31_byte_leaf_is_invalid_and_named_by_position() -> None:
     leaves = make_leaves(3)
     leaves[1] = leaves[1][:31]
-    with pytest.raises(InvalidLeaf, match=r"leaf 1 = .*31 bytes.*must be a 32-byte hash"):
+    named = r"leaves\[1\] \(bytes, 31 bytes\) must be a 32-byte hash"
+    with pytest.raises(InvalidLeaf, match=named):
         merkle_root(leaves)
 
 
 def test_a_str_leaf_is_invalid() -> None:
-    with pytest.raises(InvalidLeaf, match=r"leaf 0 = 'abc' \(str, not bytes\)"):
+    named = r"leaves\[0\] \(str, not bytes\) must be a 32-byte hash.*got 'abc'"
+    with pytest.raises(InvalidLeaf, match=named):
         merkle_root(["abc"])  # type: ignore[list-item]
 
 
@@ -209,18 +211,19 @@ def test_a_single_bytes_object_instead_of_a_list_is_invalid() -> None:
 
 @pytest.mark.parametrize("index", [4, 100, -1, -4])
 def test_a_proof_index_outside_the_tree_is_out_of_range(index: int) -> None:
-    with pytest.raises(LeafIndexOutOfRange, match=rf"index = {index}: must be an int from 0 to 3"):
+    named = r"index \(the leaf to prove; the tree has 4 leaves\) must be an integer in \[0, 3\]"
+    with pytest.raises(LeafIndexOutOfRange, match=rf"{named}, got {index}$"):
         merkle_proof(make_leaves(4), index)
 
 
 def test_a_non_integer_proof_index_is_out_of_range() -> None:
-    with pytest.raises(LeafIndexOutOfRange, match="index = '1'"):
+    with pytest.raises(LeafIndexOutOfRange, match="index .* got '1'"):
         merkle_proof(make_leaves(4), "1")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("txid", ["ab" * 31, "ab" * 33, "zz" * 32, ""])
 def test_a_txid_that_is_not_64_hex_characters_is_invalid(txid: str) -> None:
-    with pytest.raises(InvalidLeaf, match="a txid must be 64 hex characters"):
+    with pytest.raises(InvalidLeaf, match=r"txid_hex must be 64 hex characters \(a txid"):
         txid_to_internal(txid)
 
 
