@@ -141,7 +141,7 @@ def grade(path: Path, cell_timeout: int = 120, kernel_name: str = "python3") -> 
             f"{errors[collector].message} (is the course package installed for this kernel?)"
         )
     found = _collected(notebook.cells[collector]) or _printed(notebook.cells[:collector])
-    outcomes = [found.pop(name, None) or _not_run(name) for name in expected]
+    outcomes = [found.pop(name) if name in found else _not_run(name) for name in expected]
     outcomes += found.values()  # checks that ran although the source did not show them
     return Grade(path, tuple(outcomes), tuple(errors[i] for i in sorted(errors)))
 

@@ -67,7 +67,9 @@ def guard_code(source: str, state: NotebookState, cell_number: int) -> tuple[str
     Solution regions (between the markers) are kept as they are; each stretch of code between
     them is analysed on its own, so a guard never spans a placeholder.
     """
-    out, code, guarded, in_region = [], [], False, False
+    out: list[str] = []
+    code: list[str] = []
+    guarded, in_region = False, False
     for line in source.splitlines(keepends=True) + [None]:
         marker = line.rstrip() if line is not None else None
         if line is None or marker in (BEGIN, END) or in_region:
@@ -203,7 +205,8 @@ def _display_last_expression(tail: str, statements: list[ast.stmt], offset: int)
     ):
         return tail  # returns None: nothing to show
     lines = tail.splitlines(keepends=True)
-    first, end = last.lineno - offset, last.end_lineno - offset
+    first = last.lineno - offset
+    end = (last.end_lineno or last.lineno) - offset
     lines[end] = lines[end][: last.end_col_offset] + ")" + lines[end][last.end_col_offset :]
     lines[first] = lines[first][: last.col_offset] + "display(" + lines[first][last.col_offset :]
     in_string = _string_lines(tail)
@@ -226,12 +229,13 @@ def _string_lines(code: str) -> set[int]:
     """Numbers (from 1) of the lines that start inside a multi-line string."""
     inside: set[int] = set()
     fstring_start = getattr(tokenize, "FSTRING_START", None)  # Python 3.12+
+    fstring_end = getattr(tokenize, "FSTRING_END", None)
     opened: list[int] = []
     for token in tokenize.generate_tokens(io.StringIO(code).readline):
         if token.type == tokenize.STRING:
             inside |= set(range(token.start[0] + 1, token.end[0] + 1))
         elif fstring_start is not None and token.type == fstring_start:
             opened.append(token.start[0])
-        elif fstring_start is not None and token.type == tokenize.FSTRING_END:
+        elif fstring_end is not None and token.type == fstring_end:
             inside |= set(range(opened.pop() + 1, token.end[0] + 1))
     return inside

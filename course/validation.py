@@ -18,7 +18,8 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Collection
-from typing import Any, NoReturn, TypeVar, cast
+from types import UnionType
+from typing import Any, NoReturn, TypeVar, cast, overload
 
 import numpy as np
 
@@ -99,15 +100,26 @@ def ensure_number(value: Any, name: str, *, minimum: float | None = None,
     return float(value)
 
 
-def ensure_instance(value: Any, name: str, kind: type[T] | tuple[type, ...], *,
+@overload
+def ensure_instance(value: Any, name: str, kind: type[T], *, rule: str = "",
+                    meaning: str = "", error: type[CourseError] = InvalidInput) -> T: ...
+
+
+@overload
+def ensure_instance(value: Any, name: str, kind: tuple[type, ...] | UnionType, *,
                     rule: str = "", meaning: str = "",
-                    error: type[CourseError] = InvalidInput) -> T:
+                    error: type[CourseError] = InvalidInput) -> Any: ...
+
+
+def ensure_instance(value: Any, name: str, kind: Any, *, rule: str = "", meaning: str = "",
+                    error: type[CourseError] = InvalidInput) -> Any:
     """Return ``value`` if it is an instance of ``kind`` (``rule`` describes it for people)."""
     if not rule:
-        kinds = kind if isinstance(kind, tuple) else (kind,)
+        kinds = kind.__args__ if isinstance(kind, UnionType) else (
+            kind if isinstance(kind, tuple) else (kind,))
         rule = "a " + " or a ".join(k.__name__ for k in kinds)
     ensure(isinstance(value, kind), error, name, value, rule, meaning)
-    return cast(T, value)
+    return value
 
 
 def ensure_bool(value: Any, name: str, *, meaning: str = "",

@@ -16,7 +16,7 @@ import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, SupportsFloat
 
 import numpy as np
 
@@ -182,6 +182,6 @@ def expect_number(got: Any, what: str) -> float:
     return float(got)
 
 
-def close_enough(got: float, expected: float) -> bool:
+def close_enough(got: SupportsFloat, expected: SupportsFloat) -> bool:
     """Equal up to float rounding: what a check accepts for a computed number."""
-    return math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12)
+    return math.isclose(float(got), float(expected), rel_tol=1e-9, abs_tol=1e-12)

@@ -73,7 +73,7 @@ check_confirmations = Exercise(
 
 def _share_lists() -> list[list[float]]:
     rng = random.Random(4)
-    lists = [[0.6], [0.5, 0.5], [30, 30, 20, 20], [25] * 4, [1] * 10, [5, 3, 2],
+    lists: list[list[float]] = [[0.6], [0.5, 0.5], [30, 30, 20, 20], [25] * 4, [1] * 10, [5, 3, 2],
              [0.0, 0.2, 0.31, 0.49]]  # exact ties use integers: float rounding is not the lesson
     for size in (3, 7, 15, 40):
         lists.append([rng.paretovariate(1.2) for _ in range(size)])

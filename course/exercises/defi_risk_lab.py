@@ -30,6 +30,7 @@ def _number(got: object, what: str) -> float:
     if isinstance(got, np.ndarray) and got.shape == ():
         got = got.item()
     expect_type(got, (int, float, np.floating), what)
+    assert isinstance(got, int | float | np.floating)  # for mypy: expect_type just checked it
     if not math.isfinite(got):
         raise CheckFailed(f"{what} returned {got}: expected a finite number.")
     return float(got)

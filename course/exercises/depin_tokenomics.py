@@ -104,8 +104,9 @@ check_equilibrium_price = Exercise(
 
 # --- electricity cost ----------------------------------------------------------------------------
 
-POWER_CASES = [(350, 24, 0.15), (0, 24, 0.30), (700, 0, 0.2), (450, 1, 1.0), (1_000, 1, 0.1),
-               (170, 8.5, 0.123), (300, 24 * 365, 0.09), (65, 0.25, 0.42)]
+POWER_CASES: list[tuple[float, float, float]] = [
+    (350, 24, 0.15), (0, 24, 0.30), (700, 0, 0.2), (450, 1, 1.0), (1_000, 1, 0.1),
+    (170, 8.5, 0.123), (300, 24 * 365, 0.09), (65, 0.25, 0.42)]
 POWER_CASES += _random_machines(12, seed=13)
 
 
@@ -142,8 +143,9 @@ check_electricity_cost_usd = Exercise(
 
 # --- break-even price ----------------------------------------------------------------------------
 
-BREAK_EVEN_CASES = [(350, 24, 0.15, 5), (700, 24, 0.30, 5), (0, 24, 0.2, 3), (450, 1, 1.0, 0.25),
-                    (170, 720, 0.09, 150), (300, 24, 0.123, 0.001)]
+BREAK_EVEN_CASES: list[tuple[float, float, float, float]] = [
+    (350, 24, 0.15, 5), (700, 24, 0.30, 5), (0, 24, 0.2, 3), (450, 1, 1.0, 0.25),
+    (170, 720, 0.09, 150), (300, 24, 0.123, 0.001)]
 BREAK_EVEN_CASES += [(watts, hours, tariff, tokens) for (watts, hours, tariff), tokens
                      in zip(_random_machines(12, seed=14), _seeded(12, 5, 0.01, 1e4),
                             strict=True)]
