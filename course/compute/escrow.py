@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from course.compute.errors import AlreadySettled, InsufficientCredits, LedgerError
-from course.validation import ensure_instance, ensure_int, ensure_text
+from course.validation import ensure, ensure_int, ensure_text
 
 __all__ = ["AlreadySettled", "Escrow", "InsufficientCredits", "Ledger", "LedgerError"]
 
@@ -50,8 +50,8 @@ class Ledger:
         self.escrows: dict[int, Escrow] = {}
         for what, given, into in (("balances", balances, self.balances),
                                   ("stakes", stakes, self.stakes)):
-            ensure_instance(given if given is not None else {}, what, Mapping,
-                            rule="a mapping of account -> credits", error=LedgerError)
+            ensure(given is None or isinstance(given, Mapping), LedgerError, what, given,
+                   "a mapping of account -> credits")
             for account, amount in (given or {}).items():
                 into[_account(account, f"{what} key")] = _amount(amount,
                                                                 f"{what}[{account!r}]")

@@ -19,8 +19,8 @@ from typing import Any
 from course.compute.errors import JobSpecError, WorkloadError
 from course.compute.workloads import check_params, get_workload
 from course.validation import (
+    ensure,
     ensure_bool,
-    ensure_instance,
     ensure_int,
     ensure_number,
     ensure_text,
@@ -71,7 +71,7 @@ class JobSpec:
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> JobSpec:
         """Build a spec from plain data (parsed YAML/JSON); unknown keys are an error."""
-        ensure_instance(spec, "spec", Mapping, rule="a mapping of fields", error=JobSpecError)
+        ensure(isinstance(spec, Mapping), JobSpecError, "spec", spec, "a mapping of fields")
         unknown = sorted(set(spec) - set(SPEC_FIELDS), key=repr)
         if unknown:
             fail(JobSpecError, "spec", unknown, f"a mapping of the fields "
