@@ -1,6 +1,7 @@
 """DeFi mechanics: an AMM with Uniswap V2's exact integer math, impermanent loss, and more.
 
     from course.defi import get_amount_out, get_amount_in, impermanent_loss
+Taught in notebooks 07 (tokenomics), 08 and 09.
 """
 
 from course.defi.amm import (

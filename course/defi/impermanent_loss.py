@@ -1,4 +1,7 @@
-"""Impermanent loss: what a liquidity provider gives up, versus simply holding, when prices move."""
+"""Impermanent loss: what a liquidity provider gives up, versus simply holding, when prices move.
+
+Taught in notebook 08.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Connect to an EVM: in memory by default, or any JSON-RPC node by URL."""
+"""Connect to an EVM: in memory by default, or any JSON-RPC node by URL.
+
+Taught in notebook 05 (in memory or a real node by URL), used by 06-08 and 14.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Gas reports: what each call used and what it would cost at a given gas price."""
+"""Gas reports: what each call used and what it would cost at a given gas price.
+
+Taught in notebooks 05 (gas and receipts) and 14 (what gas costs a marketplace).
+"""
 
 from __future__ import annotations
 
