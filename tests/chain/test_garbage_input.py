@@ -49,9 +49,12 @@ EVIDENCE = stake.Evidence(PROPOSAL, stake.sign_proposal(VALIDATORS[0], 5, BLOCK_
 STAKES = {validator.address: validator.stake for validator in VALIDATORS}
 SIWE_FIELDS = {
     "domain": "app.example.org", "address": ALICE.address, "statement": "Sign in.",
-    "uri": "https://app.example.org/login", "chain_id": 1, "nonce": "abc12345",
+    "uri": "https://app.example.org/login", "chain_id": 1,
+    "nonce": siwe.NonceStore(seed=0).new_nonce(),  # the first nonce a_server() issues
     "issued_at": "2026-03-01T12:00:00Z", "expiration_time": "2026-03-01T12:10:00Z",
 }
+SIWE_OPTIONAL_FIELDS = {**SIWE_FIELDS, "not_before": "2026-03-01T12:00:00Z",
+                        "request_id": "req-1", "resources": ("https://app.example.org/me",)}
 LOGIN = siwe.SiweMessage(**SIWE_FIELDS)
 LOGIN_SIGNATURE = keys.sign_message(ALICE, LOGIN.text())
 RUN = network.simulate_network([0.5, 0.5], 1.0, 600.0, 5, seed=0)
@@ -69,6 +72,29 @@ def sign_with_a_wallet(**kwargs):
 
 def text_of_a_sign_in(**fields):
     return siwe.SiweMessage(**fields).text()
+
+
+def a_server() -> siwe.NonceStore:
+    """A fresh server that has just issued LOGIN's nonce, so each call is a first sign-in."""
+    nonces = siwe.NonceStore(seed=0)
+    nonces.new_nonce()
+    return nonces
+
+
+def sign_in_once(**kwargs):
+    return siwe.verify_siwe(nonces=a_server(), **kwargs)
+
+
+def use_a_nonce(**kwargs):
+    return a_server().use(**kwargs)
+
+
+def open_nonce(**kwargs):
+    return a_server().is_open(**kwargs)
+
+
+def new_nonce_of_a_store(**kwargs):
+    return siwe.NonceStore(**kwargs).new_nonce()
 
 
 def share_of_a_run(**kwargs):
@@ -121,7 +147,12 @@ CALLS = [
     ValidCall(keys.Hidden, {"value": b"secret"}),
     # siwe
     ValidCall(siwe.SiweMessage, SIWE_FIELDS),
-    ValidCall(text_of_a_sign_in, SIWE_FIELDS),
+    ValidCall(text_of_a_sign_in, SIWE_OPTIONAL_FIELDS),
+    ValidCall(sign_in_once, {"message": LOGIN, "signature": LOGIN_SIGNATURE,
+                             "expected_domain": "app.example.org", "now": "2026-03-01T12:00:20Z"}),
+    ValidCall(new_nonce_of_a_store, {"seed": 4361}),
+    ValidCall(use_a_nonce, {"nonce": LOGIN.nonce}),
+    ValidCall(open_nonce, {"nonce": LOGIN.nonce}),
     ValidCall(siwe.verify_siwe, {"message": LOGIN, "signature": LOGIN_SIGNATURE,
                                  "expected_domain": "app.example.org",
                                  "now": "2026-03-01T12:00:20Z"}),
@@ -207,7 +238,8 @@ def test_the_listed_calls_are_valid():
 MODULES = (hashing, merkle, keys, siwe, mnemonic, network, attacks, stake, energy, bitcoin, clock)
 COVERED_BY_A_WRAPPER = {  # methods, called through the helpers above (not yet checked here)
     "Wallet.sign", "SiweMessage.text", "SimulationResult.share_of_main_chain",
-    "ManualClock.advance",
+    "ManualClock.advance", "NonceStore", "NonceStore.new_nonce", "NonceStore.use",
+    "NonceStore.is_open",
 }
 WITHOUT_ARGUMENTS = {"Clock", "SystemClock"}  # nothing to throw garbage at
 
@@ -238,6 +270,8 @@ def test_every_public_function_and_constructor_has_a_valid_call():
         (lambda: keys.wallet_from_seed("\ud800"), "seed"),
         (lambda: siwe.verify_siwe(None, LOGIN_SIGNATURE, "app.example.org",
                                   "2026-03-01T12:00:20Z"), "message"),  # an AttributeError
+        (lambda: siwe.verify_siwe(LOGIN, LOGIN_SIGNATURE, "app.example.org",
+                                  "2026-03-01T12:00:20Z", nonces="x"), "nonces"),
         (lambda: stake.find_double_signing(None), "proposals"),  # a TypeError: not iterable
         (lambda: stake.slash(STAKES, None, 0.5), "evidence"),
         (lambda: stake.slash(STAKES, [], 0.5, already_slashed=[[1, 2]]), "already_slashed"),

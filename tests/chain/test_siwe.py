@@ -1,16 +1,24 @@
-"""Sign-In with Ethereum, checked against EIP-4361's message layout and its attacks."""
+"""Sign-In with Ethereum, checked against EIP-4361's message layout and the attacks it stops:
+phishing, expiry, early use, forged signers and replays."""
 
 from __future__ import annotations
+
+import random
+import string
+from dataclasses import replace
 
 import pytest
 
 from course.chain.keys import Wallet, sign_message
 from course.chain.siwe import (
+    NonceStore,
     SiweBadSignature,
     SiweError,
     SiweExpired,
     SiweMalformed,
     SiweMessage,
+    SiweNotYetValid,
+    SiweReplayed,
     SiweWrongDomain,
     SiweWrongSigner,
     verify_siwe,
@@ -19,28 +27,32 @@ from course.chain.siwe import (
 # --- Sign-In with Ethereum (EIP-4361) ------------------------------------------------------
 
 
+# The example message printed in EIP-4361 itself.
+EIP_EXAMPLE = SiweMessage(
+    domain="example.com",
+    address="0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
+    statement="I accept the ExampleOrg Terms of Service: https://example.com/tos",
+    uri="https://example.com/login",
+    chain_id=1,
+    nonce="32891756",
+    issued_at="2021-09-30T16:25:24Z",
+)
+EIP_EXAMPLE_TEXT = (
+    "example.com wants you to sign in with your Ethereum account:\n"
+    "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2\n"
+    "\n"
+    "I accept the ExampleOrg Terms of Service: https://example.com/tos\n"
+    "\n"
+    "URI: https://example.com/login\n"
+    "Version: 1\n"
+    "Chain ID: 1\n"
+    "Nonce: 32891756\n"
+    "Issued At: 2021-09-30T16:25:24Z"
+)
+
+
 def test_siwe_text_matches_the_eip_4361_example_layout() -> None:
-    message = SiweMessage(
-        domain="example.com",
-        address="0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
-        statement="I accept the ExampleOrg Terms of Service: https://example.com/tos",
-        uri="https://example.com/login",
-        chain_id=1,
-        nonce="32891756",
-        issued_at="2021-09-30T16:25:24Z",
-    )
-    assert message.text() == (
-        "example.com wants you to sign in with your Ethereum account:\n"
-        "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2\n"
-        "\n"
-        "I accept the ExampleOrg Terms of Service: https://example.com/tos\n"
-        "\n"
-        "URI: https://example.com/login\n"
-        "Version: 1\n"
-        "Chain ID: 1\n"
-        "Nonce: 32891756\n"
-        "Issued At: 2021-09-30T16:25:24Z"
-    )
+    assert EIP_EXAMPLE.text() == EIP_EXAMPLE_TEXT
 
 
 def siwe_for(wallet: Wallet, domain: str = "course.example") -> SiweMessage:
@@ -102,7 +114,8 @@ def test_sign_in_with_malformed_signature_is_refused(alice: Wallet) -> None:
 
 
 def test_all_sign_in_failures_are_siwe_errors() -> None:
-    for error in (SiweWrongDomain, SiweExpired, SiweWrongSigner, SiweBadSignature, SiweMalformed):
+    for error in (SiweWrongDomain, SiweExpired, SiweWrongSigner, SiweBadSignature, SiweMalformed,
+                  SiweNotYetValid, SiweReplayed):
         assert issubclass(error, SiweError) and issubclass(error, ValueError)
 
 
@@ -121,3 +134,120 @@ def test_malformed_siwe_fields_are_rejected(alice: Wallet, field: str, value: ob
     fields = {**siwe_for(alice).__dict__, field: value}
     with pytest.raises(SiweMalformed, match=field):
         SiweMessage(**fields)
+
+
+# --- the optional fields: not before, request id, resources -----------------------------------
+
+
+def test_siwe_text_with_resources_matches_the_eip_4361_example() -> None:
+    resources = ("ipfs://bafybeiemxf5abjwjbikoz4mc3a3dla6ual3jsgpdr4cjr3oz3evfyavhwq/",
+                 "https://example.com/my-web2-claim.json")  # the EIP's own two resources
+    assert replace(EIP_EXAMPLE, resources=resources).text() == EIP_EXAMPLE_TEXT + (
+        "\nResources:\n"
+        "- ipfs://bafybeiemxf5abjwjbikoz4mc3a3dla6ual3jsgpdr4cjr3oz3evfyavhwq/\n"
+        "- https://example.com/my-web2-claim.json"
+    )
+
+
+def test_optional_fields_follow_the_abnf_order(alice: Wallet) -> None:
+    message = replace(siwe_for(alice), not_before="2026-01-01T12:01:00Z", request_id="req-42",
+                      resources=["https://course.example/profile"])
+    assert message.text().endswith(
+        "Issued At: 2026-01-01T12:00:00Z\n"
+        "Expiration Time: 2026-01-01T12:10:00Z\n"
+        "Not Before: 2026-01-01T12:01:00Z\n"
+        "Request ID: req-42\n"
+        "Resources:\n"
+        "- https://course.example/profile"
+    )
+    assert message.resources == ("https://course.example/profile",)  # stored as a tuple
+
+
+def test_a_sign_in_used_before_its_not_before_time_is_refused(alice: Wallet) -> None:
+    message = replace(siwe_for(alice), not_before="2026-01-01T12:05:00Z")
+    signature = sign_message(alice, message.text())
+    with pytest.raises(SiweNotYetValid, match="not_before"):
+        verify_siwe(message, signature, "course.example", "2026-01-01T12:04:59Z")
+    assert verify_siwe(message, signature, "course.example", "2026-01-01T12:05:00Z") == (
+        alice.address
+    )
+
+
+def test_editing_an_optional_field_breaks_the_signature(alice: Wallet) -> None:
+    message = replace(siwe_for(alice), resources=("https://course.example/read",))
+    signature = sign_message(alice, message.text())
+    widened = replace(message, resources=("https://course.example/read",
+                                          "https://course.example/admin"))
+    with pytest.raises(SiweWrongSigner):
+        verify_siwe(widened, signature, "course.example", "2026-01-01T12:05:00Z")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("not_before", "soon"),
+        ("request_id", "has space"),
+        ("request_id", "two\nlines"),
+        ("resources", "https://one.example"),  # a str, not a list of them
+        ("resources", ["not a uri"]),
+        ("resources", ["https://a.example\n- https://injected.example"]),
+        ("resources", [f"https://x.example/{i}" for i in range(101)]),
+        ("statement", "x" * 2_001),
+    ],
+)
+def test_malformed_optional_fields_are_rejected(alice: Wallet, field: str, value: object) -> None:
+    with pytest.raises(SiweMalformed, match=field):
+        replace(siwe_for(alice), **{field: value})
+
+
+# --- replay: one nonce, one sign-in (EIP-4361, "Preventing replay attacks") -------------------
+
+
+def signed_sign_in(wallet: Wallet, nonces: NonceStore, domain: str = "course.example"):
+    message = replace(siwe_for(wallet, domain), nonce=nonces.new_nonce())
+    return message, sign_message(wallet, message.text())
+
+
+def test_a_replayed_sign_in_is_refused(alice: Wallet) -> None:
+    nonces = NonceStore(seed=4361)
+    message, signature = signed_sign_in(alice, nonces)
+    now = "2026-01-01T12:05:00Z"
+    assert verify_siwe(message, signature, "course.example", now, nonces) == alice.address
+    with pytest.raises(SiweReplayed, match=f"nonce '{message.nonce}' is unknown or already used"):
+        verify_siwe(message, signature, "course.example", now, nonces)  # the captured copy
+
+
+def test_a_nonce_the_server_never_issued_is_refused(alice: Wallet) -> None:
+    message = siwe_for(alice)  # nonce 'abc12345', made up by the client
+    signature = sign_message(alice, message.text())
+    with pytest.raises(SiweReplayed):
+        verify_siwe(message, signature, "course.example", "2026-01-01T12:05:00Z", NonceStore())
+
+
+def test_a_refused_sign_in_does_not_use_up_its_nonce(alice: Wallet, mallory: Wallet) -> None:
+    nonces = NonceStore(seed=1)
+    message, _ = signed_sign_in(alice, nonces)
+    forged = sign_message(mallory, message.text())  # mallory races alice with her own key
+    with pytest.raises(SiweWrongSigner):
+        verify_siwe(message, forged, "course.example", "2026-01-01T12:05:00Z", nonces)
+    assert nonces.is_open(message.nonce)  # alice can still sign in with it
+    signature = sign_message(alice, message.text())
+    assert verify_siwe(message, signature, "course.example", "2026-01-01T12:05:00Z", nonces)
+
+
+def test_nonces_are_fresh_valid_and_reproducible_with_a_seed() -> None:
+    first, again = NonceStore(seed=7), NonceStore(seed=7)
+    issued = [first.new_nonce() for _ in range(100)]
+    assert issued == [again.new_nonce() for _ in range(100)]
+    assert len(set(issued)) == 100 and all(len(nonce) == 12 and nonce.isalnum()
+                                           for nonce in issued)
+    assert NonceStore().new_nonce() != NonceStore().new_nonce()  # unseeded: secrets randomness
+
+
+def test_the_notebooks_login_server_and_the_nonce_store_agree() -> None:
+    """Notebook 02 builds its own nonce server from random.Random(4361): the same nonces."""
+    notebook_rng = random.Random(4361)
+    notebook = ["".join(notebook_rng.choices(string.ascii_letters + string.digits, k=12))
+                for _ in range(3)]
+    store = NonceStore(seed=4361)
+    assert [store.new_nonce() for _ in range(3)] == notebook
