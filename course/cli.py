@@ -163,13 +163,14 @@ def run_list() -> int:
 
 
 def run_contracts_build(check: bool) -> int:
-    from course.evm.artifacts import ARTIFACTS_DIR, build_artifacts, compile_all, load_artifact
+    from course.evm.artifacts import build_artifacts, compile_all, load_artifact
     from course.evm.compiler import CompilerNotFound
+    from course.paths import REPO_ROOT
 
     try:
         if not check:
             for path in build_artifacts():
-                print("wrote", path.relative_to(ARTIFACTS_DIR.parent.parent.parent))
+                print("wrote", path.relative_to(REPO_ROOT))
             return 0
         drifted = [name for name, fresh in compile_all().items()
                    if {k: load_artifact(name).get(k) for k in fresh} != fresh]

@@ -195,14 +195,10 @@ def check_solidity_compiler() -> Finding:
     solc = shutil.which("solc")
     if solc and (version := _run([solc, "--version"])):
         found.append(f"solc on PATH ({version.split()[-1]})")
-    try:
-        import solcx
+    from course.evm.compiler import solcx_versions
 
-        versions = solcx.get_installed_solc_versions()
-        if versions:
-            found.append(f"py-solc-x ({', '.join(str(v) for v in versions)})")
-    except Exception:
-        pass
+    if versions := solcx_versions():
+        found.append(f"py-solc-x ({', '.join(versions)})")
     node = shutil.which("node")
     if node:
         version = _run([node, "-e", "console.log(require('solc').version())"])

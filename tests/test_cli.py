@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -132,3 +133,13 @@ def test_lab_passes_options_after_a_double_dash_to_jupyterlab():
 def test_lab_refuses_a_folder_that_does_not_exist(tmp_path):
     with pytest.raises(SystemExit, match="is not a folder"):
         lab_command(no_browser=True, port=None, folder=tmp_path / "missing")
+
+
+def test_contracts_build_names_each_artifact_it_wrote_from_the_course_folder(monkeypatch, capsys):
+    import course.evm.artifacts as artifacts
+    from course.cli import run_contracts_build
+
+    monkeypatch.setattr(artifacts, "build_artifacts",
+                        lambda: [artifacts.ARTIFACTS_DIR / "Counter.json"])
+    assert run_contracts_build(check=False) == 0
+    assert capsys.readouterr().out == f"wrote {Path('course/evm/artifacts/Counter.json')}\n"

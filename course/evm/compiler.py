@@ -3,6 +3,7 @@
 All three take the same standard-JSON input and give the same output, so the course's
 artifacts do not depend on which one a machine has. The committed artifacts were built with
 the solc-js version pinned in package.json (`npm install` in the course folder gets it).
+Taught in notebook 05 (compile a contract you edited).
 """
 
 from __future__ import annotations
@@ -107,6 +108,18 @@ def _solcjs_version() -> str | None:
     return done.stdout.strip().split("+")[0] or None
 
 
+def solcx_versions() -> list[str]:
+    """The solc versions py-solc-x has installed (none when py-solc-x itself is absent)."""
+    try:
+        import solcx
+    except ImportError:  # py-solc-x is optional, and most machines do not have it
+        return []
+    try:
+        return [str(version) for version in solcx.get_installed_solc_versions()]
+    except OSError:  # it keeps compilers in ~/.solcx (or $SOLCX_BINARY_PATH): unreadable here
+        return []
+
+
 def available_compilers() -> list[Compiler]:
     """Every real compiler this machine has, solc-js (the pinned one) first."""
     found = []
@@ -116,14 +129,8 @@ def available_compilers() -> list[Compiler]:
         done = subprocess.run(["solc", "--version"], capture_output=True, text=True)
         version = done.stdout.strip().splitlines()[-1].split()[1].split("+")[0]
         found.append(Compiler("solc", version))
-    try:
-        import solcx
-
-        versions = solcx.get_installed_solc_versions()
-        if versions:
-            found.append(Compiler("py-solc-x", str(versions[0])))
-    except Exception:
-        pass
+    if versions := solcx_versions():
+        found.append(Compiler("py-solc-x", versions[0]))
     return found
 
 

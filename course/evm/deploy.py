@@ -1,8 +1,10 @@
-"""Deploy contracts and send transactions, turning a revert into a readable error."""
+"""Deploy contracts and send transactions, turning a revert into a readable error.
+Taught in notebook 05, used by notebooks 06-08 and 14.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from eth_tester.exceptions import TransactionFailed
 from web3 import Web3
@@ -61,8 +63,22 @@ def send(w3: Web3, call: ContractFunction, sender: str | None = None, value: int
     return receipt
 
 
-def deploy(w3: Web3, name: str, *args: Any, sender: str | None = None, value: int = 0) -> Contract:
-    """Deploy the committed artifact ``name`` with constructor ``args``; return the contract."""
+class Deployment(NamedTuple):
+    """A deployed contract and the receipt of the transaction that created it."""
+
+    contract: Contract
+    receipt: TxReceipt  # its gasUsed is what the deployment cost
+
+
+def deploy_with_receipt(w3: Web3, name: str, *args: Any, sender: str | None = None,
+                        value: int = 0) -> Deployment:
+    """Deploy the committed artifact ``name`` with constructor ``args``; return the contract and
+    the deployment's receipt (``contract, receipt = deploy_with_receipt(w3, "Counter")``).
+
+    Raises:
+        InvalidTransaction: a bad sender or value.
+        Reverted: the constructor refused; the message has its revert reason.
+    """
     ensure_web3(w3)
     _check_sender_and_value(sender, value)
     artifact = load_artifact(name)
@@ -74,8 +90,15 @@ def deploy(w3: Web3, name: str, *args: Any, sender: str | None = None, value: in
         raise Reverted(f"deploying {name}", _reason(error)) from None
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
     contract = w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"])
-    contract.deploy_receipt = receipt  # gas used by the deployment, for gas reports
-    return contract
+    return Deployment(cast(Contract, contract), receipt)  # with an address: an instance
+
+
+def deploy(w3: Web3, name: str, *args: Any, sender: str | None = None, value: int = 0) -> Contract:
+    """Deploy the committed artifact ``name`` with constructor ``args``; return the contract.
+
+    ``deploy_with_receipt`` does the same and also returns the receipt, for gas reports.
+    """
+    return deploy_with_receipt(w3, name, *args, sender=sender, value=value).contract
 
 
 def _check_sender_and_value(sender: str | None, value: int) -> None:

@@ -10,25 +10,12 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from course.defi.amm import get_amount_out
+from course.defi.amm import V2_CORE_SWAP_CASES, get_amount_out
 from course.defi.impermanent_loss import impermanent_loss
 from course.defi.lending import Asset, health_factor
 from course.exercises import CheckFailed, Exercise, expect_function, expect_type
 
 E18 = 10**18
-
-# [amount in, reserve in, reserve out, expected out] (whole tokens of 18 decimals) from
-# Uniswap v2-core, test/UniswapV2Pair.spec.ts, swapTestCases.
-V2_CORE_SWAP_CASES = [
-    (1, 5, 10, 1662497915624478906),
-    (1, 10, 5, 453305446940074565),
-    (2, 5, 10, 2851015155847869602),
-    (2, 10, 5, 831248957812239453),
-    (1, 10, 10, 906610893880149131),
-    (1, 100, 100, 987158034397061298),
-    (1, 1000, 1000, 996006981039903216),
-]
-
 
 def _amount_out_cases() -> list[tuple[int, int, int]]:
     """The v2-core vectors, tiny pools where rounding decides everything, then random pools."""

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from course.evm.connection import connect
-from course.evm.deploy import Reverted, deploy, send
+from course.evm.deploy import Reverted, deploy, deploy_with_receipt, send
 from course.exercises import CheckFailed, Exercise, expect_function, expect_type
 
 SUPPLY = 1_000 * 10**18
@@ -17,8 +17,8 @@ def _test_fee(answer: Callable[[Any], int]) -> str:
     expect_function(answer, 1)
     w3 = connect()
     sender, recipient = w3.eth.accounts[:2]
-    counter = deploy(w3, "Counter")
-    receipts = [counter.deploy_receipt, send(w3, counter.functions.increment())]
+    counter, deployed = deploy_with_receipt(w3, "Counter")
+    receipts = [deployed, send(w3, counter.functions.increment())]
     tips = [(1, 2 * 10**9), (10**18, 7 * 10**9), (5, 0)]  # (value, priority fee per gas)
     for value, tip in tips:
         before = w3.eth.get_balance(sender)

@@ -12,21 +12,9 @@ from course.defi import (
     get_amount_out,
     impermanent_loss,
 )
+from course.defi.amm import V2_CORE_SWAP_CASES
 
 E18 = 10**18
-
-# Uniswap v2-core, test/UniswapV2Pair.spec.ts, swapTestCases:
-# [swapAmount, token0Amount, token1Amount, expectedOutputAmount] (first three x 10**18).
-V2_CORE_SWAP_CASES = [
-    (1, 5, 10, 1662497915624478906),
-    (1, 10, 5, 453305446940074565),
-    (2, 5, 10, 2851015155847869602),
-    (2, 10, 5, 831248957812239453),
-    (1, 10, 10, 906610893880149131),
-    (1, 100, 100, 987158034397061298),
-    (1, 1000, 1000, 996006981039903216),
-]
-
 
 @pytest.mark.parametrize("swap, reserve_in, reserve_out, expected", V2_CORE_SWAP_CASES)
 def test_get_amount_out_matches_uniswap_v2_core_test_cases(swap, reserve_in, reserve_out, expected):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from course.evm.deploy import Reverted, deploy, send
+from course.evm.deploy import Reverted, deploy, deploy_with_receipt, send
 from course.evm.gas import gas_report
 
 
@@ -13,6 +13,14 @@ def test_counter_counts_and_emits_an_event(w3):
     assert counter.functions.count().call() == 1
     (event,) = counter.events.Incremented().process_receipt(receipt)
     assert event.args.by == w3.eth.accounts[0] and event.args.newCount == 1
+
+
+def test_a_deployment_comes_with_the_receipt_that_created_the_contract(w3):
+    counter, receipt = deploy_with_receipt(w3, "Counter")
+    assert receipt["status"] == 1 and receipt["contractAddress"] == counter.address
+    assert receipt["gasUsed"] > 21_000  # creation pays for the code it stores
+    assert counter.functions.count().call() == 0
+    assert not hasattr(deploy(w3, "Counter"), "deploy_receipt"), "web3's Contract stays as it is"
 
 
 def test_a_revert_surfaces_its_reason(w3):
@@ -73,9 +81,10 @@ def test_an_unauthorized_transfer_from_reverts(w3, token):
     assert token.functions.balanceOf(alice).call() == 1_000 * 10**18
 
 
-def test_gas_report_prices_each_transaction(w3, token):
+def test_gas_report_prices_each_transaction(w3):
+    token, deployed = deploy_with_receipt(w3, "CourseToken", "Course Token", "CRS", 1_000 * 10**18)
     receipt = send(w3, token.functions.transfer(w3.eth.accounts[1], 5))
-    table = gas_report([("deploy", token.deploy_receipt["gasUsed"]),
+    table = gas_report([("deploy", deployed["gasUsed"]),
                         ("transfer", receipt["gasUsed"])], gas_price_gwei=20)
     text = str(table)
     assert "fee in ETH at 20 gwei" in text

@@ -6,6 +6,7 @@ import pytest
 from web3.logs import DISCARD
 
 from course.defi import ConstantProductPool, get_amount_out
+from course.defi.amm import V2_CORE_SWAP_CASES
 from course.evm.deploy import Reverted, deploy, send
 
 E18 = 10**18
@@ -54,12 +55,12 @@ def test_random_swaps_give_the_same_integers_on_chain_and_in_python(market):
 
 
 def test_v2_core_swap_case_on_chain(market):
-    """[1, 5, 10, 1662497915624478906] from Uniswap v2-core's swap test cases."""
+    """The first of Uniswap v2-core's swap test cases, on the pair contract."""
     w3, token0, token1, pair = market
-    add_liquidity(w3, token0, token1, pair, 5 * E18, 10 * E18)
-    send(w3, token0.functions.transfer(pair.address, 1 * E18))
-    expected = get_amount_out(1 * E18, 5 * E18, 10 * E18)
-    assert expected == 1662497915624478906
+    swap, reserve_in, reserve_out, expected = V2_CORE_SWAP_CASES[0]
+    add_liquidity(w3, token0, token1, pair, reserve_in * E18, reserve_out * E18)
+    send(w3, token0.functions.transfer(pair.address, swap * E18))
+    assert get_amount_out(swap * E18, reserve_in * E18, reserve_out * E18) == expected
     send(w3, pair.functions.swap(0, expected, w3.eth.accounts[1]))
     assert token1.functions.balanceOf(w3.eth.accounts[1]).call() == expected
 

@@ -5,7 +5,7 @@ import pytest
 from web3 import Web3
 from web3.logs import DISCARD
 
-from course.evm.deploy import Reverted, deploy, send
+from course.evm.deploy import Reverted, deploy, deploy_with_receipt, send
 
 ETH = 10**18
 GWEI = 10**9
@@ -51,13 +51,13 @@ def test_the_attacker_drains_the_vulnerable_vault_and_takes_the_others_deposits(
     vault = vault_with_deposits(w3, "VulnerableVault")
     attacker = w3.eth.accounts[5]
     before = w3.eth.get_balance(attacker)
-    robber = deploy(w3, "VaultAttacker", vault.address, sender=attacker)
+    robber, deployed = deploy_with_receipt(w3, "VaultAttacker", vault.address, sender=attacker)
     attack = send(w3, robber.functions.attack(), sender=attacker, value=ETH)
     collect = send(w3, robber.functions.collect(), sender=attacker)
 
     assert w3.eth.get_balance(vault.address) == 0
     assert w3.eth.get_balance(robber.address) == 0
-    spent = fees([robber.deploy_receipt, attack, collect])
+    spent = fees([deployed, attack, collect])
     assert w3.eth.get_balance(attacker) - before + spent == sum(DEPOSITS)
     rounds = robber.events.Reentered().process_receipt(attack, errors=DISCARD)
     assert [e.args["round"] for e in rounds] == list(range(1, 8))  # 7 ETH paid 1 ETH at a time
@@ -69,7 +69,7 @@ def test_the_attacker_drains_the_vulnerable_vault_and_takes_the_others_deposits(
 def test_the_same_attacker_fails_against_the_safe_vault_and_changes_nothing(w3):
     vault = vault_with_deposits(w3, "SafeVault")
     attacker = w3.eth.accounts[5]
-    robber = deploy(w3, "VaultAttacker", vault.address, sender=attacker)
+    robber, deployed = deploy_with_receipt(w3, "VaultAttacker", vault.address, sender=attacker)
     before = w3.eth.get_balance(attacker)
     with pytest.raises(Reverted, match=r"attack\(\) reverted: SafeVault: transfer failed"):
         send(w3, robber.functions.attack(), sender=attacker, value=ETH)

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import types
 
 import pytest
 
@@ -69,3 +70,22 @@ def test_without_a_compiler_the_message_says_how_to_get_one(monkeypatch):
     monkeypatch.setattr(compiler, "available_compilers", lambda: [])
     with pytest.raises(CompilerNotFound, match="npm install"):
         compiler.find_compiler()
+
+
+def test_py_solc_x_is_optional_and_an_unreadable_folder_of_its_is_no_compiler(monkeypatch):
+    import course.evm.compiler as compiler
+
+    monkeypatch.setitem(sys.modules, "solcx", None)  # not installed: importing it fails
+    assert compiler.solcx_versions() == []
+
+    def unreadable_folder():
+        raise PermissionError("[Errno 13] Permission denied: '/home/learner/.solcx'")
+
+    fake = types.SimpleNamespace(get_installed_solc_versions=unreadable_folder)
+    monkeypatch.setitem(sys.modules, "solcx", fake)
+    assert compiler.solcx_versions() == []
+
+    fake.get_installed_solc_versions = lambda: ["0.8.37"]
+    assert compiler.solcx_versions() == ["0.8.37"]
+    assert any(c.name == "py-solc-x" and c.version == "0.8.37"
+               for c in compiler.available_compilers())

@@ -22,4 +22,6 @@ def assert_checked_both_ways(
         assert outcome.status == PASSED, f"a correct solution was rejected: {outcome.message}"
     for number, wrong in enumerate(wrong_answers):
         outcome = check.check(wrong)
-        assert outcome.status == FAILED, f"wrong answer #{number} was not rejected: {outcome}"
+        name = getattr(wrong, "__name__", "")
+        assert outcome.status == FAILED, f"wrong answer #{number} {name} passed: {outcome}"
+        assert "Traceback" not in outcome.message, "a wrong answer gets a hint, not a traceback"
