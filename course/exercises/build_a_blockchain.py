@@ -1,4 +1,5 @@
-"""Checks for notebook 03 (Build a blockchain): mining, retargeting, the reward schedule."""
+"""Checks for notebook 03 (Build a blockchain): mining, retargeting, the reward schedule,
+and a UTXO spend."""
 
 from __future__ import annotations
 
@@ -6,16 +7,21 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from course.chain.blocks import BlockHeader
+from course.chain.keys import wallet_from_seed
 from course.chain.mining import mine_fast
 from course.chain.params import ChainParams, block_subsidy, next_target
+from course.chain.utxo import OutPoint, Output, Spend, apply_spend, sign_spend
 from course.exercises import CheckFailed, Exercise, expect_function, expect_type
 
 MINER = "0x0000000000000000000000000000000000000001"
 
 
 def _headers() -> list[BlockHeader]:
-    return [BlockHeader(h, f"{h:064x}", "ab" * 32, 1_700_000_000 + 10 * h, 2**248, MINER, 50)
-            for h in range(6)]
+    """Six headers to mine, and one so easy that nonce 0 already wins (an answer that starts
+    counting at 1 must fail it)."""
+    headers = [BlockHeader(h, f"{h:064x}", "ab" * 32, 1_700_000_000 + 10 * h, 2**248, MINER, 50)
+               for h in range(6)]
+    return [*headers, BlockHeader(6, "00" * 32, "ab" * 32, 1_700_000_060, 2**256 - 1, MINER, 50)]
 
 
 def _test_mine_header(answer: Callable[[BlockHeader], BlockHeader]) -> str:
@@ -33,7 +39,7 @@ def _test_mine_header(answer: Callable[[BlockHeader], BlockHeader]) -> str:
         if got.nonce != expected:
             raise CheckFailed(f"header #{header.height}: nonce {got.nonce} works, but {expected} "
                               "is the first that does. Start at 0 and count up.")
-    return "Six headers mined: every hash is below its target."
+    return "Seven headers mined: every hash is below its target."
 
 
 check_mine_header = Exercise(
@@ -112,4 +118,77 @@ check_subsidy = Exercise(
         "return params.initial_reward >> halvings (or // 2**halvings); it reaches 0 by itself.",
     ),
     test=_test_subsidy,
+)
+
+
+# --- a UTXO spend ----------------------------------------------------------------------------
+
+
+def _utxo_cases() -> list[tuple[str, dict[OutPoint, Output], Spend, int | None]]:
+    """(what it is, unspent set, spend, fee or None when the spend must be refused)."""
+    alice, bob, carol = (wallet_from_seed(f"utxo check {n}") for n in ("alice", "bob", "carol"))
+    a1, a2, b1 = OutPoint("aa" * 32, 0), OutPoint("aa" * 32, 1), OutPoint("bb" * 32, 0)
+    utxos = {a1: Output(alice.address, 10), a2: Output(alice.address, 5),
+             b1: Output(bob.address, 7)}
+
+    def spend(inputs, outputs, owners):
+        return sign_spend(tuple(inputs), tuple(Output(w.address, n) for w, n in outputs),
+                          tuple(owners))
+
+    good = spend([a1], [(bob, 3), (alice, 6)], [alice])
+    return [
+        ("pay 3 from a coin of 10, change 6", utxos, good, 1),
+        ("spend two coins, no fee", utxos, spend([a1, a2], [(carol, 15)], [alice, alice]), 0),
+        ("two owners, one spend", utxos, spend([a2, b1], [(carol, 11)], [alice, bob]), 1),
+        ("no change: the miner keeps 7", utxos, spend([a1], [(bob, 3)], [alice]), 7),
+        ("outputs above the inputs", utxos, spend([a1], [(bob, 11)], [alice]), None),
+        ("a coin that does not exist", utxos,
+         spend([OutPoint("cc" * 32, 0)], [(bob, 1)], [alice]), None),
+        ("the same coin twice", utxos, spend([a2, a2], [(bob, 9)], [alice, alice]), None),
+        ("Bob signs for Alice's coin", utxos, spend([a1], [(bob, 10)], [bob]), None),
+        ("an output of 0", utxos, spend([a1], [(bob, 0), (alice, 9)], [alice]), None),
+        ("a negative output", utxos, spend([a1], [(bob, 12), (alice, -3)], [alice]), None),
+        ("an input already spent", apply_spend(utxos, good), good, None),
+        ("no outputs at all", utxos, spend([a2], [], [alice]), None),
+    ]
+
+
+def _test_utxo_spend(answer: Callable[[dict[OutPoint, Output], Spend], int]) -> str:
+    expect_function(answer, 2)
+    for what, utxos, spend, fee in _utxo_cases():
+        before = dict(utxos)
+        try:
+            got = answer(utxos, spend)
+        except ValueError:
+            if fee is None:
+                continue
+            raise CheckFailed(f"'{what}' is a valid spend with fee {fee}, but your function "
+                              "raised ValueError.") from None
+        if utxos != before:
+            raise CheckFailed(f"'{what}': your function changed the unspent set it was given; "
+                              "validation must only look.")
+        if fee is None:
+            raise CheckFailed(f"'{what}' breaks a rule, but your function returned {got!r} "
+                              "instead of raising ValueError.")
+        expect_type(got, int, f"validate_spend for '{what}'")
+        if got != fee:
+            raise CheckFailed(f"'{what}': fee {fee} (inputs - outputs), you returned {got}.")
+    return "Twelve spends judged: every valid fee right, every broken rule refused."
+
+
+check_utxo_spend = Exercise(
+    name="utxo_spend",
+    goal="Write validate_spend(utxos, spend): return the fee (inputs - outputs) of a valid "
+    "spend, and raise ValueError for a spend that breaks a rule: an input that is not in "
+    "utxos, a coin listed twice, a signature that does not recover to the coin's owner, an "
+    "output amount below 1, no inputs or no outputs, or outputs worth more than the inputs.",
+    hints=(
+        "Each input is an OutPoint; utxos[point] is the coin (owner, amount) it spends. "
+        "Signatures are checked like a transaction's: "
+        "recover_address(spend.signing_hash(), signature) must equal the coin's owner.",
+        "Walk the inputs with their signatures (zip), keep a set of points seen, add up the "
+        "coins; then compare with sum(o.amount for o in spend.outputs). For example, coins "
+        "of 4 and 9 paying 5 and 6 leave a fee of 2.",
+    ),
+    test=_test_utxo_spend,
 )

@@ -55,3 +55,71 @@ ids = ["mine_header", "retarget", "subsidy"]
 @pytest.mark.parametrize("check, solutions, wrong_answers", CASES, ids=ids)
 def test_checker_works_both_ways(check, solutions, wrong_answers):
     assert_checked_both_ways(check, solutions, wrong_answers)
+
+
+def validate_spend_by_hand(utxos, spend):
+    from course.chain.keys import recover_address
+
+    if not spend.inputs or not spend.outputs or len(spend.signatures) != len(spend.inputs):
+        raise ValueError("a spend needs inputs, outputs and a signature per input")
+    seen, total_in = set(), 0
+    for point, signature in zip(spend.inputs, spend.signatures, strict=True):
+        if point in seen or point not in utxos:
+            raise ValueError(f"{point} is not an unspent coin")
+        seen.add(point)
+        if recover_address(spend.signing_hash(), signature) != utxos[point].owner:
+            raise ValueError("not signed by the owner")
+        total_in += utxos[point].amount
+    if any(o.amount < 1 for o in spend.outputs):
+        raise ValueError("outputs must be at least 1")
+    fee = total_in - sum(o.amount for o in spend.outputs)
+    if fee < 0:
+        raise ValueError("outputs exceed inputs")
+    return fee
+
+
+def without(rule):
+    """validate_spend_by_hand with one rule forgotten."""
+    def wrong(utxos, spend):
+        from course.chain.keys import recover_address
+
+        total_in = 0
+        for number, (point, signature) in enumerate(zip(spend.inputs, spend.signatures,
+                                                        strict=True)):
+            if rule != "twice" and point in spend.inputs[:number]:
+                raise ValueError("twice")
+            coin = utxos.get(point)
+            if coin is None:
+                raise ValueError("unknown coin")
+            if rule != "signature" and recover_address(spend.signing_hash(),
+                                                       signature) != coin.owner:
+                raise ValueError("owner")
+            total_in += coin.amount
+        if rule != "positive" and any(o.amount < 1 for o in spend.outputs):
+            raise ValueError("amount")
+        if rule != "empty" and not spend.outputs:
+            raise ValueError("empty")
+        return total_in - sum(o.amount for o in spend.outputs)
+    return wrong
+
+
+def test_the_utxo_checker_works_both_ways():
+    from course.chain.utxo import validate_spend
+    from course.exercises.build_a_blockchain import check_utxo_spend
+
+    assert_checked_both_ways(
+        check_utxo_spend, [validate_spend, validate_spend_by_hand],
+        [without("twice"), without("signature"), without("positive"), without("empty"),
+         lambda utxos, spend: sum(utxos[p].amount for p in spend.inputs)
+         - sum(o.amount for o in spend.outputs),  # no rule at all (and KeyError)
+         lambda utxos, spend: 1])
+
+
+def test_mine_header_starting_at_nonce_1_is_not_accepted():
+    def from_one(header):
+        nonce = 1
+        while not replace(header, nonce=nonce).meets_target():
+            nonce += 1
+        return replace(header, nonce=nonce)
+
+    assert check_mine_header.check(from_one).status == "not yet"
