@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 from web3 import EthereumTesterProvider, HTTPProvider, Web3
+from web3.exceptions import Web3Exception
 
 from course.errors import EvmError
 from course.validation import ensure, ensure_instance, ensure_number, ensure_text
@@ -29,6 +30,26 @@ def ensure_web3(w3: object) -> Web3:
                            error=InvalidConnection)
 
 
+def without_password(url: str) -> str:
+    """``url`` fit for a message: a password in it (``http://user:secret@host``) becomes ``***``."""
+    scheme, separator, rest = url.partition("://")
+    user_part, at, host_part = rest.rpartition("@")
+    if not separator or not at or ":" not in user_part:
+        return url
+    return f"{scheme}://{user_part.split(':', 1)[0]}:***@{host_part}"
+
+
+def _answers_json_rpc(w3: Web3) -> bool:
+    """Whether the node behind ``w3`` answers a JSON-RPC request with a JSON-RPC response."""
+    try:
+        return w3.is_connected()
+    # web3.py reads the reply as JSON-RPC: a page that is not JSON (HTML, an empty body) raises
+    # ValueError, JSON without "jsonrpc" a KeyError, JSON that is not an object a TypeError,
+    # a JSON-RPC reply it cannot use a Web3Exception. None of them is a node.
+    except (ValueError, LookupError, TypeError, Web3Exception):
+        return False
+
+
 def connect(url: str | None = None, timeout: float = 10.0) -> Web3:
     """A connected Web3 with funded, unlocked, deterministic accounts.
 
@@ -38,7 +59,8 @@ def connect(url: str | None = None, timeout: float = 10.0) -> Web3:
 
     Raises:
         InvalidConnection: a URL that is not http(s)://..., or a timeout outside (0, 600] s.
-        NodeUnreachable: nothing answers JSON-RPC at the URL (the message names it).
+        NodeUnreachable: nothing answers JSON-RPC at the URL (the message names it, with any
+            password in it hidden).
     """
     if url is not None:
         ensure_text(url, "url", allow_empty=True, meaning="None for the in-memory EVM",
@@ -47,21 +69,23 @@ def connect(url: str | None = None, timeout: float = 10.0) -> Web3:
                   error=InvalidConnection)
     url = url or os.environ.get(RPC_URL_VARIABLE) or None
     if url is not None:
-        ensure(url.startswith(("http://", "https://")), InvalidConnection, "url", url,
+        ensure(url.startswith(("http://", "https://")), InvalidConnection, "url",
+               without_password(url),
                "an http:// or https:// address, e.g. http://127.0.0.1:8545")
     if url is None:
         w3 = Web3(EthereumTesterProvider())
     else:
         w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": timeout}))
-        if not w3.is_connected():
+        if not _answers_json_rpc(w3):
             from_variable = url == os.environ.get(RPC_URL_VARIABLE)
             source = f" (from ${RPC_URL_VARIABLE})" if from_variable else ""
             raise NodeUnreachable(
-                f"no Ethereum node answers JSON-RPC at {url}{source}: start one "
+                f"no Ethereum node answers JSON-RPC at {without_password(url)}{source}: start one "
                 f"(e.g. `npx anvil` in the course folder) or leave the URL out to use the "
                 f"in-memory EVM"
             )
     if not w3.eth.accounts:
-        raise NodeUnreachable(f"the node at {url} has no unlocked accounts to send from")
+        raise NodeUnreachable(
+            f"the node at {without_password(url or '')} has no unlocked accounts to send from")
     w3.eth.default_account = w3.eth.accounts[0]
     return w3

@@ -33,7 +33,16 @@ class Reverted(EvmError):
         super().__init__(f"{what} reverted: {reason}")
 
 
-def _reason(error: Exception) -> str:
+# What a revert raises: the course's send() and deploy() raise Reverted; web3.py's own
+# .transact(), .call() and .estimate_gas() raise ContractLogicError (from a node such as anvil)
+# or eth-tester's TransactionFailed (from the in-memory EVM). Catch all three: `except REVERTS`.
+REVERTS: tuple[type[Exception], ...] = (Reverted, ContractLogicError, TransactionFailed)
+
+
+def revert_reason(error: BaseException) -> str:
+    """The contract's revert message carried by any of ``REVERTS``."""
+    if isinstance(error, Reverted):
+        return error.reason
     text = str(getattr(error, "message", None) or error)
     for prefix in ("execution reverted: ", "execution reverted"):
         if prefix in text:
@@ -56,7 +65,7 @@ def send(w3: Web3, call: ContractFunction, sender: str | None = None, value: int
     try:
         tx_hash = call.transact({"from": sender or w3.eth.default_account, "value": value})
     except (ContractLogicError, TransactionFailed) as error:
-        raise Reverted(what, _reason(error)) from None
+        raise Reverted(what, revert_reason(error)) from None
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
     if receipt["status"] != 1:
         raise Reverted(what, "(status 0, no reason given)")
@@ -87,7 +96,7 @@ def deploy_with_receipt(w3: Web3, name: str, *args: Any, sender: str | None = No
         tx_hash = factory.constructor(*args).transact(
             {"from": sender or w3.eth.default_account, "value": value})
     except (ContractLogicError, TransactionFailed) as error:
-        raise Reverted(f"deploying {name}", _reason(error)) from None
+        raise Reverted(f"deploying {name}", revert_reason(error)) from None
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
     contract = w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"])
     return Deployment(cast(Contract, contract), receipt)  # with an address: an instance

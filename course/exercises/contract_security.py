@@ -7,18 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from eth_tester.exceptions import TransactionFailed
 from web3 import Web3
-from web3.exceptions import ContractLogicError
 
 from course.evm.connection import connect
-from course.evm.deploy import Reverted, deploy, send
+from course.evm.deploy import REVERTS, Reverted, deploy, revert_reason, send
 from course.exercises import CheckFailed, Exercise, expect_function, expect_type
 
 ETH = 10**18
 GWEI = 10**9
 DEPOSITS = (1 * ETH, 2 * ETH, 3 * ETH)  # what three honest users keep in the vault
-REVERTS = (Reverted, ContractLogicError, TransactionFailed)
 
 
 def _eth(wei: int) -> str:
@@ -30,13 +27,8 @@ def _attempt(answer: Callable[..., Any], *args: Any) -> str | None:
     try:
         answer(*args)
     except REVERTS as error:
-        return _reason(error)
+        return revert_reason(error)
     return None
-
-
-def _reason(error: Exception) -> str:
-    text = str(getattr(error, "reason", None) or error)
-    return text.split("execution reverted: ", 1)[-1]
 
 
 def _transactions_since(w3: Web3, first_block: int) -> list[Any]:
@@ -100,7 +92,7 @@ def _test_exploit(answer: Callable[[Any, str, str], None]) -> str:
     try:
         answer(w3, safe.address, attacker)
     except Exception as error:  # the attack is expected to fail here, however it fails
-        outcome = f"reverted ({_reason(error)})"
+        outcome = f"reverted ({revert_reason(error)})"
     else:
         outcome = "moved nothing"
     books = [safe.functions.balanceOf(a).call() for a in w3.eth.accounts[1:4]]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from course.evm.connection import connect
-from course.evm.deploy import Reverted, deploy, deploy_with_receipt, send
+from course.evm.deploy import REVERTS, deploy, deploy_with_receipt, revert_reason, send
 from course.exercises import CheckFailed, Exercise, expect_function, expect_type
 
 SUPPLY = 1_000 * 10**18
@@ -66,8 +66,8 @@ def _test_send_tokens(answer: Callable[..., Any]) -> str:
         before = {a: token.functions.balanceOf(a).call() for a in (sender, recipient)}
         try:
             answer(w3, token, sender, recipient, amount)
-        except Reverted as error:
-            raise CheckFailed(f"your transaction reverted: {error.reason}") from None
+        except REVERTS as error:
+            raise CheckFailed(f"your transaction reverted: {revert_reason(error)}") from None
         after = {a: token.functions.balanceOf(a).call() for a in (sender, recipient)}
         sent = before[sender] - after[sender]
         if sent != amount or after[recipient] != before[recipient] + amount:
@@ -99,11 +99,11 @@ def _test_pay_with_allowance(answer: Callable[..., Any]) -> str:
         before = token.functions.balanceOf(shop).call()
         try:
             answer(w3, token, owner, spender, shop, amount)
-        except Reverted as error:
-            if "insufficient allowance" in error.reason:
+        except REVERTS as error:
+            if "insufficient allowance" in revert_reason(error):
                 raise CheckFailed("transferFrom reverted: insufficient allowance. The owner must "
                                   "approve the spender first, from the owner's account.") from None
-            raise CheckFailed(f"a transaction reverted: {error.reason}") from None
+            raise CheckFailed(f"a transaction reverted: {revert_reason(error)}") from None
         if token.functions.balanceOf(shop).call() != before + amount:
             raise CheckFailed(f"the shop should have received {amount} tokens.")
         if token.functions.allowance(owner, spender).call() != 0:

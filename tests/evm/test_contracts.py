@@ -2,7 +2,7 @@
 
 import pytest
 
-from course.evm.deploy import Reverted, deploy, deploy_with_receipt, send
+from course.evm.deploy import REVERTS, Reverted, deploy, deploy_with_receipt, revert_reason, send
 from course.evm.gas import gas_report
 
 
@@ -28,6 +28,17 @@ def test_a_revert_surfaces_its_reason(w3):
     with pytest.raises(Reverted, match=r"decrement\(\) reverted: Counter: cannot go below zero"):
         send(w3, counter.functions.decrement())
     assert counter.functions.count().call() == 0
+
+
+@pytest.mark.parametrize("how", ["transact", "call", "estimate_gas"])
+def test_plain_web3_reverts_are_among_REVERTS_with_the_same_reason(w3, how):
+    counter = deploy(w3, "Counter")
+    with pytest.raises(REVERTS) as raised:  # ContractLogicError on anvil, TransactionFailed here
+        getattr(counter.functions.decrement(), how)()
+    assert revert_reason(raised.value) == "Counter: cannot go below zero"
+    with pytest.raises(REVERTS) as raised:
+        send(w3, counter.functions.decrement())
+    assert revert_reason(raised.value) == "Counter: cannot go below zero"
 
 
 def test_calls_are_free_and_transactions_cost_gas(w3):

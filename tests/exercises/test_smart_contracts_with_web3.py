@@ -3,6 +3,7 @@
 import pytest
 
 from course.evm.deploy import send
+from course.exercises import FAILED
 from course.exercises.smart_contracts_with_web3 import (
     check_pay_with_allowance,
     check_send_tokens,
@@ -47,3 +48,14 @@ ids = ["transaction_fee", "send_tokens", "pay_with_allowance"]
 @pytest.mark.parametrize("check, solutions, wrong_answers", CASES, ids=ids)
 def test_checker_works_both_ways(check, solutions, wrong_answers):
     assert_checked_both_ways(check, solutions, wrong_answers)
+
+
+def send_tokens_raw_from_the_wrong_account(w3, token, sender, recipient, amount):
+    empty = w3.eth.accounts[9]  # holds no tokens: the transfer reverts inside web3.py's transact
+    token.functions.transfer(recipient, amount).transact({"from": empty})
+
+
+def test_a_revert_from_plain_web3_gets_the_contracts_reason_not_a_traceback():
+    outcome = check_send_tokens.check(send_tokens_raw_from_the_wrong_account)
+    assert outcome.status == FAILED
+    assert "your transaction reverted: ERC20: transfer amount exceeds balance" in outcome.message
