@@ -8,6 +8,9 @@
     course site OUT [--force]                 a static website of the executed notebooks
     course check NOTEBOOK [--timeout S]       run a notebook and score its exercises (exit 0: all
                                               passed, 1: not yet, 2: cannot run the notebook)
+    course grade SUBMISSIONS --out CSV        grade a class: a gradebook and a feedback file each
+
+student, site and grade refuse an OUT they cannot write (exit 2) and write nothing half-way.
 """
 
 from __future__ import annotations
@@ -16,8 +19,12 @@ import argparse
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from course.grading import Limits
 
 START_NOTEBOOK = "notebooks/00_start_here.ipynb"
 
@@ -38,6 +45,34 @@ def positive_seconds(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds (1 or more)")
     return int(text)
+
+
+def positive_count(text: str) -> int:
+    """argparse type: a whole number, at least 1 (notebooks graded at once)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (1 or more)")
+    return int(text)
+
+
+def positive_number(text: str) -> float:
+    """argparse type: a number above 0 (gigabytes of memory)."""
+    try:
+        number = float(text)
+    except ValueError:
+        number = 0
+    if not 0 < number < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number above 0")
+    return number
+
+
+def add_limits(command: argparse.ArgumentParser, timeout: int) -> None:
+    """The time and memory limits of `course check` and `course grade`."""
+    command.add_argument("--timeout", type=positive_seconds, default=timeout,
+                         help=f"seconds one notebook may run in all (default: {timeout})")
+    command.add_argument("--cell-timeout", type=positive_seconds, default=120,
+                         help="seconds one cell may run (default: 120)")
+    command.add_argument("--memory", type=positive_number, default=4, metavar="GB",
+                         help="memory the kernel may use, in GB (default: 4; Linux only)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     student = commands.add_parser("student", help="write student copies of the notebooks")
     student.add_argument("out", metavar="OUT", type=Path, help="folder for the copies")
-    student.add_argument("--force", action="store_true", help="replace copies already in OUT")
+    student.add_argument("--force", action="store_true",
+                         help="move copies already in OUT to a dated backup folder, then write")
 
     site = commands.add_parser("site", help="write a static website of the executed course")
     site.add_argument("out", metavar="OUT", type=Path, help="folder for the website")
@@ -77,8 +113,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="run a notebook and score its exercises")
     check.add_argument("notebook", metavar="NOTEBOOK", type=Path, help="the .ipynb to check")
-    check.add_argument("--timeout", type=positive_seconds, default=120,
-                       help="seconds one cell may run (default: 120)")
+    add_limits(check, timeout=600)
+
+    grade = commands.add_parser("grade", help="grade a folder of learners' notebooks")
+    grade.add_argument("submissions", metavar="SUBMISSIONS", type=Path,
+                       help="one notebook (ana.ipynb) or one folder (ana/) per learner")
+    grade.add_argument("--out", type=Path, required=True, metavar="CSV",
+                       help="the gradebook; feedback files go to CSV's name + _feedback/")
+    grade.add_argument("--force", action="store_true", help="replace a gradebook already there")
+    grade.add_argument("--jobs", type=positive_count, default=None, metavar="N",
+                       help="notebooks graded at once (default: one per core)")
+    add_limits(grade, timeout=300)
     return parser
 
 
@@ -186,43 +231,76 @@ def run_contracts_build(check: bool) -> int:
     return 1 if drifted else 0
 
 
+def run_writer(out: Path, write: Callable[[], int],
+               refusals: tuple[type[Exception], ...]) -> int:
+    """Run a command that writes OUT, one line for each way it can stop: OUT refused (exit 2),
+    the command's own refusals (exit 1), a write that failed half-way, e.g. a full disk (exit 1;
+    the staging folder kept OUT as it was)."""
+    from course.staging import OutPathError
+
+    try:
+        return write()
+    except OutPathError as error:
+        print(f"course: {error}", file=sys.stderr)
+        return 2
+    except refusals as error:
+        print(f"course: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"course: could not write {out}: {error.strerror or error}; nothing was changed",
+              file=sys.stderr)
+        return 1
+
+
 def run_student(out: Path, force: bool) -> int:
     from course.student import StudentCopyError, write_student_copies
 
-    try:
-        reports = write_student_copies(out, force=force)
-    except StudentCopyError as error:
-        print(f"course: {error}", file=sys.stderr)
-        return 1
-    for path, report in reports.items():
-        print(f"wrote {path}: solutions taken out: {report.solutions}, "
-              f"cells that wait for the learner's answers: {len(report.waiting_cells)}")
-    print(f"\n{len(reports)} student copies in {out}. Outputs are cleared: learners run them.")
-    return 0
+    def write() -> int:
+        copies = write_student_copies(out, force=force)
+        for path, report in copies.reports.items():
+            print(f"wrote {path}: solutions taken out: {report.solutions}, "
+                  f"cells that wait for the learner's answers: {len(report.waiting_cells)}")
+        if copies.backup is not None:
+            print(f"\nThe copies that were in {out} are now in {copies.backup}: "
+                  "copy back anything you want to keep.")
+        print(f"\n{len(copies.reports)} student copies in {out}. Outputs are cleared: learners "
+              "run them.")
+        return 0
+
+    return run_writer(out, write, (StudentCopyError,))
 
 
 def run_site(out: Path, force: bool) -> int:
     from course.site import SiteError, write_site
 
-    try:
+    def write() -> int:
         site = write_site(out, force=force)
-    except SiteError as error:
-        print(f"course: {error}", file=sys.stderr)
-        return 1
-    print(f"Wrote the course website to {out}: {site.index.name} and {len(site.pages)} "
-          f"notebook pages ({site.size_bytes / 1e6:.1f} MB).\nOpen {site.index} in a browser, "
-          "or put the folder on any static web host.")
-    return 0
+        print(f"Wrote the course website to {out}: {site.index.name} and {len(site.pages)} "
+              f"notebook pages ({site.size_bytes / 1e6:.1f} MB).\nOpen {site.index} in a "
+              "browser, or put the folder on any static web host.")
+        return 0
+
+    return run_writer(out, write, (SiteError,))
 
 
-def run_check(notebook: Path, timeout: int) -> int:
+def limits_from(args: argparse.Namespace) -> Limits:
+    from course.grading import Limits
+    from course.kernel_session import memory_limit_supported
+
+    if not memory_limit_supported():
+        print("Note: the --memory limit is not enforced on this system (Linux only).",
+              file=sys.stderr)
+    return Limits(timeout=args.timeout, cell_timeout=args.cell_timeout, memory_gb=args.memory)
+
+
+def run_check(notebook: Path, limits: Limits) -> int:
     from course.grading import NotebookNotGradable, grade
 
     if notebook.is_file():
         print(f"Running {notebook} in a fresh kernel (the file itself is not changed)...",
               flush=True)
     try:
-        result = grade(notebook, cell_timeout=timeout)
+        result = grade(notebook, limits=limits)
     except NotebookNotGradable as error:
         print(f"course: {error}", file=sys.stderr)
         return 2
@@ -230,13 +308,41 @@ def run_check(notebook: Path, timeout: int) -> int:
     return 0 if result.all_passed else 1
 
 
+def run_grade(submissions: Path, out: Path, force: bool, jobs: int | None,
+              limits: Limits) -> int:
+    from course.display import Table
+    from course.gradebook import (
+        GradebookError,
+        check_gradebook_path,
+        grade_class,
+        gradebook_rows,
+        write_gradebook,
+    )
+
+    def write() -> int:
+        check_gradebook_path(out, force)  # before minutes of grading, not after
+        try:
+            learners = grade_class(submissions, limits, jobs)
+        except KeyboardInterrupt:
+            print("course: grading stopped; no gradebook written", file=sys.stderr)
+            return 130
+        feedback = write_gradebook(learners, out, force)
+        _, rows = gradebook_rows(learners)
+        print(Table(("learner", "passed", "of", "percent", "note"),
+                    [(row[0], *row[-4:-1], row[-1] or "-") for row in rows]))
+        print(f"\nWrote the gradebook {out} and a feedback file per learner in {feedback}/.")
+        return 0
+
+    return run_writer(out, write, (GradebookError,))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_usage(sys.stderr)
-        print("course: error: choose a command: lab, doctor, list, contracts, student, check "
-              "or site", file=sys.stderr)
+        print("course: error: choose a command: lab, doctor, list, contracts, student, check, "
+              "grade or site", file=sys.stderr)
         return 2
     if args.command == "lab":
         return run_lab(args.no_browser, args.port, args.dir, args.jupyter_options)
@@ -249,7 +355,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "site":
         return run_site(args.out, args.force)
     if args.command == "check":
-        return run_check(args.notebook, args.timeout)
+        return run_check(args.notebook, limits_from(args))
+    if args.command == "grade":
+        return run_grade(args.submissions, args.out, args.force, args.jobs, limits_from(args))
     return run_list()
 
 

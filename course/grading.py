@@ -37,7 +37,7 @@ import nbformat
 from course.check_channel import opening_source, read_key, read_outcome, step_source
 from course.display import Table
 from course.exercises import FAILED, NOT_DONE, SYMBOLS, Outcome
-from course.kernel_session import CellRun, CellStatus, KernelSession, memory_limit_supported
+from course.kernel_session import CellRun, CellStatus, KernelSession
 from course.paths import PACKAGE_DIR
 from course.workspace import WorkspaceTooBig, copy_workspace
 
@@ -66,7 +66,7 @@ class CellError:
 @dataclass(frozen=True)
 class Grade:
     """Every exercise's outcome (in notebook order), the cells that raised, and notes on the run
-    (stopped at the time limit, memory not limited on this system)."""
+    (such as: it ran out of time before the last cells)."""
 
     notebook: Path
     outcomes: tuple[Outcome, ...]
@@ -147,8 +147,6 @@ async def grade_async(path: Path, limits: Limits, kernel_name: str = "python3",
         except Exception as error:  # e.g. no kernel could start: nothing ran
             raise NotebookNotGradable(
                 f"could not run {path}: {type(error).__name__}: {error}") from None
-    if limits.memory_gb is not None and not memory_limit_supported():
-        notes.append("the memory limit is not enforced on this system (Linux only)")
     outcomes = [found.pop(name) if name in found else _not_run(name) for name in expected]
     outcomes += found.values()  # checks that ran although the source did not show them
     return Grade(path, tuple(outcomes), tuple(errors), tuple(notes))

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
+import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -54,6 +56,18 @@ class CellRun:
         return self.status not in (CellStatus.KILLED, CellStatus.DIED)
 
 
+_RUNNING: set[KernelSession] = set()  # every kernel started and not yet shut down
+_RUNNING_LOCK = threading.Lock()
+
+
+def kill_every_kernel() -> None:
+    """Kill every kernel still running, from any thread (Ctrl+C while grading a class)."""
+    with _RUNNING_LOCK:
+        sessions = list(_RUNNING)
+    for session in sessions:
+        session.kill_now()
+
+
 def memory_limit_supported() -> bool:
     """True where the kernel's memory can be capped (Linux: resource.prlimit)."""
     try:
@@ -87,6 +101,8 @@ class KernelSession:
         try:
             await client.async_start_new_kernel(cwd=str(self.cwd), env=self.env,
                                                 stdout=self._log, stderr=self._log)
+            with _RUNNING_LOCK:
+                _RUNNING.add(self)
             self._limit_memory()
             await client.async_start_new_kernel_client()
         except BaseException:
@@ -107,6 +123,8 @@ class KernelSession:
                     await self.kill()
                 await client._async_cleanup_kernel()
         finally:
+            with _RUNNING_LOCK:
+                _RUNNING.discard(self)
             if self._log is not None:
                 self._log.close()
                 self._log = None
@@ -127,6 +145,19 @@ class KernelSession:
         km = self._client.km
         if km is not None and km.provisioner is not None:
             await km.provisioner.kill()
+
+    def kill_now(self) -> None:
+        """Kill the kernel's process group at once; safe from another thread."""
+        provisioner = self._client.km.provisioner if self._client.km else None
+        pgid = getattr(provisioner, "pgid", None)
+        process = getattr(provisioner, "process", None)
+        try:
+            if pgid and hasattr(os, "killpg") and pgid != os.getpgrp():
+                os.killpg(pgid, signal.SIGKILL)
+            elif process is not None:
+                process.kill()
+        except OSError:  # already gone
+            pass
 
     def _on_executed(self, cell: Any, cell_index: int, execute_reply: dict[str, Any]) -> None:
         self._reply = execute_reply

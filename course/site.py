@@ -22,6 +22,7 @@ from nbconvert import HTMLExporter
 from course.curriculum import LEARNING_PATHS, LESSONS, Lesson, total_minutes
 from course.notebooks import course_notebooks
 from course.paths import PACKAGE_DIR, notebooks_dir
+from course.staging import check_out_path, move_into_place, staging_folder
 
 COURSE_TITLE = "Blockchain & DePIN Skills Lab"
 ASSETS_DIR = PACKAGE_DIR / "site_assets"
@@ -148,15 +149,15 @@ def build_site(notebooks: list[Path] | None = None) -> dict[str, str]:
 
 
 def check_out_dir(out_dir: Path, force: bool) -> None:
-    """Refuse the course's notebooks folder, a file, and a non-empty folder unless forced."""
+    """Refuse the course's notebooks folder, a path that cannot be a folder (a file, under a
+    file, unwritable: ``OutPathError``), and a non-empty folder unless forced."""
     out, notebooks = out_dir.resolve(), notebooks_dir().resolve()
     if out == notebooks or notebooks in out.parents:
         raise SiteError(
             f"{out_dir} is the course's notebooks folder or inside it ({notebooks}): "
             "write the site elsewhere, e.g. site/ (git ignores it)"
         )
-    if out_dir.exists() and not out_dir.is_dir():
-        raise SiteError(f"{out_dir} is a file, not a folder: choose a folder for the site")
+    check_out_path(out_dir, "folder")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
         raise SiteError(
             f"{out_dir} is not empty: use --force to write the site over what is there "
@@ -177,21 +178,24 @@ def write_site(out_dir: Path, notebooks: list[Path] | None = None,
                force: bool = False) -> WrittenSite:
     """Build the site of the course (default: every notebook), then write it into ``out_dir``.
 
-    Every page is rendered before the first file is written, so a failure leaves ``out_dir``
-    as it was.
+    Every page is rendered, then written into a staging folder, then moved into place, so a
+    failure (a full disk) leaves ``out_dir`` as it was.
 
     Raises:
-        SiteError: ``out_dir`` is (inside) the notebooks folder, is a file, or is not empty
-            and ``force`` is false; or a notebook has no lesson in the curriculum.
+        OutPathError: ``out_dir`` is a file, lies under a file, or cannot be written in.
+        SiteError: ``out_dir`` is (inside) the notebooks folder or is not empty and ``force``
+            is false; or a notebook has no lesson in the curriculum.
     """
     out_dir = Path(out_dir)
     check_out_dir(out_dir, force)
     pages = course_pages(notebooks)
     files = build_site(notebooks)
-    for relative, text in files.items():
-        target = out_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(text.encode("utf-8"))  # bytes: the same "\n" line ends everywhere
+    with staging_folder(out_dir if out_dir.is_dir() else out_dir.parent) as staging:
+        for relative, text in files.items():
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(text.encode("utf-8"))  # bytes: the same "\n" line ends everywhere
+        move_into_place(staging, out_dir)
     return WrittenSite(
         index=out_dir / INDEX,
         pages=tuple(out_dir / page.href for page in pages),

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import ast
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -22,6 +24,7 @@ from course.cell_names import bound_names, check_calls, free_reads
 from course.exercises import RESULTS
 from course.notebooks import course_notebooks
 from course.paths import notebooks_dir
+from course.staging import back_up, check_out_path, move_into_place, staging_folder
 from course.student_guards import (
     BEGIN,
     END,
@@ -175,12 +178,26 @@ def _stub(function: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str]) ->
     return "\n".join(lines[first - 1 : last] + [indent + PLACEHOLDER])
 
 
+@dataclass(frozen=True)
+class StudentCopies:
+    """What ``write_student_copies`` wrote, and where the copies it replaced went (if any)."""
+
+    reports: dict[Path, CopyReport]
+    backup: Path | None = None
+
+
 def write_student_copies(
-    out_dir: Path, notebooks: list[Path] | None = None, force: bool = False
-) -> dict[Path, CopyReport]:
+    out_dir: Path, notebooks: list[Path] | None = None, force: bool = False,
+    clock: Callable[[], datetime] = datetime.now,
+) -> StudentCopies:
     """Write a student copy of each notebook (default: the whole course) into ``out_dir``.
 
+    Every copy is made and written into a staging folder first, then moved into place, so a
+    failure (a full disk) leaves ``out_dir`` as it was. With ``force``, copies already there
+    are moved to a dated backup folder inside ``out_dir``, never overwritten.
+
     Raises:
+        OutPathError: ``out_dir`` is a file, lies under a file, or cannot be written in.
         StudentCopyError: ``out_dir`` is the course's own notebooks folder, a copy already
             exists there and ``force`` is false (a learner's work would be overwritten), or a
             notebook breaks a convention copies rely on (then nothing is written).
@@ -191,17 +208,21 @@ def write_student_copies(
         raise StudentCopyError(
             f"out_dir {out_dir} is the course's own notebooks folder: choose another folder"
         )
+    check_out_path(out_dir, "folder")
     targets = {path: out_dir / path.name for path in sources}
-    existing = [str(target) for target in targets.values() if target.exists()]
+    existing = [target for target in targets.values() if target.exists()]
     if existing and not force:
         raise StudentCopyError(
-            f"out_dir already has {', '.join(existing)}: a learner's work would be overwritten "
-            "(use --force to replace them)"
+            f"out_dir already has {', '.join(map(str, existing))}: a learner's work would be "
+            "overwritten (use --force to move them to a backup folder and write new copies)"
         )
     copies = {target: student_copy(nbformat.read(path, as_version=4))
               for path, target in targets.items()}  # all made before any is written
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for target, (student, _) in copies.items():
-        nbformat.write(student, target)
-    return {target: report for target, (_, report) in copies.items()}
-
+    backup = None
+    with staging_folder(out_dir if out_dir.is_dir() else out_dir.parent) as staging:
+        for target, (student, _) in copies.items():
+            nbformat.write(student, staging / target.name)
+        if existing:
+            backup = back_up(existing, out_dir, clock)
+        move_into_place(staging, out_dir)
+    return StudentCopies({target: report for target, (_, report) in copies.items()}, backup)

@@ -12,6 +12,7 @@ from course.grading import Limits, NotebookNotGradable, grade
 from course.kernel_session import memory_limit_supported
 from course.paths import notebooks_dir
 from course.student import write_student_copies
+from tests.learner_notebooks import RIGHT, SWALLOW, VANDAL, learner_notebook, snapshot
 
 HASHING = notebooks_dir() / "01_hashing_and_merkle_trees.ipynb"
 HASHING_EXERCISES = ["flip_bit", "leading_zero_bits", "my_merkle_root", "verify_inclusion"]
@@ -39,17 +40,6 @@ def test_a_student_copy_has_every_exercise_not_done(tmp_path, capsys):
     assert code == 1
     assert out.count("⏳ not done") == 4
     assert "0 of 4 exercises passed." in out
-
-
-def learner_notebook(answer_body, *later_cells):
-    """A small notebook of chapter 00's fee exercise: the learner's answer, then later cells."""
-    cells = [
-        "from course.exercises.start_here import check_fee_in_eth",
-        f"def fee_in_eth(gas_used, gas_price_gwei):\n    {answer_body}\n\n\n"
-        "check_fee_in_eth(fee_in_eth)",
-        *later_cells,
-    ]
-    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
 
 
 def test_a_wrong_answer_fails_and_a_later_error_does_not_hide_it(tmp_path, capsys):
@@ -137,7 +127,6 @@ def test_a_notebook_that_uses_plain_web3_calls_passes(tmp_path, capsys):
     assert "3 of 3 exercises passed." in out
 
 
-RIGHT = "return gas_used * gas_price_gwei / 1e9"
 SPOOF = '''\
 import course.exercises as exercises
 import course.exercises.start_here as start_here
@@ -189,15 +178,6 @@ def test_checks_still_pass_a_right_answer_after_the_notebook_patched_them_to_fai
     assert [(o.exercise, o.status) for o in result.outcomes] == [("fee_in_eth", PASSED)]
 
 
-SWALLOW = """\
-while True:
-    try:
-        while True:
-            pass
-    except KeyboardInterrupt:
-        pass"""
-
-
 def test_a_looping_notebook_is_stopped_and_keeps_the_outcomes_before_the_loop(tmp_path):
     path = tmp_path / "fees.ipynb"
     nbformat.write(learner_notebook(RIGHT, "while True:\n    pass", SWALLOW, "print('never')"),
@@ -220,23 +200,6 @@ def test_the_notebook_time_limit_stops_the_run_and_says_where(tmp_path):
     assert "ignored the interrupt" in result.errors[0].message
 
 
-VANDAL = """\
-import shutil
-from pathlib import Path
-
-for folder in (Path("."), Path("..")):
-    for path in folder.resolve().iterdir():
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
-print("deleted everything around me")"""
-
-
-def folder_snapshot(folder):
-    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def test_a_notebook_that_deletes_files_leaves_the_submissions_untouched(tmp_path):
     submissions = tmp_path / "submissions"
     (submissions / "shared").mkdir(parents=True)
@@ -244,10 +207,10 @@ def test_a_notebook_that_deletes_files_leaves_the_submissions_untouched(tmp_path
     nbformat.write(learner_notebook(RIGHT, "print(open('shared/prices.csv').read())"),
                    submissions / "bob.ipynb")
     nbformat.write(learner_notebook(RIGHT, VANDAL), submissions / "ana.ipynb")
-    before = folder_snapshot(tmp_path)
+    before = snapshot(tmp_path)
     result = grade(submissions / "ana.ipynb")
     assert not result.errors and [o.status for o in result.outcomes] == [PASSED]
-    assert folder_snapshot(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 def test_a_learners_folder_cannot_replace_the_course_package_or_the_standard_library(tmp_path):

@@ -22,6 +22,7 @@ from course.site import (
     render_index,
     write_site,
 )
+from course.staging import OutPathError
 
 NOTEBOOKS = course_notebooks()
 
@@ -167,8 +168,30 @@ def test_a_folder_that_is_not_empty_needs_force(tmp_path):
 def test_a_file_is_not_a_site_folder(tmp_path):
     file = tmp_path / "site.html"
     file.write_text("")
-    with pytest.raises(SiteError, match="is a file, not a folder"):
+    with pytest.raises(OutPathError, match="is a file, not a folder"):
         write_site(file, force=True)
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new-folder", "forced-into-a-folder"])
+def test_a_full_disk_leaves_the_site_folder_as_it_was(tmp_path, monkeypatch, existing):
+    out = tmp_path / "site"
+    if existing:
+        out.mkdir()
+        (out / INDEX).write_text("the old index")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    real_write = Path.write_bytes
+
+    def fill_the_disk(path, data):
+        if path.name != INDEX:  # the index goes first: the stylesheet finds the disk full
+            raise OSError(28, "No space left on device")
+        return real_write(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", fill_the_disk)
+    with pytest.raises(OSError, match="No space left"):
+        write_site(out, notebooks=NOTEBOOKS[:1], force=True)
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.rglob("*")) == (["index.html", "site"] if existing
+                                                             else [])
 
 
 def test_course_site_writes_the_website_and_says_where(course_cli, tmp_path):

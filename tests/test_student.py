@@ -8,6 +8,7 @@ import nbformat
 import pytest
 
 from course.cell_names import is_stub
+from course.cli import main
 from course.exercises import RESULTS, Exercise
 from course.notebooks import course_notebooks, execute
 from course.paths import notebooks_dir
@@ -186,7 +187,50 @@ def test_copies_never_overwrite_the_course_or_a_learners_work(tmp_path):
     write_student_copies(tmp_path, first)
     with pytest.raises(StudentCopyError, match="use --force"):
         write_student_copies(tmp_path, first)
-    assert list(write_student_copies(tmp_path, first, force=True)) == [tmp_path / first[0].name]
+    assert list(write_student_copies(tmp_path, first, force=True).reports) == [
+        tmp_path / first[0].name]
+
+
+def one_notebook_course(monkeypatch):
+    """`course student` on the first notebook only, to keep these CLI tests short."""
+    monkeypatch.setattr("course.student.course_notebooks", lambda: NOTEBOOKS[:1])
+    return NOTEBOOKS[0].name
+
+
+def test_force_moves_the_learners_previous_copies_to_a_dated_backup_and_says_so(
+        tmp_path, monkeypatch, capsys):
+    name = one_notebook_course(monkeypatch)
+    assert main(["student", str(tmp_path)]) == 0
+    (tmp_path / name).write_text("my edited copy")
+    (tmp_path / "notes.txt").write_text("mine")
+    assert main(["student", str(tmp_path), "--force"]) == 0
+    out = capsys.readouterr().out
+    [backup] = tmp_path.glob("backup-*")
+    assert f"The copies that were in {tmp_path} are now in {backup}" in out
+    assert (backup / name).read_text() == "my edited copy"
+    assert nbformat.read(tmp_path / name, as_version=4).cells, "a fresh copy took its place"
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_a_full_disk_leaves_no_half_written_copy_and_nothing_to_force(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("course.student.course_notebooks", lambda: NOTEBOOKS[:2])
+    real_write = nbformat.write
+    written = []
+
+    def fill_the_disk(notebook, path):
+        if written:
+            raise OSError(28, "No space left on device")
+        written.append(path)
+        real_write(notebook, path)
+
+    monkeypatch.setattr("course.student.nbformat.write", fill_the_disk)
+    out = tmp_path / "copies"
+    assert main(["student", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err == (f"course: could not write {out}: No space left on device; "
+                   "nothing was changed\n")
+    assert written and list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
