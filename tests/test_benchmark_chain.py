@@ -1,4 +1,4 @@
-"""The chain-growth benchmark builds, saves and reloads a real chain, and reports per-segment cost."""
+"""The chain-growth benchmark builds, saves and reloads a real chain; reports per-segment cost."""
 
 from benchmarks.chain_growth import SEGMENT, run
 

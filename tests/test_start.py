@@ -57,7 +57,7 @@ def test_a_changed_pin_makes_setup_install_again(tmp_path, monkeypatch):
     monkeypatch.setattr(start, "install_node_tools", lambda: False)
     start.set_up()
     (pip,) = commands
-    assert pip[1:4] == ["-m", "pip", "install"] and ["-c", "constraints.txt"] == pip[5:7]
+    assert pip[1:4] == ["-m", "pip", "install"] and pip[5:7] == ["-c", "constraints.txt"]
     assert start.TORCH in pip and start.environment_is_current()
 
 
