@@ -170,7 +170,7 @@ class RayBackend:
             ray.init(address=address, include_dashboard=False, log_to_driver=False,
                      configure_logging=False)
         if cpus_per_provider is None:  # share the cluster's CPUs, at most one each
-            cpus = ray.cluster_resources().get("CPU", 1)  # type: ignore[no-untyped-call]
+            cpus = ray.cluster_resources().get("CPU", 1)  # type: ignore[no-untyped-call,unused-ignore]
             # rounded DOWN, or the shares could add up to more CPUs than exist
             cpus_per_provider = min(1.0, math.floor(cpus / len(providers) * 100) / 100)
         gpu_providers = [p for p in providers if p.device.startswith("cuda")]
