@@ -87,8 +87,12 @@ def find_submissions(folder: Path) -> list[Submission]:
     folder = Path(folder)
     if not folder.is_dir():
         raise GradebookError(f"{folder} is not a folder of submissions")
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as error:
+        raise GradebookError(f"cannot read {folder}: {error.strerror or error}") from None
     submissions = []
-    for entry in sorted(folder.iterdir()):
+    for entry in entries:
         if SKIPPED.match(entry.name):
             continue
         if entry.is_file() and entry.suffix == ".ipynb":

@@ -277,5 +277,6 @@ def _expected_exercises(path: Path, notebook: nbformat.NotebookNode,
 
 
 def _not_run(name: str) -> Outcome:
-    return Outcome(name, NOT_DONE, f"check_{name} did not run: its cell is missing, or an "
-                   "error stopped the cells before it.")
+    return Outcome(name, NOT_DONE, f"check_{name} did not run: its cell is missing, an error "
+                   "stopped the cells before it, or the call is not at the top level of its cell "
+                   f"(write check_{name}(your_answer) on a line of its own).")
