@@ -63,12 +63,24 @@ def test_a_changed_pin_makes_setup_install_again(tmp_path, monkeypatch):
 
 def test_the_fast_loop_leaves_slow_tests_out_and_the_full_suite_uses_every_core(monkeypatch):
     start = load_start_module()
-    fast = start.pytest_command(Path("python"), ["--fast"])
+    (fast,) = start.pytest_commands(Path("python"), ["--fast"])
     assert fast[1:] == ["-m", "pytest", "-m", "not slow", "tests"]
-    assert start.pytest_command(Path("python"), ["--fast", "tests/chain"])[-1] == "tests/chain"
+    (chain,) = start.pytest_commands(Path("python"), ["--fast", "tests/chain"])
+    assert chain[-1] == "tests/chain"
     monkeypatch.setattr(start.os, "cpu_count", lambda: 2)
-    full = start.pytest_command(Path("python"), [])
-    assert full[1:] == ["-m", "pytest", "-n", "2", "--dist", "loadfile"]
+    parallel, ray = start.pytest_commands(Path("python"), [])
+    assert parallel[1:] == ["-m", "pytest", "-n", "2", "--dist", "loadfile", "-m", "not ray"]
+    assert ray[1:] == ["-m", "pytest", "-m", "ray"]
+
+
+def test_a_failing_step_fails_the_run_and_an_empty_ray_selection_does_not(monkeypatch):
+    start = load_start_module()
+    codes = iter([0, 0, 0, 5])  # ruff, mypy, the parallel run, no Ray test selected
+    monkeypatch.setattr(start.subprocess, "run",
+                        lambda *a, **k: subprocess.CompletedProcess(a, next(codes)))
+    assert start.run_tests(Path("python"), ["tests/chain"]) == 0
+    codes = iter([0, 1, 0, 0])  # mypy found a problem
+    assert start.run_tests(Path("python"), []) == 1
 
 
 def test_an_unknown_command_exits_2_and_shows_usage():
