@@ -179,7 +179,7 @@ def ensure_numbers(values: Any, name: str, *, minimum: float | None = None,
         array = np.asarray(values, dtype=float)
     except (TypeError, ValueError, OverflowError):
         fail(error, name, values, rule, meaning)
-    if np.asarray(values).dtype == bool:
+    if np.asarray(values).dtype.kind not in "iuf":  # not bools, not text like "10"
         fail(error, name, values, rule, meaning)
     ok = (array.ndim == ndim and (allow_empty or array.size > 0)
           and bool(np.all(np.isfinite(array))))

@@ -95,7 +95,7 @@ def test_other_helpers():
 
 def test_ensure_numbers():
     assert ensure_numbers([1, 2.5], "prices", above=0).tolist() == [1.0, 2.5]
-    for bad in ([], [1, math.nan], "12", None, [[1]], [True, False], [0, 1]):
+    for bad in ([], [1, math.nan], "12", None, [[1]], [True, False], [0, 1], ["10", "20"]):
         with pytest.raises(InvalidInput):
             ensure_numbers(bad, "prices", above=0)
 

@@ -401,7 +401,8 @@ def simulate_cascade(positions: Sequence[Position], prices: Mapping[str, float],
                 hf = position.health_factor(market, assets)
                 if hf >= 1:
                     continue
-                debt_symbol = max(position.debt, key=lambda s, p=position: p.debt[s] * market[s])
+                debts = position.debt
+                debt_symbol = max(debts, key=lambda symbol: debts[symbol] * market[symbol])
                 result = liquidate(position, debt_symbol, collateral_symbol,
                                    close_factor(hf) * position.debt[debt_symbol], market, assets)
                 sold_this_round += result.seized

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from web3 import Web3
+from web3.types import RPCEndpoint
 
 from course.errors import EvmError
 from course.evm.connection import ensure_web3
@@ -86,7 +87,7 @@ def advance_time(w3: Web3, seconds: int) -> int:
 
 def _rpc(w3: Web3, method: str, params: list[Any]) -> bool:
     """Call a development-node method; False if the node does not know it."""
-    response = w3.provider.make_request(method, params)
+    response = w3.provider.make_request(RPCEndpoint(method), params)
     error = response.get("error")
     if error is None:
         return True

@@ -11,7 +11,7 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractLogicError
-from web3.types import TxReceipt
+from web3.types import TxParams, TxReceipt
 
 from course.errors import EvmError
 from course.evm.artifacts import load_artifact
@@ -63,7 +63,8 @@ def send(w3: Web3, call: ContractFunction, sender: str | None = None, value: int
     _check_sender_and_value(sender, value)
     what = f"{call.fn_name}({', '.join(repr(a) for a in call.args)})"
     try:
-        tx_hash = call.transact({"from": sender or w3.eth.default_account, "value": value})
+        fields = {"from": sender or w3.eth.default_account, "value": value}
+        tx_hash = call.transact(cast(TxParams, fields))
     except (ContractLogicError, TransactionFailed) as error:
         raise Reverted(what, revert_reason(error)) from None
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash)

@@ -23,6 +23,7 @@ from course.exercises import CheckFailed, Exercise, expect_function, expect_type
 def _names(got: object, what: str) -> list[str]:
     """The learner's answer as a list of provider names (a list, tuple or set of strings)."""
     expect_type(got, (list, tuple, set), what)
+    assert isinstance(got, list | tuple | set)  # for mypy: expect_type just checked it
     for item in got:
         if not isinstance(item, str):
             raise CheckFailed(f"{what} should hold provider NAMES (strings), got "
@@ -229,7 +230,7 @@ def _test_jobs_to_catch(answer: Callable[[float, float], int]) -> str:
     expect_function(answer, 2)
     for rate, confidence in CATCH_CASES:
         got = answer(rate, confidence)
-        if isinstance(got, float) and got.is_integer():
+        if isinstance(got, float) and float(got).is_integer():
             got = int(got)
         expect_type(got, (int, np.integer), f"jobs_to_catch({rate}, {confidence})")
         expected = jobs_to_catch(rate, confidence)

@@ -4,7 +4,7 @@ contract, vesting, real yield and the Gini coefficient checked against course.de
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -114,7 +114,7 @@ check_real_yield = Exercise(
 )
 
 
-def _gini_cases() -> list[list[float]]:
+def _gini_cases() -> list[Sequence[float]]:
     rng = np.random.default_rng(2022)
     return [
         [5, 5, 5, 5], [0, 0, 0, 7], [1, 2, 3, 4], [4, 1, 3, 2], [42], [0, 1], [3, 0, 0, 1, 9],
