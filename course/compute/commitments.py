@@ -25,7 +25,15 @@ import torch
 from course.chain.merkle import MerkleProof, merkle_levels, merkle_proof, verify_proof
 from course.compute.errors import VerificationError
 from course.compute.workloads import check_seed, check_size
-from course.validation import ensure, ensure_choice, ensure_instance, ensure_int, ensure_number
+from course.validation import (
+    ensure,
+    ensure_choice,
+    ensure_instance,
+    ensure_int,
+    ensure_number,
+    is_integer,
+    is_number,
+)
 
 UNIT_ROUNDOFF = {"fp32": 2.0**-24, "tf32": 2.0**-11, "bf16": 2.0**-8}
 """u, half the gap between 1 and the next number: the relative error of one rounding."""
@@ -46,6 +54,14 @@ class RowOpening:
     index: int
     values: tuple[float, ...]
     proof: MerkleProof
+
+
+def _tensor(value: object, name: str, ndim: int) -> torch.Tensor:
+    """``value`` if it is a finite float tensor of ``ndim`` dimensions."""
+    ensure(isinstance(value, torch.Tensor) and value.ndim == ndim and value.numel() > 0
+           and value.is_floating_point() and bool(torch.isfinite(value).all()),
+           VerificationError, name, value, f"a finite {ndim}-d float tensor")
+    return value  # type: ignore[return-value]
 
 
 def _leaf(index: int, row: np.ndarray) -> bytes:
@@ -94,10 +110,14 @@ def choose_rows(commitment: Commitment, count: int, verifier_secret: int) -> lis
 
 def opening_matches(commitment: Commitment, opening: RowOpening) -> bool:
     """Is this row exactly what was committed at its position?"""
+    ensure_instance(commitment, "commitment", Commitment, error=VerificationError)
     ensure_instance(opening, "opening", RowOpening, error=VerificationError)
-    if not 0 <= opening.index < commitment.rows:
-        return False
-    leaf = _leaf(opening.index, np.asarray(opening.values, dtype=np.float32))
+    well_formed = (is_integer(opening.index) and isinstance(opening.values, tuple)
+                   and all(is_number(v) for v in opening.values)
+                   and isinstance(opening.proof, MerkleProof))
+    if not well_formed or not 0 <= opening.index < commitment.rows:
+        return False  # a malformed opening proves nothing
+    leaf = _leaf(int(opening.index), np.asarray(opening.values, dtype=np.float32))
     return verify_proof(leaf, opening.proof, commitment.root)
 
 
@@ -121,6 +141,9 @@ def row_error_bound(a_row: torch.Tensor, b: torch.Tensor, precision: str = "fp32
     """
     precision = ensure_choice(precision, "precision", list(UNIT_ROUNDOFF),
                               error=VerificationError)
+    a_row, b = _tensor(a_row, "a_row", 1), _tensor(b, "b", 2)
+    ensure(b.shape[0] == a_row.shape[0], VerificationError, "b", tuple(b.shape),
+           f"{a_row.shape[0]} rows, one per entry of a_row")
     n = a_row.shape[0]
     return 2 * n * UNIT_ROUNDOFF[precision] * (a_row.abs() @ b.abs()) + 1e-30
 
@@ -128,6 +151,12 @@ def row_error_bound(a_row: torch.Tensor, b: torch.Tensor, precision: str = "fp32
 def verify_matmul_rows(commitment: Commitment, openings: list[RowOpening], size: int,
                        seed: int, precision: str = "fp32") -> list[int]:
     """Recompute each opened row of A·B; return the rows that fail (empty: all good)."""
+    ensure_instance(commitment, "commitment", Commitment, error=VerificationError)
+    ensure(isinstance(openings, list | tuple) and all(isinstance(o, RowOpening)
+                                                      for o in openings),
+           VerificationError, "openings", openings, "a list of RowOpenings")
+    precision = ensure_choice(precision, "precision", list(UNIT_ROUNDOFF),
+                              error=VerificationError)
     a, b = matmul_inputs(size, seed)
     bad = []
     for opening in openings:
@@ -164,6 +193,10 @@ def freivalds_check(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor, rounds: i
     the comparison allows the forward error bound of the two products.
     """
     rounds = ensure_int(rounds, "rounds", minimum=1, maximum=64, error=VerificationError)
+    a, b, c = _tensor(a, "a", 2), _tensor(b, "b", 2), _tensor(c, "c", 2)
+    ensure(a.shape[1] == b.shape[0] and c.shape == (a.shape[0], b.shape[1]), VerificationError,
+           "shapes", (tuple(a.shape), tuple(b.shape), tuple(c.shape)),
+           "a (m, k), b (k, n) and c (m, n)")
     generator = torch.Generator().manual_seed(check_seed(seed))
     n = a.shape[1]
     u = UNIT_ROUNDOFF[ensure_choice(precision, "precision", list(UNIT_ROUNDOFF),

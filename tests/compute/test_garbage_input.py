@@ -25,7 +25,15 @@ import numpy as np
 import pytest
 import torch
 
-from course.compute import burn_mint, devices, onchain, plots, throughput, verification
+from course.compute import (
+    burn_mint,
+    commitments,
+    devices,
+    onchain,
+    plots,
+    throughput,
+    verification,
+)
 from course.compute import workloads as work
 from course.compute.backends import InlineBackend, LocalBackend, make_backend
 from course.compute.errors import (
@@ -142,6 +150,9 @@ def plotted(plot: Any) -> Any:
 def record() -> JobRecord:
     return JobRecord(0, JOB, "alice", paid={"ada": 5}, slashed={"cy": 50})
 
+
+A, B = commitments.matmul_inputs(4, 1)
+COMMITTED = commitments.commit(A @ B)
 
 CALLS = [
     # workloads and devices (notebook 10)
@@ -260,6 +271,25 @@ CALLS = [
     ValidCall(onchain.verdict, {"record": record(), "provider": "ada", "returned_result": True}),
     ValidCall(onchain.runs_to_settle, {"report": report()}),
     ValidCall(onchain.settlements_table, {"settlements": []}),
+    # commit, then challenge (course.compute.commitments)
+    ValidCall(commitments.commit, {"output": torch.ones(4, 3)}),
+    ValidCall(commitments.choose_rows, {"commitment": COMMITTED.commitment, "count": 2,
+                                        "verifier_secret": 9}),
+    ValidCall(commitments.opening_matches, {"commitment": COMMITTED.commitment,
+                                            "opening": COMMITTED.open(1)}),
+    ValidCall(commitments.matmul_inputs, {"size": 4, "seed": 1}),
+    ValidCall(commitments.row_error_bound, {"a_row": torch.ones(4), "b": torch.ones(4, 4),
+                                            "precision": "tf32"}),
+    ValidCall(commitments.verify_matmul_rows, {"commitment": COMMITTED.commitment,
+                                               "openings": [COMMITTED.open(0)], "size": 4,
+                                               "seed": 1, "precision": "fp32"}),
+    ValidCall(commitments.partial_matmul, {"size": 4, "seed": 1, "work_fraction": 0.5}),
+    ValidCall(commitments.freivalds_check, {"a": torch.eye(3), "b": torch.eye(3),
+                                            "c": torch.eye(3), "rounds": 2, "seed": 0,
+                                            "precision": "fp32"}),
+    ValidCall(commitments.survival_probability, {"work_fraction": 0.5, "challenges": 3,
+                                                 "rows": 10}),
+    ValidCall(commitments.challenges_needed, {"work_fraction": 0.5, "confidence": 0.99}),
 ]
 
 NO_ARGUMENTS = [
