@@ -24,7 +24,13 @@ import torch
 
 from course.chain.merkle import MerkleProof, merkle_levels, merkle_proof, verify_proof
 from course.compute.errors import VerificationError
-from course.compute.workloads import check_seed, check_size
+from course.compute.workloads import (
+    WorkResult,
+    _summary,
+    check_seed,
+    check_size,
+    matmul_flops,
+)
 from course.validation import (
     ensure,
     ensure_choice,
@@ -183,6 +189,21 @@ def partial_matmul(size: int, seed: int, work_fraction: float) -> torch.Tensor:
     done = math.floor(fraction * size)
     fake = torch.randn(size - done, size, generator=torch.Generator().manual_seed(seed + 1))
     return torch.cat([a[:done] @ b, fake * size**0.5])  # (size, size)
+
+
+def summarize(output: torch.Tensor) -> WorkResult:
+    """The matmul result a provider sends for ``output`` when only a summary is checked.
+
+    Its summary is the sums of the first 16 rows (``workloads.SUMMARY_SIZE``), whatever the
+    other rows hold, and it claims the whole product's FLOPs: the cautionary example of
+    notebook 11.
+    """
+    ensure_instance(output, "output", torch.Tensor, error=VerificationError)
+    ensure(output.ndim == 2 and output.shape[0] == output.shape[1] >= 1
+           and output.is_floating_point(), VerificationError, "output",
+           (tuple(output.shape), output.dtype), "a square float tensor (a matmul's product)")
+    size = check_size("size", output.shape[0])
+    return WorkResult("matmul", _summary(output), matmul_flops(size), output.device.type)
 
 
 def freivalds_check(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor, rounds: int = 2,

@@ -1,7 +1,9 @@
 """Checks for notebook 11 (a DePIN compute marketplace): the reverse-auction winners, a quorum
-vote on result summaries, the number of spot-checked jobs that catches a cheater, and a
-reputation score. Each runs the learner's function on many inputs and compares it with
-course.compute (market.match, verification.quorum, verification.jobs_to_catch, Reputation)."""
+vote on result summaries, the number of spot-checked jobs that catches a cheater, a cheater that
+fools the summary, its odds against challenged rows, and a reputation score. Each runs the
+learner's function on many inputs and compares it with course.compute (market.match,
+verification.quorum, verification.jobs_to_catch, commitments.summarize and
+survival_probability, Reputation)."""
 
 from __future__ import annotations
 
@@ -10,14 +12,29 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
+import torch
 
+from course.compute.commitments import matmul_inputs, summarize, survival_probability
 from course.compute.jobs import JobSpec
 from course.compute.market import NoProviderError, match, why_not
 from course.compute.providers import Provider
 from course.compute.reputation import Reputation
-from course.compute.verification import jobs_to_catch, quorum
-from course.compute.workloads import WorkResult
-from course.exercises import CheckFailed, Exercise, expect_function, expect_type
+from course.compute.verification import (
+    ABSOLUTE_TOLERANCE,
+    RELATIVE_TOLERANCE,
+    jobs_to_catch,
+    quorum,
+    results_agree,
+)
+from course.compute.workloads import SUMMARY_SIZE, WorkResult, matmul
+from course.exercises import (
+    CheckFailed,
+    Exercise,
+    close_enough,
+    expect_function,
+    expect_number,
+    expect_type,
+)
 
 
 def _names(got: object, what: str) -> list[str]:
@@ -316,4 +333,131 @@ check_reputation_score = Exercise(
         "outcomes.count('cheated'); return (good + 1) / (good + bad + 2)",
     ),
     test=_test_reputation_score,
+)
+
+
+# --- fool the checker: a cheater that beats the summary ------------------------------------------
+
+LAZY_JOBS = ((64, 0), (64, 7), (96, 1), (128, 2), (256, 3), (1024, 4))
+
+
+def _as_output(got: object, what: str) -> torch.Tensor:
+    """The learner's output as a float tensor (a torch tensor or a numpy array)."""
+    if isinstance(got, np.ndarray) and got.dtype.kind in "fiu":
+        got = torch.from_numpy(np.asarray(got, dtype=np.float32))
+    expect_type(got, torch.Tensor, what)
+    assert isinstance(got, torch.Tensor)  # for mypy: expect_type just checked it
+    return got.detach().float().cpu()
+
+
+def _test_lazy_matmul(answer: Callable[[int, int], torch.Tensor]) -> str:
+    expect_function(answer, 2)
+    computed = 0
+    for size, seed in LAZY_JOBS:
+        call = f"lazy_matmul({size}, {seed})"
+        output = _as_output(answer(size, seed), call)
+        if tuple(output.shape) != (size, size):
+            raise CheckFailed(f"{call} has shape {tuple(output.shape)}, expected ({size}, "
+                              f"{size}): the cheater claims the whole product, every row.")
+        claimed, honest = summarize(output), matmul(size=size, seed=seed)
+        if not results_agree(claimed, honest):
+            row = next(i for i, (x, y) in enumerate(zip(claimed.summary, honest.summary,
+                                                        strict=True))
+                       if not np.isclose(x, y, rtol=RELATIVE_TOLERANCE, atol=ABSOLUTE_TOLERANCE))
+            raise CheckFailed(f"The market catches {call}: row {row} of your output sums to "
+                              f"{claimed.summary[row]:.6g}, the honest row {row} to "
+                              f"{honest.summary[row]:.6g}. The summary is the sums of rows 0 to "
+                              f"{SUMMARY_SIZE - 1}; each must be the honest row's sum.")
+        a, b = matmul_inputs(size, seed)
+        honest_rows = torch.isclose(output, a @ b, rtol=1e-4, atol=1e-3).all(dim=1)  # (size,)
+        computed = int(honest_rows.sum())
+        if computed > SUMMARY_SIZE:
+            raise CheckFailed(f"{call} passes the market's check, but {computed} of its {size} "
+                              f"rows are the honest ones: that is honest work. The summary reads "
+                              f"only rows 0 to {SUMMARY_SIZE - 1}; skip the others.")
+    size = LAZY_JOBS[-1][0]
+    return (f"Every summary is the honest one, and on the {size}² job you computed {computed} "
+            f"of {size} rows ({computed / size:.1%} of the work). A quorum would count you as "
+            "agreeing, and a spot check would pass you.")
+
+
+check_lazy_matmul = Exercise(
+    name="lazy_matmul",
+    goal="Write lazy_matmul(size, seed): a size × size tensor whose summary (the sums of its "
+    f"first {SUMMARY_SIZE} rows) agrees with the honest matmul(size, seed), while at most "
+    f"{SUMMARY_SIZE} of its rows are the honest rows of A·B. matmul_inputs(size, seed) gives A "
+    "and B.",
+    hints=(
+        "The summary reads nothing but the first 16 rows, and row i of A·B needs only row i of A "
+        "(and all of B). What goes in the other rows is never looked at.",
+        "On other numbers: for a 6 × 6 product whose summary read the first 2 rows, a[:2] @ b is "
+        "a (2, 6) tensor, the 2 rows the summary needs; torch.zeros(6, 6) or torch.randn(6, 6) "
+        "is a whole tensor to put them in. Slicing on the left of = writes into rows.",
+    ),
+    test=_test_lazy_matmul,
+)
+
+
+# --- how often a cheater survives k challenged rows ----------------------------------------------
+
+
+def _survival_cases() -> list[tuple[float, int, int]]:
+    cases = [(f, k, rows) for rows in (64, 10, 1024, 4) for f in (0.5, 0.25, 0.9, 0.3, 1.0, 0.0)
+             for k in (3, 1, 2, 8, 16, 4, 0) if k <= rows]  # the edge cases come last
+    dice = random.Random("survival")
+    for _ in range(40):
+        rows = dice.randint(5, 2_000)
+        cases.append((round(dice.uniform(0.01, 0.99), 3), dice.randint(1, min(rows, 40)), rows))
+    # leave out f·rows within float noise of a whole number (e.g. 0.29 · 100 = 28.999999999999996)
+    return [(f, k, rows) for f, k, rows in cases
+            if f * rows == round(f * rows) or abs(f * rows - round(f * rows)) > 1e-6]
+
+
+SURVIVAL_CASES = _survival_cases()
+
+
+def _test_survival(answer: Callable[[float, int, int], float]) -> str:
+    expect_function(answer, 3)
+    for f, k, rows in SURVIVAL_CASES:
+        call = f"survival({f}, {k}, {rows})"
+        got = expect_number(answer(f, k, rows), call)
+        expected = survival_probability(f, k, rows)
+        if not close_enough(got, expected):
+            done = math.floor(f * rows)
+            hint = ""
+            if not 0 <= got <= 1:
+                hint = " A probability is between 0 and 1."
+            elif k == 0:
+                hint = " With no challenge at all, the cheater surely survives."
+            elif f * rows != done:
+                hint = (f" The cheater computed floor({f} × {rows}) = {done} rows: round down, "
+                        "a row is computed or not.")
+            elif close_enough(got, f**k):
+                hint = (f" That is f^k, as if a row could be challenged twice; the verifier "
+                        f"draws {k} different rows, so each computed row it draws leaves one "
+                        "fewer for the next draw.")
+            elif any(close_enough(got, survival_probability(f, other, rows))
+                     for other in (k - 1, k + 1) if 0 <= other <= rows):
+                hint = f" Count your draws: {k} challenges, {k} factors."
+            raise CheckFailed(f"{call} returned {got:.10g}, expected {expected:.10g} (the cheater "
+                              f"computed {done} of {rows} rows).{hint}")
+    return ("Drawing k different rows makes the cheater's chance a little smaller than f^k: "
+            "f^k is the bound to design with, the exact value is what you measure.")
+
+
+check_survival = Exercise(
+    name="survival",
+    goal="Write survival(work_fraction, challenges, rows): the chance that a cheater who computed "
+    "floor(work_fraction × rows) of the rows, and faked the rest, passes `challenges` challenges "
+    "when the verifier draws that many different rows at random.",
+    hints=(
+        "Draw the challenged rows one at a time. The first lands on a computed row with "
+        "probability (computed rows) / (rows). If it did, the next is drawn from what is left: "
+        "one computed row fewer, one row fewer. The cheater survives only if every draw lands "
+        "on a computed row.",
+        "On other numbers: 10 rows, 4 computed, 2 challenges gives 4/10 × 3/9 = 0.133, a little "
+        "less than 0.4² = 0.16; 3 challenges give 4/10 × 3/9 × 2/8 = 0.033. No challenge at all: "
+        "the cheater surely survives.",
+    ),
+    test=_test_survival,
 )

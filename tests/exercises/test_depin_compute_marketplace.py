@@ -4,18 +4,23 @@ import math
 
 import numpy as np
 import pytest
+import torch
 
-from course.compute import market, verification
+from course.compute import commitments, market, verification
 from course.compute.market import NoProviderError
 from course.compute.reputation import Reputation
 from course.compute.workloads import WorkResult
 from course.exercises.depin_compute_marketplace import (
     AUCTIONS,
+    LAZY_JOBS,
     QUORUM_CASES,
+    SURVIVAL_CASES,
     check_jobs_to_catch,
+    check_lazy_matmul,
     check_pick_winners,
     check_quorum_vote,
     check_reputation_score,
+    check_survival,
 )
 from tests.exercises.both_ways import assert_checked_both_ways
 
@@ -222,6 +227,114 @@ def catch_probability_instead(check_rate, confidence):
     return 1 - (1 - check_rate) ** 44
 
 
+# --- a cheater that beats the summary ---------------------------------------------------------
+
+
+def lazy_first_rows(size, seed):
+    a, b = commitments.matmul_inputs(size, seed)
+    output = torch.zeros(size, size)
+    output[:16] = a[:16] @ b  # the rows the summary reads; the rest stay 0
+    return output
+
+
+def lazy_row_sums_only(size, seed):
+    """No row of A·B at all: row i sums to a_i · (B·1), so put that sum in one column."""
+    a, b = commitments.matmul_inputs(size, seed)
+    output = np.zeros((size, size), dtype=np.float32)
+    output[:16, 0] = (a[:16] @ b.sum(dim=1)).numpy()
+    return output
+
+
+def lazy_with_the_package(size, seed):
+    return commitments.partial_matmul(size, seed, work_fraction=16 / size)
+
+
+def lazy_all_rows(size, seed):
+    a, b = commitments.matmul_inputs(size, seed)
+    return a @ b
+
+
+def lazy_15_rows(size, seed):
+    a, b = commitments.matmul_inputs(size, seed)
+    output = torch.zeros(size, size)
+    output[:15] = a[:15] @ b
+    return output
+
+
+def lazy_zeros(size, seed):
+    return torch.zeros(size, size)
+
+
+def lazy_half_the_rows(size, seed):
+    return commitments.partial_matmul(size, seed, work_fraction=0.5)
+
+
+def lazy_only_the_summary_rows(size, seed):
+    a, b = commitments.matmul_inputs(size, seed)
+    return a[:16] @ b  # (16, size): not the shape of the product
+
+
+def lazy_ignoring_the_seed(size, seed):
+    return lazy_first_rows(size, 0)
+
+
+def lazy_fresh_inputs(size, seed):
+    generator = torch.Generator().manual_seed(seed)
+    a, b = torch.randn(size, size, generator=generator), torch.randn(size, size)
+    output = torch.zeros(size, size)
+    output[:16] = a[:16] @ b
+    return output
+
+
+# --- survival against k challenged rows -------------------------------------------------------
+
+
+def survival_by_drawing(work_fraction, challenges, rows):
+    done = math.floor(work_fraction * rows)
+    chance = 1.0
+    for draw in range(challenges):
+        chance *= (done - draw) / (rows - draw)
+    return max(chance, 0.0)
+
+
+def survival_by_counting(work_fraction, challenges, rows):
+    """Ways to pick k rows among the computed ones, over ways to pick k rows at all."""
+    return math.comb(int(work_fraction * rows), challenges) / math.comb(rows, challenges)
+
+
+def survival_times(work_fraction, challenges, rows):
+    return work_fraction * challenges
+
+
+def survival_with_replacement(work_fraction, challenges, rows):
+    return work_fraction**challenges
+
+
+def survival_one_draw_too_many(work_fraction, challenges, rows):
+    return survival_by_drawing(work_fraction, challenges + 1, rows)
+
+
+def survival_one_draw_too_few(work_fraction, challenges, rows):
+    return survival_by_drawing(work_fraction, max(challenges - 1, 0), rows)
+
+
+def survival_not_rounded_down(work_fraction, challenges, rows):
+    done = work_fraction * rows
+    chance = 1.0
+    for draw in range(challenges):
+        chance *= max(done - draw, 0) / (rows - draw)
+    return chance
+
+
+def survival_rounded(work_fraction, challenges, rows):
+    done = round(work_fraction * rows)
+    return math.comb(done, challenges) / math.comb(rows, challenges)
+
+
+def survival_caught_instead(work_fraction, challenges, rows):
+    return 1 - survival_by_drawing(work_fraction, challenges, rows)
+
+
 # --- reputation ------------------------------------------------------------------------------
 
 
@@ -287,12 +400,22 @@ CASES = [
      [catch_by_counting, catch_with_logarithms, catch_as_float, verification.jobs_to_catch],
      [catch_rounded_down, catch_rounded, catch_linear, catch_probability_instead,
       lambda p, c: str(catch_by_counting(p, c))]),
+    (check_lazy_matmul,
+     [lazy_first_rows, lazy_row_sums_only, lazy_with_the_package],
+     [lazy_all_rows, lazy_15_rows, lazy_zeros, lazy_half_the_rows, lazy_only_the_summary_rows,
+      lazy_ignoring_the_seed, lazy_fresh_inputs, lambda size, seed: "a tensor"]),
+    (check_survival,
+     [survival_by_drawing, survival_by_counting, commitments.survival_probability],
+     [survival_times, survival_with_replacement, survival_one_draw_too_many,
+      survival_one_draw_too_few, survival_not_rounded_down, survival_rounded,
+      survival_caught_instead, lambda f, k, rows: None]),
     (check_reputation_score,
      [score_by_counting, score_one_update_at_a_time, score_with_the_package],
      [score_without_laplace, score_cheat_counts_once, score_ignoring_failures,
       score_good_over_bad, lambda outcomes: 0.5]),
 ]
-ids = ["pick_winners", "quorum_vote", "jobs_to_catch", "reputation_score"]
+ids = ["pick_winners", "quorum_vote", "jobs_to_catch", "lazy_matmul", "survival",
+       "reputation_score"]
 
 
 @pytest.mark.parametrize("check, solutions, wrong_answers", CASES, ids=ids)
@@ -328,6 +451,13 @@ def test_the_quorum_cases_include_large_values_a_colluding_majority_and_no_major
     (check_quorum_vote, vote_exactly_equal, "never =="),
     (check_quorum_vote, vote_too_lenient, "Too lenient"),
     (check_jobs_to_catch, catch_rounded_down, "round UP"),
+    (check_lazy_matmul, lazy_all_rows, "that is honest work"),
+    (check_lazy_matmul, lazy_15_rows, "row 15 of your output sums to"),
+    (check_lazy_matmul, lazy_only_the_summary_rows, "every row"),
+    (check_survival, survival_with_replacement, "different rows"),
+    (check_survival, survival_one_draw_too_many, "Count your draws"),
+    (check_survival, survival_one_draw_too_few, "Count your draws"),
+    (check_survival, survival_not_rounded_down, "round down"),
     (check_reputation_score, score_without_laplace, "stranger"),
     (check_reputation_score, score_cheat_counts_once, "5 bad outcomes"),
 ])
@@ -338,3 +468,15 @@ def test_checkers_explain_the_usual_mistakes(check, wrong, hint):
 def test_a_function_with_the_wrong_number_of_arguments_is_told_so():
     outcome = check_pick_winners.check(lambda job: [])
     assert outcome.status == "not yet" and "2 argument(s)" in outcome.message
+
+
+def test_the_lazy_jobs_are_big_enough_that_16_rows_are_at_most_a_quarter_of_the_work():
+    assert all(size >= 64 for size, _ in LAZY_JOBS) and max(s for s, _ in LAZY_JOBS) >= 1024
+
+
+def test_the_survival_cases_tell_f_to_the_k_from_the_exact_odds_and_need_rounding_down():
+    differs = [case for case in SURVIVAL_CASES
+               if not math.isclose(case[0] ** case[1], commitments.survival_probability(*case))]
+    assert len(differs) > len(SURVIVAL_CASES) // 2
+    assert any(f * rows != math.floor(f * rows) for f, _, rows in SURVIVAL_CASES)
+    assert any(k == 0 for _, k, _ in SURVIVAL_CASES) and any(f == 1 for f, _, _ in SURVIVAL_CASES)
