@@ -21,6 +21,7 @@ from pathlib import Path
 import nbformat
 
 from course.cell_names import bound_names, check_calls, free_reads
+from course.evm.compiler import DECLARED_CONTRACT
 from course.exercises import RESULTS
 from course.notebooks import course_notebooks
 from course.paths import notebooks_dir
@@ -35,6 +36,7 @@ from course.student_guards import (
     parse,
 )
 
+SOLIDITY_CELL = "%%solidity"  # a cell of Solidity (course.evm.magic): not Python, never a solution
 PLACEHOLDER = 'raise NotImplementedError("your code here: write the solution, then run this cell")'
 
 
@@ -64,7 +66,8 @@ def student_copy(notebook: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode
     """
     student = nbformat.reads(nbformat.writes(notebook), as_version=4)  # deep, independent
     state, report = NotebookState(), CopyReport()
-    reads = [free_reads(parse(c.source, i + 1)) if c.cell_type == "code" else set()
+    reads = [free_reads(parse(c.source, i + 1))
+             if c.cell_type == "code" and not c.source.startswith(SOLIDITY_CELL) else set()
              for i, c in enumerate(student.cells)]
     for index, cell in enumerate(student.cells):
         if cell.cell_type != "code":
@@ -72,6 +75,9 @@ def student_copy(notebook: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode
         number = index + 1  # what error messages call it: the 1st, 2nd... cell
         state.read_below = set().union(*reads[index + 1 :])
         cell.outputs, cell.execution_count = [], None
+        if cell.source.startswith(SOLIDITY_CELL):  # the learner's Solidity, kept as it is
+            state.defined |= set(DECLARED_CONTRACT.findall(cell.source))  # the names it binds
+            continue
         has_solution = BEGIN in cell.source
         if "solution" in cell.metadata.get("tags", []) and not has_solution:
             raise StudentCopyError(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -35,6 +36,11 @@ HOW_TO_GET_ONE = (
     "pinned version), `pip install py-solc-x` then `python -m solcx.install 0.8.37`, or a "
     "`solc` binary on PATH. The notebooks do not need one: they use the committed artifacts."
 )
+GET_A_COMPILER = ("`npm install` in the course folder (without npm: "
+                  "`pip install py-solc-x && python -m solcx.install 0.8.37`)")
+"""The one command that gets a compiler, for messages that have room for one line."""
+DECLARED_CONTRACT = re.compile(r"^\s*(?:abstract\s+)?contract\s+(\w+)", re.MULTILINE)
+"""Finds the names of the contracts a source declares, without a compiler."""
 
 
 class CompilerNotFound(EvmError, RuntimeError):

@@ -1,5 +1,6 @@
-"""Checks for notebook 05 (Smart contracts with web3.py): each runs your code on a fresh
-in-memory chain and reads the result back from the chain itself."""
+"""Checks for notebook 05 (Smart contracts with web3.py): each runs your code (Python, or the
+Solidity contract your %%solidity cell compiled) on a fresh in-memory chain and reads the result
+back from the chain itself."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 
 from course.evm.connection import connect
 from course.evm.deploy import REVERTS, deploy, deploy_with_receipt, revert_reason, send
-from course.exercises import CheckFailed, Exercise, expect_function, expect_type
+from course.evm.magic import NEEDS_A_COMPILER, SolidityContract
+from course.exercises import CheckFailed, Exercise, NotDoneYet, expect_function, expect_type
 
 SUPPLY = 1_000 * 10**18
 
@@ -127,4 +129,83 @@ check_pay_with_allowance = Exercise(
         "send(w3, token.functions.transferFrom(owner, shop, amount), sender=spender)",
     ),
     test=_test_pay_with_allowance,
+)
+
+
+def _account(w3: Any, address: str) -> str:
+    return f"account {list(w3.eth.accounts).index(address)}"
+
+
+def _sends(w3: Any, call: Any, sender: str, contract: SolidityContract) -> str | None:
+    """Send ``call`` from ``sender``; None if it went through, the revert reason if it reverted."""
+    try:
+        send(w3, call, sender=sender)
+    except REVERTS as error:
+        return contract.revert_reason(error)
+    return None
+
+
+def _test_owner_reset(answer: Any) -> str:
+    if not isinstance(answer, SolidityContract):
+        raise CheckFailed(f"pass the contract your %%solidity cell bound (e.g. OwnedCounter), "
+                          f"got {type(answer).__name__} {answer!r}.")
+    if not answer.compiled:
+        raise NotDoneYet(f"{answer.name} was not compiled: {NEEDS_A_COMPILER}")
+    missing = [name for name in ("count", "increment", "owner") if name not in answer.functions()]
+    if missing:
+        raise CheckFailed(f"{answer.name} has no {', '.join(missing)}: keep the starting "
+                          "contract's count, owner and increment() as they are.")
+    if "reset" not in answer.functions():
+        raise NotDoneYet(f"{answer.name} has no reset() yet: add it to the %%solidity cell, "
+                         "run that cell, then this one.")
+    w3 = connect()
+    accounts = list(w3.eth.accounts)
+    for owner, others in ((accounts[0], accounts[1:3]), (accounts[3], [accounts[0], accounts[4]])):
+        counter = answer.deploy(w3, sender=owner)
+        who = f"(deployed by {_account(w3, owner)})"
+        expected = 0
+        for sender in [owner, *others]:
+            reason = _sends(w3, counter.functions.increment(), sender, answer)
+            if reason is not None:
+                raise CheckFailed(f"increment() from {_account(w3, sender)} {who} reverted: "
+                                  f"{reason}. Everyone may still count.")
+            expected += 1
+            got = counter.functions.count().call()
+            if got != expected:
+                raise CheckFailed(f"increment() from {_account(w3, sender)} {who} left count at "
+                                  f"{got}, expected {expected}: counting must still work.")
+        for other in others:
+            if _sends(w3, counter.functions.reset(), other, answer) is None:
+                raise CheckFailed(f"reset() from {_account(w3, other)}, who is not the owner "
+                                  f"{who}, went through: only the owner may reset.")
+            if counter.functions.count().call() != expected:
+                raise CheckFailed(f"a refused reset() from {_account(w3, other)} {who} changed "
+                                  "count: a revert must leave everything as it was.")
+        reason = _sends(w3, counter.functions.reset(), owner, answer)
+        if reason is not None:
+            raise CheckFailed(f"reset() from the owner, {_account(w3, owner)} {who}, reverted: "
+                              f"{reason}. The owner is whoever deployed the contract.")
+        if (got := counter.functions.count().call()) != 0:
+            raise CheckFailed(f"reset() from the owner, {_account(w3, owner)} {who}, left count "
+                              f"at {got}: it should set count back to 0.")
+        if _sends(w3, counter.functions.increment(), others[0], answer) is not None or \
+                counter.functions.count().call() != 1:
+            raise CheckFailed(f"after a reset, increment() from {_account(w3, others[0])} {who} "
+                              "should count from 0 again, to 1.")
+    return ("Only the owner resets (each deployer owns their counter), everyone else is refused "
+            "with nothing changed, and counting still works.")
+
+
+check_owner_reset = Exercise(
+    name="owner_reset",
+    goal="In the %%solidity cell, add reset() to OwnedCounter: it sets count back to 0, and only "
+    "the owner (whoever deployed the contract) may call it; everyone else's call reverts.",
+    hints=(
+        "A modifier runs its checks before the function body (the `_;`): write an onlyOwner "
+        "modifier that reverts unless msg.sender == owner, and put it on reset().",
+        "The same shape guards other rules, e.g. `modifier onlyAfter(uint256 time) { if "
+        "(block.timestamp < time) revert TooEarly(time); _; }` on `function claim() external "
+        "onlyAfter(start)`. Yours compares msg.sender with owner, and reset() sets count = 0.",
+    ),
+    test=_test_owner_reset,
 )

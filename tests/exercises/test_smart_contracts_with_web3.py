@@ -3,8 +3,10 @@
 import pytest
 
 from course.evm.deploy import send
-from course.exercises import FAILED
+from course.evm.magic import SolidityContract, compile_cell
+from course.exercises import FAILED, NOT_DONE, PASSED
 from course.exercises.smart_contracts_with_web3 import (
+    check_owner_reset,
     check_pay_with_allowance,
     check_send_tokens,
     check_transaction_fee,
@@ -59,3 +61,92 @@ def test_a_revert_from_plain_web3_gets_the_contracts_reason_not_a_traceback():
     outcome = check_send_tokens.check(send_tokens_raw_from_the_wrong_account)
     assert outcome.status == FAILED
     assert "your transaction reverted: ERC20: transfer amount exceeds balance" in outcome.message
+
+
+# --- check_owner_reset: the learner's Solidity, compiled once for all the cases below ---------
+
+OWNED_COUNTER = """
+contract {name} {{
+    address public owner;
+    uint256 public count;
+    event Incremented(address indexed by, uint256 newCount);
+    {error}
+    constructor() {{ owner = msg.sender; }}
+
+    function increment() external {{
+        {increment}
+        emit Incremented(msg.sender, count);
+    }}
+    {reset}
+}}
+"""
+VERSIONS = {
+    "Start": ("", "count += 1;", ""),  # the starting contract: no reset() yet
+    "WithModifier": ("error NotOwner(address caller);", "count += 1;",
+                     "modifier onlyOwner() { if (msg.sender != owner) revert NotOwner(msg.sender); "
+                     "_; } function reset() external onlyOwner { count = 0; }"),
+    "WithRequire": ("", "count += 1;",
+                    'function reset() public { require(msg.sender == owner, "not owner"); '
+                    "count = 0; }"),
+    "NoOwnerCheck": ("", "count += 1;", "function reset() external { count = 0; }"),
+    "ResetDoesNothing": ("", "count += 1;",
+                         'function reset() external { require(msg.sender == owner, "no"); }'),
+    "BreaksIncrement": ("", "count += 2;",
+                        'function reset() external { require(msg.sender == owner, "no"); '
+                        "count = 0; }"),
+    "OwnerOnlyIncrement": ("", 'require(msg.sender == owner, "owner only"); count += 1;',
+                           'function reset() external { require(msg.sender == owner, "no"); '
+                           "count = 0; }"),
+    "HardCodedOwner": ("", "count += 1;",
+                       "function reset() external { require(msg.sender == "
+                       '0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf, "no"); count = 0; }'),
+}
+
+
+@pytest.fixture(scope="module")
+def owned_counters():
+    source = "pragma solidity ^0.8.20;\n" + "".join(
+        OWNED_COUNTER.format(name=name, error=error, increment=increment, reset=reset)
+        for name, (error, increment, reset) in VERSIONS.items())
+    return compile_cell(source)
+
+
+def test_owner_reset_accepts_a_modifier_or_a_require(owned_counters):
+    for name in ("WithModifier", "WithRequire"):
+        outcome = check_owner_reset.check(owned_counters[name])
+        assert outcome.status == PASSED, (name, outcome.message)
+
+
+def test_owner_reset_says_not_done_for_the_starting_contract(owned_counters):
+    outcome = check_owner_reset.check(owned_counters["Start"])
+    assert outcome.status == NOT_DONE
+    assert "Start has no reset() yet" in outcome.message
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("NoOwnerCheck", "reset() from account 1, who is not the owner (deployed by account 0), "
+                     "went through"),
+    ("ResetDoesNothing", "reset() from the owner, account 0 (deployed by account 0), left count "
+                         "at 3"),
+    ("BreaksIncrement", "increment() from account 0 (deployed by account 0) left count at 2, "
+                        "expected 1"),
+    ("OwnerOnlyIncrement", "increment() from account 1 (deployed by account 0) reverted: "
+                           "owner only"),
+    ("HardCodedOwner", "reset() from account 0, who is not the owner (deployed by account 3), "
+                       "went through"),
+])
+def test_owner_reset_names_the_call_and_account_that_broke_the_rule(owned_counters, name, reason):
+    outcome = check_owner_reset.check(owned_counters[name])
+    assert outcome.status == FAILED
+    assert reason in outcome.message and "Traceback" not in outcome.message
+
+
+def test_owner_reset_without_a_compiler_says_not_done_and_how_to_get_one():
+    outcome = check_owner_reset.check(SolidityContract("OwnedCounter", (), ""))
+    assert outcome.status == NOT_DONE and "needs a Solidity compiler" in outcome.message
+
+
+def test_owner_reset_refuses_something_that_is_not_a_compiled_contract():
+    outcome = check_owner_reset.check("contract OwnedCounter {}")
+    assert outcome.status == FAILED and "pass the contract your %%solidity cell bound" in \
+        outcome.message
