@@ -179,7 +179,11 @@ def ensure_numbers(values: Any, name: str, *, minimum: float | None = None,
         array = np.asarray(values, dtype=float)
     except (TypeError, ValueError, OverflowError):
         fail(error, name, values, rule, meaning)
-    if np.asarray(values).dtype.kind not in "iuf":  # not bools, not text like "10"
+    original = np.asarray(values)
+    numbers_only = original.dtype.kind in "iuf" or (  # not bools, not text like "10"
+        original.dtype.kind == "O"  # e.g. ints too big for int64, such as 10**24 wei
+        and all(is_integer(v) or is_number(v) for v in original.ravel()))
+    if not numbers_only:
         fail(error, name, values, rule, meaning)
     ok = (array.ndim == ndim and (allow_empty or array.size > 0)
           and bool(np.all(np.isfinite(array))))

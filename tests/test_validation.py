@@ -95,6 +95,7 @@ def test_other_helpers():
 
 def test_ensure_numbers():
     assert ensure_numbers([1, 2.5], "prices", above=0).tolist() == [1.0, 2.5]
+    assert ensure_numbers([10**24, 10**18], "balances").tolist() == [1e24, 1e18]  # wei
     for bad in ([], [1, math.nan], "12", None, [[1]], [True, False], [0, 1], ["10", "20"]):
         with pytest.raises(InvalidInput):
             ensure_numbers(bad, "prices", above=0)
