@@ -25,6 +25,11 @@ SLOW = (
     "tests/compute/test_ray_backend.py",
     "tests/evm/test_onchain_escrow.py",
     "tests/exercises/test_contract_security.py",
+    "tests/evm/test_magic.py::test_a_compiled_cell",
+    "tests/evm/test_magic.py::test_the_magic_binds",
+    "tests/evm/test_magic.py::test_a_syntax_error",
+    "tests/evm/test_magic.py::test_a_custom_error",
+    "tests/exercises/test_smart_contracts_with_web3.py::test_owner_reset",
     # single tests of several seconds each
     "tests/test_notebooks.py::test_nbval_fails_when_a_stored_output_is_changed",
     "tests/test_doctor.py::test_this_machine_is_ready",
