@@ -1,6 +1,7 @@
 """`course check`: a learner's notebook is run (a copy), each exercise is scored, and the exit
 code says all passed (0), not yet (1) or cannot run (2)."""
 
+import re
 import time
 
 import nbformat
@@ -124,7 +125,7 @@ def test_a_notebook_that_uses_plain_web3_calls_passes(tmp_path, capsys):
     nbformat.write(notebook, path)
     code, out, _ = check(path, capsys)
     assert code == 0, out
-    assert "3 of 3 exercises passed." in out
+    assert re.search(r"\b(\d+) of \1 exercises passed\.", out), out  # every one of them
 
 
 SPOOF = '''\
