@@ -10,7 +10,6 @@ also a ``ValueError``, named after the rule. Anything else (a raw ``TypeError``,
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -86,7 +85,3 @@ def assert_calls_are_valid(calls: Sequence[ValidCall]) -> None:
     for call in calls:
         call.function(*call.args, **call.kwargs)
 
-
-def public_parameters(function: Callable[..., Any]) -> list[str]:
-    """The parameters a caller can pass (for listing which ones a ValidCall leaves out)."""
-    return [p for p in inspect.signature(function).parameters if p not in ("self", "cls")]

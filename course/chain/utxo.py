@@ -95,11 +95,12 @@ def validate_spend(utxos: UtxoSet, spend: Spend) -> int:
                 output.owner):
             raise MalformedTransaction(where, "output", output,
                                        "an amount >= 1 to an EIP-55 address")
-    digest, total_in = spend.signing_hash(), 0
+    digest, total_in, seen = spend.signing_hash(), 0, set()
     for number, (point, signature) in enumerate(zip(spend.inputs, spend.signatures,
                                                     strict=True)):
-        if spend.inputs.index(point) != number:
+        if point in seen:
             raise DoubleSpend(where, f"inputs[{number}]", point, "each coin once per spend")
+        seen.add(point)
         coin = utxos.get(point)
         if coin is None:
             raise DoubleSpend(where, f"inputs[{number}]", point,

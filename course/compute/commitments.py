@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import torch
@@ -67,7 +68,7 @@ def _tensor(value: object, name: str, ndim: int) -> torch.Tensor:
     ensure(isinstance(value, torch.Tensor) and value.ndim == ndim and value.numel() > 0
            and value.is_floating_point() and bool(torch.isfinite(value).all()),
            VerificationError, name, value, f"a finite {ndim}-d float tensor")
-    return value  # type: ignore[return-value]
+    return cast(torch.Tensor, value)
 
 
 def _leaf(index: int, row: np.ndarray) -> bytes:
