@@ -9,6 +9,8 @@
     course check NOTEBOOK [--timeout S]       run a notebook and score its exercises (exit 0: all
                                               passed, 1: not yet, 2: cannot run the notebook)
     course grade SUBMISSIONS --out CSV        grade a class: a gradebook and a feedback file each
+    course progress [--dir FOLDER]            your exercises: passed, not yet, not done (read
+                                              from the saved notebooks, which stay unchanged)
 
 student, site and grade refuse an OUT they cannot write (exit 2) and write nothing half-way.
 """
@@ -124,6 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=positive_count, default=None, metavar="N",
                        help="notebooks graded at once (default: one per core)")
     add_limits(grade, timeout=300)
+
+    progress = commands.add_parser("progress", help="your exercises, notebook by notebook")
+    progress.add_argument("--dir", type=Path, default=None, metavar="FOLDER",
+                          help="the folder of your notebooks (default: the course's notebooks/)")
+    progress.add_argument("--plot", type=Path, default=None, metavar="PNG",
+                          help="also save a chart of it as a PNG file")
     return parser
 
 
@@ -336,13 +344,32 @@ def run_grade(submissions: Path, out: Path, force: bool, jobs: int | None,
     return run_writer(out, write, (GradebookError,))
 
 
+def run_progress(folder: Path | None, plot: Path | None) -> int:
+    from course.progress import ProgressError, progress
+
+    try:
+        found = progress(folder)
+    except ProgressError as error:
+        print(f"course: {error}", file=sys.stderr)
+        return 2
+    print(found)
+    if plot is not None:
+        try:
+            found.figure().savefig(plot)
+        except (OSError, ValueError) as error:  # an unwritable path, an unknown image type
+            print(f"course: could not write the chart {plot}: {error}", file=sys.stderr)
+            return 2
+        print(f"Wrote the chart to {plot}.")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_usage(sys.stderr)
         print("course: error: choose a command: lab, doctor, list, contracts, student, check, "
-              "grade or site", file=sys.stderr)
+              "grade, progress or site", file=sys.stderr)
         return 2
     if args.command == "lab":
         return run_lab(args.no_browser, args.port, args.dir, args.jupyter_options)
@@ -358,6 +385,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_check(args.notebook, limits_from(args))
     if args.command == "grade":
         return run_grade(args.submissions, args.out, args.force, args.jobs, limits_from(args))
+    if args.command == "progress":
+        return run_progress(args.dir, args.plot)
     return run_list()
 
 

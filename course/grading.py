@@ -266,6 +266,14 @@ def _chapter_checks(path: Path) -> list[tuple[str, str]]:
     return [(m, name) for m, name in check_index().values() if m == module]
 
 
+def expected_exercises(path: Path, notebook: nbformat.NotebookNode) -> list[str]:
+    """The exercises a notebook should have, in order, as ``course check`` counts them (also
+    used by ``course progress``)."""
+    calls = [_check_calls(cell.source) if cell.cell_type == "code" else []
+             for cell in notebook.cells]
+    return _expected_exercises(path, notebook, calls)
+
+
 def _expected_exercises(path: Path, notebook: nbformat.NotebookNode,
                         calls: list[list[tuple[str, str]]]) -> list[str]:
     """Exercises the notebook should have: its check calls, then its chapters' other checks."""

@@ -31,7 +31,8 @@ def test_course_list_shows_every_notebook_with_its_time(course_cli):
          "argument --port: 'notaport' is not a port number (1-65535)"),
         (["lab", "--port", "70000"], "70000 is outside the port range 1-65535"),
         (["teleport"], "invalid choice: 'teleport'"),
-        ([], "choose a command: lab, doctor, list, contracts, student, check, grade or site"),
+        ([], "choose a command: lab, doctor, list, contracts, student, check, grade, progress "
+             "or site"),
         (["check"], "the following arguments are required: NOTEBOOK"),
         (["check", "x.ipynb", "--timeout", "0"], "'0' is not a whole number of seconds"),
         (["student"], "the following arguments are required: OUT"),
