@@ -15,52 +15,43 @@ Taught in notebook 11 (and used by notebook 14's extension tasks).
 
 from __future__ import annotations
 
-import hashlib
 import math
-from dataclasses import dataclass
 from typing import cast
 
-import numpy as np
 import torch
 
-from course.chain.merkle import MerkleProof, merkle_levels, merkle_proof, verify_proof
 from course.compute.errors import VerificationError
+from course.compute.merkle_rows import (
+    Commitment,
+    CommittedOutput,
+    RowOpening,
+    choose_rows,
+    commit,
+    opening_matches,
+)
+from course.compute.precision import UNIT_ROUNDOFF, check_precision
 from course.compute.workloads import (
+    SUMMARY_SIZE,
     WorkResult,
-    _summary,
     check_seed,
     check_size,
     matmul_flops,
+    matmul_inputs,
 )
 from course.validation import (
     ensure,
-    ensure_choice,
     ensure_instance,
     ensure_int,
     ensure_number,
-    is_integer,
-    is_number,
 )
 
-UNIT_ROUNDOFF = {"fp32": 2.0**-24, "tf32": 2.0**-11, "bf16": 2.0**-8}
-"""u, half the gap between 1 and the next number: the relative error of one rounding."""
-
-
-@dataclass(frozen=True)
-class Commitment:
-    """What the provider publishes before any challenge: a Merkle root over its output rows."""
-
-    root: bytes
-    rows: int
-
-
-@dataclass(frozen=True)
-class RowOpening:
-    """One challenged row: its values exactly as committed, and the proof that they were."""
-
-    index: int
-    values: tuple[float, ...]
-    proof: MerkleProof
+__all__ = [
+    "UNIT_ROUNDOFF", "Commitment", "CommittedOutput", "RowOpening", "challenges_needed",
+    "choose_rows", "commit", "first_rows_summary", "freivalds_check", "matmul_inputs",
+    "opening_matches", "partial_matmul", "product_error_bound", "row_error_bound",
+    "old_summary_result", "summarize", "survival_probability", "verify_matmul_rows",
+    "invented_rows",
+]
 
 
 def _tensor(value: object, name: str, ndim: int) -> torch.Tensor:
@@ -71,88 +62,33 @@ def _tensor(value: object, name: str, ndim: int) -> torch.Tensor:
     return cast(torch.Tensor, value)
 
 
-def _leaf(index: int, row: np.ndarray) -> bytes:
-    """The committed form of a row: its position and its float32 bytes, hashed."""
-    return hashlib.sha256(index.to_bytes(8, "big") + row.astype(np.float32).tobytes()).digest()
-
-
-class CommittedOutput:
-    """The provider's side: its output, the tree over its rows, and openings on request."""
-
-    def __init__(self, output: torch.Tensor) -> None:
-        ensure_instance(output, "output", torch.Tensor, error=VerificationError)
-        ensure(output.ndim == 2 and output.shape[0] >= 1, VerificationError, "output",
-               tuple(output.shape), "a 2-d tensor with at least one row")
-        self.rows = output.detach().float().cpu().numpy()  # (rows, columns)
-        self.leaves = [_leaf(i, row) for i, row in enumerate(self.rows)]
-        self.commitment = Commitment(merkle_levels(self.leaves)[-1][0], len(self.leaves))
-
-    def open(self, index: int) -> RowOpening:
-        index = ensure_int(index, "index", minimum=0, maximum=len(self.leaves) - 1,
-                           error=VerificationError)
-        values = tuple(float(v) for v in self.rows[index])
-        return RowOpening(index, values, merkle_proof(self.leaves, index))
-
-
-def commit(output: torch.Tensor) -> CommittedOutput:
-    """Commit to every row of ``output``; publish ``.commitment``, keep the rest to open rows."""
-    return CommittedOutput(output)
-
-
-def choose_rows(commitment: Commitment, count: int, verifier_secret: int) -> list[int]:
-    """``count`` distinct rows, drawn from the root and a secret revealed after the commit.
-
-    The provider cannot predict them when it commits (it does not know the secret), and the
-    verifier cannot pick them to frame an honest provider after seeing the rows (the draw is
-    fixed by the root and the secret, which it committed to beforehand).
-    """
-    ensure_instance(commitment, "commitment", Commitment, error=VerificationError)
-    count = ensure_int(count, "count", minimum=1, maximum=commitment.rows,
-                       error=VerificationError)
-    secret = check_seed(verifier_secret, "verifier_secret", VerificationError)
-    seed = int.from_bytes(hashlib.sha256(commitment.root + secret.to_bytes(8, "big")).digest())
-    rng = np.random.default_rng(seed)
-    return sorted(int(i) for i in rng.choice(commitment.rows, size=count, replace=False))
-
-
-def opening_matches(commitment: Commitment, opening: RowOpening) -> bool:
-    """Is this row exactly what was committed at its position?"""
-    ensure_instance(commitment, "commitment", Commitment, error=VerificationError)
-    ensure_instance(opening, "opening", RowOpening, error=VerificationError)
-    well_formed = (is_integer(opening.index) and isinstance(opening.values, tuple)
-                   and all(is_number(v) for v in opening.values)
-                   and isinstance(opening.proof, MerkleProof))
-    if not well_formed or not 0 <= opening.index < commitment.rows:
-        return False  # a malformed opening proves nothing
-    leaf = _leaf(int(opening.index), np.asarray(opening.values, dtype=np.float32))
-    return verify_proof(leaf, opening.proof, commitment.root)
-
-
 # --- the matmul job, row by row ---------------------------------------------------------------
 
 
-def matmul_inputs(size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """A and B exactly as ``workloads.matmul`` draws them (the same seed, the same numbers)."""
-    size, seed = check_size("size", size), check_seed(seed)
-    generator = torch.Generator().manual_seed(seed)
-    a = torch.randn(size, size, generator=generator)  # (size, size)
-    b = torch.randn(size, size, generator=generator)  # (size, size)
-    return a, b
+def product_error_bound(magnitude: torch.Tensor, inner: int, precision: str = "fp32",
+                        ) -> torch.Tensor:
+    """How far an honest entry of a product may be from the verifier's, given Σ|a_k|·|b_k|.
+
+    The provider rounded its inputs to ``precision`` (relative error 2u + u² per product)
+    and summed ``inner`` products in fp32 (at most inner·u₃₂ of the magnitude, in any
+    order); the verifier's own fp32 product can be as far off again. Twice that, for margin.
+    """
+    u = UNIT_ROUNDOFF[check_precision(precision, error=VerificationError)]
+    u32 = UNIT_ROUNDOFF["fp32"]
+    return 2 * (2 * u + u * u + 2 * inner * u32) * magnitude + 1e-30
 
 
 def row_error_bound(a_row: torch.Tensor, b: torch.Tensor, precision: str = "fp32") -> torch.Tensor:
-    """How far an honest row of A·B may be from the exact one, element by element.
+    """How far an honest row of A·B may be from the verifier's, element by element.
 
-    The classic forward error bound of a dot product of length n computed in floating point
-    is about n·u·(|a|·|b|); two honest machines can each be that far off, so twice that.
+    The forward error bound of a dot product of length n (``product_error_bound``): a few
+    roundings of the magnitude |a|·|b|, far below the size of a wrong row.
     """
-    precision = ensure_choice(precision, "precision", list(UNIT_ROUNDOFF),
-                              error=VerificationError)
+    precision = check_precision(precision, error=VerificationError)
     a_row, b = _tensor(a_row, "a_row", 1), _tensor(b, "b", 2)
     ensure(b.shape[0] == a_row.shape[0], VerificationError, "b", tuple(b.shape),
            f"{a_row.shape[0]} rows, one per entry of a_row")
-    n = a_row.shape[0]
-    return 2 * n * UNIT_ROUNDOFF[precision] * (a_row.abs() @ b.abs()) + 1e-30
+    return product_error_bound(a_row.abs() @ b.abs(), a_row.shape[0], precision)
 
 
 def verify_matmul_rows(commitment: Commitment, openings: list[RowOpening], size: int,
@@ -162,8 +98,7 @@ def verify_matmul_rows(commitment: Commitment, openings: list[RowOpening], size:
     ensure(isinstance(openings, list | tuple) and all(isinstance(o, RowOpening)
                                                       for o in openings),
            VerificationError, "openings", openings, "a list of RowOpenings")
-    precision = ensure_choice(precision, "precision", list(UNIT_ROUNDOFF),
-                              error=VerificationError)
+    precision = check_precision(precision, error=VerificationError)
     a, b = matmul_inputs(size, seed)
     bad = []
     for opening in openings:
@@ -188,23 +123,47 @@ def partial_matmul(size: int, seed: int, work_fraction: float) -> torch.Tensor:
                              error=VerificationError)
     a, b = matmul_inputs(size, seed)
     done = math.floor(fraction * size)
-    fake = torch.randn(size - done, size, generator=torch.Generator().manual_seed(seed + 1))
-    return torch.cat([a[:done] @ b, fake * size**0.5])  # (size, size)
+    return torch.cat([a[:done] @ b, invented_rows(size - done, size, seed)])  # (size, size)
+
+
+def invented_rows(count: int, columns: int, seed: int, scale: float | None = None,
+                  ) -> torch.Tensor:
+    """Plausible fake rows: random normals with the spread of a real product's entries
+    (sqrt(columns) for a product of unit-variance inputs), drawn without doing the work."""
+    generator = torch.Generator().manual_seed(check_seed(seed) ^ 0x5EED)
+    spread = columns**0.5 if scale is None else scale
+    return torch.randn(count, columns, generator=generator) * spread
+
+
+def first_rows_summary(output: torch.Tensor) -> tuple[float, ...]:
+    """The course's OLD summary: the sums of the first 16 rows, whatever the others hold.
+
+    A provider that computes only those rows gets the same summary as an honest one: the
+    cautionary example of notebook 11. Today's summary sums blocks that cover every row.
+    """
+    rows = output.reshape(output.shape[0], -1).sum(dim=1)[:SUMMARY_SIZE]
+    return tuple(float(value) for value in rows.double().cpu())
 
 
 def summarize(output: torch.Tensor) -> WorkResult:
-    """The matmul result a provider sends for ``output`` when only a summary is checked.
+    """The matmul result a provider sends for ``output`` under the OLD first-rows summary.
 
-    Its summary is the sums of the first 16 rows (``workloads.SUMMARY_SIZE``), whatever the
-    other rows hold, and it claims the whole product's FLOPs: the cautionary example of
-    notebook 11.
+    Its summary is ``first_rows_summary(output)``, and it claims the whole product's FLOPs:
+    the cautionary example of notebook 11 (compare it with ``old_summary_result``).
     """
     ensure_instance(output, "output", torch.Tensor, error=VerificationError)
     ensure(output.ndim == 2 and output.shape[0] == output.shape[1] >= 1
            and output.is_floating_point(), VerificationError, "output",
            (tuple(output.shape), output.dtype), "a square float tensor (a matmul's product)")
     size = check_size("size", output.shape[0])
-    return WorkResult("matmul", _summary(output), matmul_flops(size), output.device.type)
+    return WorkResult("matmul", first_rows_summary(output), matmul_flops(size),
+                      output.device.type)
+
+
+def old_summary_result(size: int, seed: int) -> WorkResult:
+    """What an honest provider sent under the OLD first-rows summary (notebook 11's baseline)."""
+    a, b = matmul_inputs(size, seed)
+    return summarize(a @ b)
 
 
 def freivalds_check(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor, rounds: int = 2,
@@ -221,12 +180,12 @@ def freivalds_check(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor, rounds: i
            "a (m, k), b (k, n) and c (m, n)")
     generator = torch.Generator().manual_seed(check_seed(seed))
     n = a.shape[1]
-    u = UNIT_ROUNDOFF[ensure_choice(precision, "precision", list(UNIT_ROUNDOFF),
-                                    error=VerificationError)]
+    precision = check_precision(precision, error=VerificationError)
     for _ in range(rounds):
         r = torch.randint(0, 2, (b.shape[1],), generator=generator).float() * 2 - 1  # (n,)
         left, right = a @ (b @ r), c @ r  # (n,) each
-        bound = 4 * n * u * (a.abs() @ (b.abs() @ r.abs()) + c.abs() @ r.abs()) + 1e-30
+        magnitude = a.abs() @ (b.abs() @ r.abs()) + c.abs() @ r.abs()  # (n,)
+        bound = product_error_bound(magnitude, 2 * n, precision)
         if not bool(torch.all((left - right).abs() <= bound)):
             return False
     return True

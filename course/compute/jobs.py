@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from course.compute.errors import JobSpecError, WorkloadError
+from course.compute.precision import check_precision
 from course.compute.workloads import check_params, get_workload
 from course.validation import (
     ensure,
@@ -28,7 +29,7 @@ from course.validation import (
 )
 
 SPEC_FIELDS = ("workload", "params", "max_price", "redundancy", "min_stake", "timeout_s", "gpu",
-               "name")
+               "name", "precision")
 MAX_REDUNDANCY = 100  # more replicas than any market has providers
 
 
@@ -39,7 +40,9 @@ class JobSpec:
     ``max_price`` is what one provider may earn for one run, in integer credits;
     ``redundancy`` is how many independent providers run it (their results are compared);
     ``min_stake`` is the stake a provider must have bonded to be trusted with it;
-    ``timeout_s`` is the (simulated) time after which a run counts as lost.
+    ``timeout_s`` is the (simulated) time after which a run counts as lost;
+    ``precision`` is the arithmetic every provider must use (``"fp32"``, ``"tf32"`` or
+    ``"bf16"``): the verifier's tolerance follows from it.
     """
 
     workload: str
@@ -50,6 +53,7 @@ class JobSpec:
     timeout_s: float = 60.0
     gpu: bool = False
     name: str = ""
+    precision: str = "fp32"
 
     def __post_init__(self) -> None:
         try:
@@ -66,6 +70,7 @@ class JobSpec:
                       error=JobSpecError)
         ensure_bool(self.gpu, "gpu", error=JobSpecError)
         ensure_text(self.name, "name", allow_empty=True, error=JobSpecError)
+        check_precision(self.precision, error=JobSpecError)
         object.__setattr__(self, "params", MappingProxyType(params))
 
     @classmethod

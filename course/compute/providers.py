@@ -7,7 +7,18 @@ A provider's ``behaviour`` is its honesty model:
 - ``flaky``:  drops out of a run with probability ``drop_rate`` (a crash, a lost connection);
 - ``slow``:   returns the true result, but ``slowdown`` times later than its hardware suggests;
 - ``crash``:  kills the process it runs in with probability ``drop_rate`` (for fault-injection:
-  the runner must lose no job and pay none twice).
+  the runner must lose no job and pay none twice);
+- ``partial``: computes only ``work_fraction`` of the output rows and invents the rest
+  plausibly (same spread as the real rows), hoping the check looks elsewhere;
+- ``colluding``: skips the work and returns the wrong answer its whole ring agreed on (every
+  colluding provider returns the same rows for the same job, so they agree in a vote);
+- ``copycat``: does no work and submits a copy of another provider's result for the same
+  job, if it can see one (sealed, commit-reveal results make the copy useless).
+
+Every result commits to all of its output rows (a Merkle root, ``course.compute.merkle_rows``),
+cheaters' results too: what they commit to is what they will have to open.
+``precision`` is the arithmetic the provider's hardware uses by default (many GPU servers
+default to TF32); the provider's software runs every job at the job's declared precision.
 
 Chance is decided by a ``random.Random`` seeded from (seed, job, provider, attempt), so a
 run is reproducible whatever order the work happens to finish in.
@@ -17,15 +28,27 @@ Taught in notebook 11 (and used by 12 and 14).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import random
 from dataclasses import dataclass
 
+import torch
+
 from course.compute.devices import check_device_name
 from course.compute.errors import ProviderError
 from course.compute.jobs import JobSpec
-from course.compute.workloads import SUMMARY_SIZE, WorkResult, check_seed, run_workload
+from course.compute.merkle_rows import commit
+from course.compute.precision import check_precision
+from course.compute.workloads import (
+    WorkResult,
+    check_seed,
+    get_workload,
+    output_shape,
+    run_workload,
+    summary_of_rows,
+)
 from course.validation import (
     ensure_bool,
     ensure_choice,
@@ -35,7 +58,8 @@ from course.validation import (
     ensure_text,
 )
 
-BEHAVIOURS = ("honest", "lazy", "flaky", "slow", "crash")
+BEHAVIOURS = ("honest", "lazy", "flaky", "slow", "crash", "partial", "colluding", "copycat")
+COPYING = "waiting to copy"  # a copycat's note: the runner hands it what it can see
 MAX_SLOTS = 1_024  # jobs one machine runs at once (one per GPU in the box)
 
 
@@ -59,6 +83,8 @@ class Provider:
     device: str = "cpu"
     gpu: bool = False
     slots: int = 1
+    work_fraction: float = 1.0
+    precision: str = "fp32"
 
     def __post_init__(self) -> None:
         name = ensure_text(self.name, "name", error=ProviderError)
@@ -74,6 +100,9 @@ class Provider:
                       meaning="a probability", error=ProviderError)
         ensure_bool(self.gpu, f"gpu of {name}", error=ProviderError)
         check_device_name(self.device, f"device of {name}", error=ProviderError)
+        ensure_number(self.work_fraction, f"work_fraction of {name}", minimum=0, maximum=1,
+                      meaning="the share of the rows it computes", error=ProviderError)
+        check_precision(self.precision, f"precision of {name}", error=ProviderError)
 
     def bid(self, job: JobSpec) -> int:
         """What this provider asks for one run of ``job``: price × MFLOPs, whole credits, ≥ 1."""
@@ -117,19 +146,65 @@ class TaskOutcome:
     note: str = ""
 
 
+def _digest_seed(*parts: object) -> int:
+    """A seed from any text, the same in every process (unlike Python's own ``hash``)."""
+    digest = hashlib.sha256(repr(parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+def _invented(shape: tuple[int, int], seed: int, like: torch.Tensor | None = None,
+              ) -> torch.Tensor:
+    """Rows nobody computed: random normals with the spread of ``like``'s columns (if given)."""
+    generator = torch.Generator().manual_seed(seed)
+    noise = torch.randn(*shape, generator=generator)
+    if like is None or like.shape[0] == 0:
+        return noise * shape[1] ** 0.5
+    centre = like.mean(dim=0)
+    spread = like.std(dim=0) if like.shape[0] > 1 else like.abs().mean(dim=0)
+    return centre + noise * torch.nan_to_num(spread, nan=1.0)
+
+
+def _committed_result(job: JobSpec, rows: torch.Tensor, device: str) -> WorkResult:
+    return WorkResult(job.workload, summary_of_rows(job.workload, rows), job.flops, device,
+                      committed=commit(rows))
+
+
 def garbage_result(task: Task) -> WorkResult:
-    """What a lazy provider returns: random numbers of the right shape, no work done."""
+    """What a lazy provider returns: random rows of the right shape, committed; no work done."""
     ensure_instance(task, "task", Task, error=ProviderError)
-    dice = task.chance()
-    summary = tuple(dice.gauss(0, 10) for _ in range(SUMMARY_SIZE))
-    return WorkResult(task.job.workload, summary, task.job.flops, task.provider.device)
+    shape = output_shape(task.job.workload, task.job.params)
+    rows = _invented(shape, _digest_seed(task.seed, task.job_id, task.provider.name,
+                                         task.attempt))
+    return _committed_result(task.job, rows, task.provider.device)
+
+
+def colluding_result(task: Task) -> WorkResult:
+    """The wrong answer a ring of colluders agreed on for this job: the same for each of them."""
+    ensure_instance(task, "task", Task, error=ProviderError)
+    shape = output_shape(task.job.workload, task.job.params)
+    rows = _invented(shape, _digest_seed("ring", task.seed, task.job_id, task.job.to_dict()))
+    return _committed_result(task.job, rows, task.provider.device)
+
+
+def partial_result(task: Task) -> WorkResult:
+    """A partial worker's result: its first ``work_fraction`` of the rows are real."""
+    ensure_instance(task, "task", Task, error=ProviderError)
+    job, provider = task.job, task.provider
+    rows, _ = get_workload(job.workload).rows(**job.params, device=provider.device,
+                                              precision=job.precision)
+    rows = rows.detach().float().cpu()
+    done = math.floor(provider.work_fraction * rows.shape[0])
+    seed = _digest_seed("partial", task.seed, task.job_id, provider.name)
+    fake = _invented((rows.shape[0] - done, rows.shape[1]), seed, rows[:done])
+    return _committed_result(job, torch.cat([rows[:done], fake]), provider.device)
 
 
 def execute(task: Task, may_kill_process: bool = True) -> TaskOutcome:
-    """Run one task the way its provider would: honestly, lazily, or not at all.
+    """Run one task the way its provider would: honestly, lazily, partly, or not at all.
 
     A ``crash`` provider kills the worker process it runs in; where that process is the
-    learner's own (``may_kill_process=False``) it drops out instead.
+    learner's own (``may_kill_process=False``) it drops out instead. A ``copycat`` returns no
+    result and the note ``COPYING``: the runner decides what it could have copied.
     """
     ensure_instance(task, "task", Task, error=ProviderError)
     ensure_bool(may_kill_process, "may_kill_process", error=ProviderError)
@@ -142,5 +217,14 @@ def execute(task: Task, may_kill_process: bool = True) -> TaskOutcome:
         return TaskOutcome(task, None, "dropped out")
     if provider.behaviour == "lazy":
         return TaskOutcome(task, garbage_result(task), "skipped the work")
-    result = run_workload(task.job.workload, task.job.params, provider.device)
+    if provider.behaviour == "colluding":
+        return TaskOutcome(task, colluding_result(task), "returned the ring's answer")
+    if provider.behaviour == "copycat":
+        return TaskOutcome(task, None, COPYING)
+    if provider.behaviour == "partial" and provider.work_fraction < 1:
+        return TaskOutcome(task, partial_result(task),
+                           f"computed {provider.work_fraction:.0%} of the rows")
+    # the provider's software sets the job's precision, whatever the hardware's default
+    result = run_workload(task.job.workload, task.job.params, provider.device,
+                          precision=task.job.precision, commit=True)
     return TaskOutcome(task, result)

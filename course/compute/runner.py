@@ -5,8 +5,19 @@
 
 Work happens in rounds. Each round runs every pending task in parallel on the backend;
 then, in job order, failures are reassigned to another provider and finished jobs are
-verified and settled. Time in the event log is simulated (each provider's hardware speed
-sets how long its runs take), so the timeline is the same on every machine and every run.
+verified and settled.
+
+Verification never slashes on a vote. Every result commits to all of its output rows. When
+the results of a job all agree (and no spot check falls on it) they are paid. Otherwise,
+or when a spot check falls on the job at any redundancy, each result is *challenged*: the
+verifier recomputes rows drawn after the commitment (``course.compute.challenges``); a
+result whose rows are wrong is proven wrong and its provider slashed. If the results that
+pass still disagree, every row is checked. So a wrong result can only be accepted when
+every replica of the job returned it and no spot check fell on the job, or when a partial
+worker survives a spot check's k rows (probability f^k): see
+``verification.accepted_wrong_bound``. Time in the event log is simulated (each provider's
+hardware speed sets how long its runs take), so the timeline is the same on every machine
+and every run.
 
 Whatever stops a run early (an exception from a workload or a backend, Ctrl-C), every escrow
 is settled or refunded first, every unfinished job ends ``failed``, and the report so far is
@@ -17,23 +28,30 @@ Taught in notebooks 11 and 12 (and settled on chain in notebook 14).
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from course.compute.backends import BACKENDS, MAX_WORKERS, WORKER_LOST, Backend, make_backend
+from course.compute.challenges import (
+    ChallengeReport,
+    challenge,
+    check_every_row,
+    summary_tolerance,
+)
 from course.compute.devices import check_device
 from course.compute.errors import InsufficientCredits, NoProviderError, RunnerError
 from course.compute.escrow import Ledger
 from course.compute.events import Event, RunReport
 from course.compute.jobs import JobSpec
 from course.compute.market import Bid, match
-from course.compute.providers import Provider, Task, TaskOutcome
+from course.compute.providers import COPYING, Provider, Task, TaskOutcome
 from course.compute.reputation import Reputation
 from course.compute.states import EventKind, JobStatus, RunOutcome
-from course.compute.verification import quorum, results_agree, should_spot_check
-from course.compute.workloads import WorkResult, check_seed, run_workload
+from course.compute.verification import quorum, should_spot_check
+from course.compute.workloads import WorkResult, check_seed
 from course.validation import (
     ensure,
     ensure_bool,
@@ -45,6 +63,7 @@ from course.validation import (
 )
 
 MAX_ATTEMPTS = 1_000  # failed runs one job may have: far more than any market has providers
+MAX_CHALLENGES = 10_000  # rows recomputed per challenged result
 
 
 @dataclass(frozen=True)
@@ -89,7 +108,11 @@ class JobRunner:
         backend: ``"local"`` (a process pool, one worker per core), ``"ray"`` or ``"inline"``.
         workers: pool size for the local backend. address: a Ray cluster to join.
         seed: seeds every chance event (drop-outs, spot checks): same seed, same run.
-        spot_check_rate: share of single-provider jobs re-run by the trusted verifier.
+        spot_check_rate: share of jobs whose results are challenged even when they all
+            agree, at every redundancy (disagreeing results are always challenged).
+        challenges: rows of each result the verifier recomputes when it challenges it.
+        sealed_results: results are sealed until every replica has committed
+            (commit-reveal), so a copycat cannot copy another provider's result.
         max_attempts: failed runs a job may have (dropped, late, wrong, lost twice) before it
             fails. A run lost because its worker process died is retried on the same
             provider once, and is not counted unless it is lost again.
@@ -105,7 +128,8 @@ class JobRunner:
                  ledger: Ledger | None = None, backend: str = "local", workers: int | None = None,
                  address: str | None = None, seed: int = 0, spot_check_rate: float = 0.0,
                  max_attempts: int = 4, slash_fraction: float = 0.5,
-                 use_reputation: bool = False) -> None:
+                 use_reputation: bool = False, challenges: int = 8,
+                 sealed_results: bool = True) -> None:
         ensure(isinstance(providers, Sequence) and not isinstance(providers, str) and len(
             providers) > 0 and all(isinstance(p, Provider) for p in providers), RunnerError,
             "providers", providers, "a non-empty list of Provider objects")
@@ -131,6 +155,10 @@ class JobRunner:
         slash_fraction = ensure_number(slash_fraction, "slash_fraction", minimum=0, maximum=1,
                                        meaning="a share of the stake", error=RunnerError)
         use_reputation = ensure_bool(use_reputation, "use_reputation", error=RunnerError)
+        self.challenges = ensure_int(challenges, "challenges", minimum=1, maximum=MAX_CHALLENGES,
+                                     meaning="rows recomputed per challenged result",
+                                     error=RunnerError)
+        self.sealed_results = ensure_bool(sealed_results, "sealed_results", error=RunnerError)
         self.providers = {provider.name: provider for provider in providers}
         self.ledger = ledger or Ledger(balances, {p.name: p.stake for p in providers})
         self.reputation = Reputation()
@@ -316,6 +344,8 @@ class JobRunner:
 
     def _absorb(self, record: JobRecord, outcome: TaskOutcome) -> list[Task]:
         """Place a finished run on the timeline; keep its result or line up a retry."""
+        if outcome.note == COPYING:
+            outcome = self._copy(record, outcome)
         provider = outcome.task.provider
         duration = provider.duration(record.job)
         start = max(self.free_at[provider.name], record.ready_at if outcome.task.attempt >
@@ -348,44 +378,99 @@ class JobRunner:
         self.reputation.record(provider.name, RunOutcome.FAILED)  # its run, its failure
         return self._reassign(record, kind)
 
-    def _settle(self, record: JobRecord) -> list[Task]:
-        """Verify the results: pay who was right, slash who was caught, refund the rest.
+    def _copy(self, record: JobRecord, outcome: TaskOutcome) -> TaskOutcome:
+        """What a copycat gets: another provider's result for the job, if it can see one.
 
-        If nobody was right (every result was caught as wrong), the job goes back to the
+        With sealed results (commit-reveal) all it can copy is another provider's seal, which
+        it cannot open: it submits a result without a commitment of its own.
+        """
+        provider = outcome.task.provider
+        if not record.results:
+            return replace(outcome, note="found nothing to copy")
+        source, seen = next(iter(record.results.items()))
+        if self.sealed_results:
+            sealed = WorkResult(seen.workload, seen.summary, seen.flops, provider.device)
+            return replace(outcome, result=sealed,
+                           note=f"copied {source}'s seal, which it cannot open")
+        return replace(outcome, result=replace(seen, device=provider.device),
+                       note=f"copied {source}'s result")
+
+    def _settle(self, record: JobRecord) -> list[Task]:
+        """Verify the results: pay who was right, slash who was proven wrong, refund the rest.
+
+        If nobody was right (every result was proven wrong), the job goes back to the
         market; the returned list holds that new run.
         """
         job = record.job
         dice = random.Random(f"{self.seed}:spot:{record.job_id}:{record.attempts}")
-        verdict = quorum(record.results, self._quorum_size(record))
-        trusted = None
-        if verdict.accepted is None or (job.redundancy == 1 and should_spot_check(
-                self.spot_check_rate, dice)):
-            trusted = run_workload(job.workload, job.params)  # the verifier re-runs it
-            agreeing = tuple(p for p, r in record.results.items() if results_agree(r, trusted))
-            cheaters = tuple(p for p in record.results if p not in agreeing)
-            how = "spot check" if verdict.accepted is not None else "checked by verifier"
+        verdict = quorum(record.results, 1, summary_tolerance(job))
+        unanimous = (verdict.accepted is not None and not verdict.disagreeing
+                     and len(record.results) >= self._quorum_size(record)
+                     and all(r.committed is not None and _finite(r)
+                             for r in record.results.values()))
+        if unanimous and not should_spot_check(self.spot_check_rate, dice):
+            agreeing = tuple(record.results)
+            how = "quorum" if len(agreeing) > 1 else "unchecked"
+            wrong: dict[str, ChallengeReport] = {}
         else:
-            agreeing, cheaters, how = verdict.agreeing, verdict.disagreeing, "quorum"
-        for provider in cheaters:
+            agreeing, wrong, how = self._prove(record, dice)
+        for provider, report in wrong.items():
             self.reputation.record(provider, RunOutcome.CHEATED)
             amount = int(self.ledger.stake(provider) * self.slash_fraction)
             record.slashed[provider] = self.ledger.slash(provider, amount, to=record.requester)
             self.banned.add(provider)
             del record.results[provider], record.bids[provider]
             self._log(record.ready_at, EventKind.SLASHED, record, provider,
-                      f"{record.slashed[provider]} credits ({how})")
+                      f"{record.slashed[provider]} credits ({_why_wrong(report)})")
         if not agreeing:
-            return self._reassign(record, "every result was wrong")
+            return self._reassign(record, "every result was proven wrong")
         for provider in agreeing:
             self.reputation.record(provider, RunOutcome.VERIFIED)
             self.ledger.pay(record.job_id, provider, record.bids[provider])
             record.paid[provider] = record.bids[provider]
             self._log(record.ready_at, EventKind.PAID, record, provider,
                       f"{record.bids[provider]} credits ({how})")
-        record.status, record.result = JobStatus.VERIFIED, trusted or verdict.accepted
+        accepted = quorum({p: record.results[p] for p in agreeing}, 1, summary_tolerance(job))
+        record.result = accepted.accepted or record.results[agreeing[0]]
         record.refunded = self.ledger.refund(record.job_id)
-        self._log(record.ready_at, EventKind.VERIFIED, record, detail=how)
+        if _finite(record.result):
+            record.status = JobStatus.VERIFIED
+            self._log(record.ready_at, EventKind.VERIFIED, record, detail=how)
+        else:
+            record.status = JobStatus.INVALID
+            record.reason = ("the job's true output is not finite (NaN or inf), checked row by "
+                             "row: an invalid job; its providers were paid for their work")
+            self._log(record.ready_at, EventKind.INVALID, record, detail=record.reason)
         return []
+
+    def _prove(self, record: JobRecord, dice: random.Random,
+               ) -> tuple[tuple[str, ...], dict[str, ChallengeReport], str]:
+        """Challenge every result; if those that pass still disagree, check every row.
+
+        Returns who was proven right, who was proven wrong (with the report that proves it),
+        and how. Only a failed check proves a result wrong, never a vote.
+        """
+        job = record.job
+        wrong: dict[str, ChallengeReport] = {}
+        for provider, result in record.results.items():
+            report = challenge(job, result, self.challenges, dice.getrandbits(63))
+            self._log(record.ready_at, EventKind.CHALLENGED, record, provider,
+                      f"rows {list(report.rows)}" if report.rows else report.reason)
+            if not report.passed:
+                wrong[provider] = report
+        survivors = {p: r for p, r in record.results.items() if p not in wrong}
+        how = f"challenged {self.challenges} rows"
+        split = len(survivors) > 1 and quorum(survivors, len(survivors),
+                                              summary_tolerance(job)).accepted is None
+        if split or not all(_finite(r) for r in survivors.values()):
+            how = "checked every row"
+            for provider, result in survivors.items():
+                report = check_every_row(job, result)
+                self._log(record.ready_at, EventKind.CHALLENGED, record, provider, "every row")
+                if not report.passed:
+                    wrong[provider] = report
+        agreeing = tuple(p for p in record.results if p not in wrong)
+        return agreeing, wrong, how
 
     def _reassign(self, record: JobRecord, why: str) -> list[Task]:
         """Find one more provider for the job and lock its price.
@@ -408,9 +493,9 @@ class JobRunner:
                 self._log(record.ready_at, EventKind.REASSIGNED, record, bid.provider.name,
                           f"{bid.price} credits")
                 return [self._task(record, bid.provider.name)]
-        if quorum(record.results, self._quorum_size(record)).accepted is None:
+        if not record.results:
             record.status, record.reason = JobStatus.FAILED, failure
-        return []  # with a quorum, _settle accepts the results the job has
+        return []  # with results in hand, _settle checks and pays them
 
     @staticmethod
     def _quorum_size(record: JobRecord) -> int:
@@ -430,3 +515,15 @@ class JobRunner:
              detail: str = "", duration: float = 0.0) -> None:
         self.events.append(Event(round(time, 6), kind, record.job_id, provider, detail,
                                  round(duration, 6)))
+
+
+def _finite(result: WorkResult) -> bool:
+    return all(math.isfinite(value) for value in result.summary)
+
+
+def _why_wrong(report: ChallengeReport) -> str:
+    if report.reason:
+        return report.reason
+    rows = list(report.failed)
+    shown = ", ".join(map(str, rows[:5])) + (", ..." if len(rows) > 5 else "")
+    return f"row{'s' if len(rows) > 1 else ''} {shown} proven wrong"

@@ -15,6 +15,7 @@ class JobStatus(StrEnum):
     RUNNING = "running"
     VERIFIED = "verified"  # a result was accepted and its providers paid
     FAILED = "failed"  # no result was accepted; the escrow went back to the requester
+    INVALID = "invalid"  # the job's true output is not finite (NaN/inf): providers are paid
 
 
 class RunOutcome(StrEnum):
@@ -36,4 +37,6 @@ class EventKind(StrEnum):
     PAID = "paid"  # a provider was paid from the escrow
     VERIFIED = "verified"  # the job's result was accepted
     FAILED = "failed"  # the job ended without a result; its escrow was refunded
+    INVALID = "invalid"  # the job's true output is not finite; its honest providers were paid
+    CHALLENGED = "challenged"  # the verifier recomputed rows of a result (or all of them)
     UNMATCHED = "unmatched"  # nobody could take the job (or its requester could not pay)

@@ -1,8 +1,11 @@
-"""Is a result true? Redundant runs with a quorum (as BOINC does) and random spot checks.
+"""Is a result true? Redundant runs compared by a quorum (as BOINC does), and the odds.
 
 Floats make "the same answer" fuzzy: a GPU adds numbers in a different order than a CPU,
 and (a + b) + c is not always a + (b + c) in floating point. So results are compared with
-a tolerance, never bit for bit.
+a tolerance, never bit for bit, and NaN agrees with NaN in the same place.
+
+A vote only says which results agree. Who is *wrong* is proven by recomputing challenged
+rows (``course.compute.challenges``): the runner never slashes on a vote alone.
 
 Taught in notebook 11 (and used by 12 and 14).
 """
@@ -40,7 +43,31 @@ def results_agree(a: WorkResult, b: WorkResult, rtol: float = RELATIVE_TOLERANCE
     atol = ensure_number(atol, "atol", minimum=0, error=VerificationError)
     if a.workload != b.workload or len(a.summary) != len(b.summary):
         return False
-    return bool(np.allclose(a.summary, b.summary, rtol=rtol, atol=atol))
+    return bool(np.allclose(a.summary, b.summary, rtol=rtol, atol=atol, equal_nan=True))
+
+
+def summaries_agree(a: WorkResult, b: WorkResult, tolerance: float) -> bool:
+    """True when two summaries differ by at most ``tolerance`` times the smaller one's size.
+
+    The comparison is norm-wise (every |a_i - b_i| against the largest |a_j|), because a
+    summary sums many numbers and a sum near zero has no meaningful relative error. Taking
+    the *smaller* of the two sizes means a result cannot widen the match by inflating itself.
+    Non-finite values must sit in the same places with the same values.
+    """
+    ensure_instance(a, "a", WorkResult, error=VerificationError)
+    ensure_instance(b, "b", WorkResult, error=VerificationError)
+    tolerance = ensure_number(tolerance, "tolerance", minimum=0, error=VerificationError)
+    if a.workload != b.workload or len(a.summary) != len(b.summary):
+        return False
+    x, y = np.asarray(a.summary, dtype=np.float64), np.asarray(b.summary, dtype=np.float64)
+    finite = np.isfinite(x)
+    if not np.array_equal(finite, np.isfinite(y)) or not np.array_equal(
+            x[~finite], y[~finite], equal_nan=True):
+        return False
+    if not finite.any():
+        return True
+    size = min(np.abs(x[finite]).max(), np.abs(y[finite]).max())
+    return bool(np.all(np.abs(x[finite] - y[finite]) <= tolerance * size + ABSOLUTE_TOLERANCE))
 
 
 @dataclass(frozen=True)
@@ -52,11 +79,13 @@ class Verdict:
     disagreeing: tuple[str, ...]
 
 
-def quorum(results: Mapping[str, WorkResult], needed: int) -> Verdict:
+def quorum(results: Mapping[str, WorkResult], needed: int,
+           tolerance: float | None = None) -> Verdict:
     """Group results that agree; accept the biggest group if it has at least ``needed`` members.
 
     ``results`` maps each provider to what it returned. With no big-enough group nothing is
-    accepted and nobody is judged (``agreeing`` and ``disagreeing`` are empty).
+    accepted and nobody is judged (``agreeing`` and ``disagreeing`` are empty). Results agree
+    by ``results_agree`` or, given a ``tolerance``, by ``summaries_agree``.
     """
     ensure(isinstance(results, Mapping) and all(
         isinstance(provider, str) and isinstance(result, WorkResult)
@@ -67,7 +96,8 @@ def quorum(results: Mapping[str, WorkResult], needed: int) -> Verdict:
     groups: list[list[str]] = []
     for provider, result in results.items():
         for group in groups:
-            if results_agree(results[group[0]], result):
+            if (results_agree(results[group[0]], result) if tolerance is None
+                    else summaries_agree(results[group[0]], result, tolerance)):
                 group.append(provider)
                 break
         else:
@@ -119,3 +149,48 @@ def colluding_majority_probability(cheater_share: float, redundancy: int) -> flo
     majority = redundancy // 2 + 1
     return sum(math.comb(redundancy, k) * cheater_share**k * (1 - cheater_share)
                ** (redundancy - k) for k in range(majority, redundancy + 1))
+
+
+def break_even_stake(price: float, check_rate: float, slash_fraction: float = 1.0) -> float:
+    """The stake at which cheating stops paying, for a cheater who can return under new names.
+
+    A cheater earns ``price`` for every job that is not checked and loses
+    ``slash_fraction`` of its stake on the first one that is (then it is banned, and comes
+    back as a fresh identity with a fresh stake: a Sybil). Before being caught it expects
+    (1 - p)/p unchecked jobs, so cheating pays while stake · slash_fraction < price·(1 - p)/p.
+    """
+    price = ensure_number(price, "price", minimum=0, error=VerificationError)
+    check_rate = ensure_number(check_rate, "check_rate", minimum=MIN_CHECK_RATE, maximum=1,
+                               meaning="a probability", error=VerificationError)
+    slash_fraction = ensure_number(slash_fraction, "slash_fraction", above=0, maximum=1,
+                                   meaning="a share of the stake", error=VerificationError)
+    return price * (1 - check_rate) / check_rate / slash_fraction
+
+
+def sybil_profit(stake: float, price: float, check_rate: float, slash_fraction: float = 1.0,
+                 ) -> float:
+    """What one identity of a cheater expects to gain before it is caught: earnings - loss."""
+    stake = ensure_number(stake, "stake", minimum=0, error=VerificationError)
+    return break_even_stake(price, check_rate, slash_fraction) * slash_fraction - (
+        stake * ensure_number(slash_fraction, "slash_fraction", above=0, maximum=1,
+                              error=VerificationError))
+
+
+def accepted_wrong_bound(cheater_share: float, redundancy: int, spot_check_rate: float,
+                         challenges: int, work_fraction: float = 0.0) -> float:
+    """The most often the runner can accept a wrong result, per job.
+
+    A wrong result is accepted only if every one of the ``redundancy`` replicas returned
+    the same wrong answer (probability ``cheater_share`` ** redundancy when replicas are
+    drawn at random) and then either no spot check fell on the job, or the cheaters, having
+    computed ``work_fraction`` of the rows, survived all ``challenges`` rows (f^k).
+    """
+    cheater_share = ensure_number(cheater_share, "cheater_share", minimum=0, maximum=1,
+                                  meaning="a fraction", error=VerificationError)
+    redundancy = ensure_int(redundancy, "redundancy", minimum=1, maximum=MAX_REDUNDANCY,
+                            error=VerificationError)
+    rate = _probability(spot_check_rate, "spot_check_rate")
+    challenges = ensure_int(challenges, "challenges", minimum=1, error=VerificationError)
+    f = ensure_number(work_fraction, "work_fraction", minimum=0, maximum=1,
+                      error=VerificationError)
+    return cheater_share**redundancy * ((1 - rate) + rate * f**challenges)

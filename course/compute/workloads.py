@@ -1,9 +1,11 @@
 """Real torch jobs a provider can run: a matmul, training a small MLP, batched inference.
 
-Every workload is a pure function of its parameters (and a seed): it builds its inputs
-from a seeded ``torch.Generator``, so any honest provider gets the same answer up to
-floating-point rounding. It returns a ``WorkResult``: a short summary vector of the
-output (cheap to send over a network), the FLOPs it did, and a fingerprint.
+Every workload is a pure function of its parameters (and a seed): it makes its inputs
+from the seed on the job's own device (``seeded_uniform``: the same numbers on a CPU and a
+GPU), and runs at the job's precision (``course.compute.precision``), so any honest provider
+gets the same answer up to floating-point rounding. It returns a ``WorkResult``: a short
+summary vector that depends on every row of the output (cheap to send over a network), the
+FLOPs it did, a fingerprint and, when asked, a Merkle commitment to every output row.
 
 Taught in notebooks 10 (the workloads and their FLOPs) and 11 (results and fingerprints).
 """
@@ -12,8 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -21,10 +24,15 @@ import torch
 
 from course.compute.devices import check_device
 from course.compute.errors import WorkloadError
+from course.compute.merkle_rows import Commitment, CommittedOutput
+from course.compute.merkle_rows import commit as commit_rows
+from course.compute.precision import check_precision, matmul_at, round_to
 from course.errors import ComputeError
 from course.validation import (
     ensure,
+    ensure_bool,
     ensure_choice,
+    ensure_instance,
     ensure_int,
     ensure_number,
     ensure_text,
@@ -52,6 +60,8 @@ class WorkResult:
     summary: tuple[float, ...]
     flops: int
     device: str
+    committed: CommittedOutput | None = field(default=None, compare=False, repr=False)
+    """The provider's whole output, committed row by row (kept to answer challenges)."""
 
     def __post_init__(self) -> None:
         ensure_text(self.workload, "workload", error=WorkloadError)
@@ -60,6 +70,13 @@ class WorkResult:
             self.summary, "a tuple of floats")
         ensure_int(self.flops, "flops", minimum=0, error=WorkloadError)
         ensure_text(self.device, "device", error=WorkloadError)
+        if self.committed is not None:
+            ensure_instance(self.committed, "committed", CommittedOutput, error=WorkloadError)
+
+    @property
+    def commitment(self) -> Commitment | None:
+        """The Merkle root over the output's rows that the provider published, if any."""
+        return None if self.committed is None else self.committed.commitment
 
     @property
     def fingerprint(self) -> str:
@@ -84,14 +101,70 @@ def fingerprint(values: Any, significant_digits: int = 4) -> str:
     return hashlib.sha256(repr(rounded).encode()).hexdigest()
 
 
-def _summary(tensor: torch.Tensor) -> tuple[float, ...]:
-    """Row sums of the first rows, as plain floats: a short vector that depends on every input."""
-    rows = tensor.reshape(tensor.shape[0], -1).sum(dim=1)[:SUMMARY_SIZE]
-    return tuple(float(value) for value in rows.double().cpu())
+def _block_sums(output: torch.Tensor) -> tuple[float, ...]:
+    """Sums of SUMMARY_SIZE contiguous blocks of rows: a short vector that depends on EVERY row.
+
+    (Summing only the first rows would let a provider compute those rows and invent the
+    rest: notebook 11's cautionary example, ``course.compute.commitments.first_rows_summary``.)
+    """
+    rows = output.reshape(output.shape[0], -1).double().sum(dim=1)  # (rows,)
+    blocks = torch.tensor_split(rows, min(SUMMARY_SIZE, rows.shape[0]))
+    return tuple(float(block.sum()) for block in blocks)
 
 
-def _generator(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
+def summary_of_rows(workload: str, rows: torch.Tensor) -> tuple[float, ...]:
+    """The summary a result sends, computed from its output rows (anyone holding the rows can
+    recompute it): block sums of the rows, or for training the loss at each checkpoint."""
+    if workload == "train_mlp":
+        return tuple(float(value) for value in rows[:, -1].double().cpu())
+    if workload == "noop":
+        return (float(rows[0, 0]),)
+    return _block_sums(rows)
+
+
+def output_shape(name: str, params: Mapping[str, Any]) -> tuple[int, int]:
+    """(rows, columns) of a job's whole output, known from its parameters alone."""
+    params = check_params(name, params)
+    defaults = {key: value.default for key, value in
+                inspect.signature(WORKLOADS[name].run).parameters.items()}
+    p = {**defaults, **params}
+    if name == "matmul":
+        return p["size"], p["size"]
+    if name == "inference":
+        return p["batches"] * p["batch_size"], p["classes"]
+    if name == "train_mlp":
+        return (len(checkpoint_steps(p["steps"])),
+                p["features"] * p["hidden"] + p["hidden"] + 1)
+    return 1, 1
+
+
+_MASK32 = 0xFFFF_FFFF
+
+
+def _mix32(x: torch.Tensor) -> torch.Tensor:
+    """A 32-bit integer hash (xor-shift-multiply), in int64 so no step overflows."""
+    for _ in range(2):
+        x = ((x ^ (x >> 16)) * 0x45D9F3B) & _MASK32
+    return x ^ (x >> 16)
+
+
+def seeded_uniform(shape: tuple[int, ...], seed: int, stream: int,
+                   device: str = "cpu") -> torch.Tensor:
+    """Random numbers with mean 0 and variance 1 (uniform on ±√3), made on ``device`` itself.
+
+    Each entry is a hash of (seed, stream, its index) in integer arithmetic, so a CPU and a
+    GPU make bit-identical inputs without copying them over; ``stream`` keeps the different
+    inputs of one job apart.
+    """
+    count = 1
+    for extent in shape:
+        count *= extent
+    key = int(_mix32(torch.tensor([seed & _MASK32])) ^ _mix32(torch.tensor(
+        [((seed >> 32) + 0x9E37 * stream) & _MASK32])))
+    index = torch.arange(count, device=device, dtype=torch.int64)
+    bits = _mix32((index + key) & _MASK32) >> 8  # 24 random bits
+    uniform = bits.to(torch.float32) * 2.0**-24 - 0.5  # [-0.5, 0.5)
+    return (uniform * 12**0.5).reshape(shape)
 
 
 def check_size(name: str, value: Any) -> int:
@@ -108,7 +181,28 @@ def check_seed(seed: Any, name: str = "seed",
     return int(seed)
 
 
+@contextmanager
+def exact_fp32_matmuls(device: str) -> Iterator[None]:
+    """Run the block with TF32 matmuls switched off, whatever this machine's default is.
+
+    Many GPU servers turn TF32 on for speed; a job that declares ``fp32`` must not get it.
+    A job that declares ``tf32`` or ``bf16`` gets it by rounding its inputs explicitly
+    (``course.compute.precision``), the same on every device.
+    """
+    if not device.startswith("cuda"):
+        yield
+        return
+    before = (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = before
+
+
 # ---- the workloads ---------------------------------------------------------------------
+# Each ``*_output`` function returns the job's whole output as rows (a 2-d tensor); the
+# workload itself returns a WorkResult that summarizes it.
 
 
 def matmul_flops(size: int = 256, **_: Any) -> int:
@@ -116,14 +210,28 @@ def matmul_flops(size: int = 256, **_: Any) -> int:
     return 2 * check_size("size", size)**3
 
 
-def matmul(size: int = 256, seed: int = 0, device: str = "cpu") -> WorkResult:
+def matmul_inputs(size: int, seed: int, device: str = "cpu") -> tuple[torch.Tensor, torch.Tensor]:
+    """The matmul job's A and B, made from its seed on ``device``: (size, size) each."""
+    size, seed = check_size("size", size), check_seed(seed)
+    return (seeded_uniform((size, size), seed, 0, device),
+            seeded_uniform((size, size), seed, 1, device))
+
+
+def matmul_output(size: int = 256, seed: int = 0, device: str = "cpu",
+                  precision: str = "fp32") -> torch.Tensor:
+    """C = A·B at ``precision``: the output of a matmul job, one row per row of A."""
+    device, precision = check_device(device), check_precision(precision)
+    a, b = matmul_inputs(size, seed, device)
+    with exact_fp32_matmuls(device):
+        return matmul_at(a, b, precision)  # (size, size)
+
+
+def matmul(size: int = 256, seed: int = 0, device: str = "cpu",
+           precision: str = "fp32") -> WorkResult:
     """Multiply two seeded random ``size × size`` matrices."""
-    size, device = check_size("size", size), check_device(device)
-    generator = _generator(check_seed(seed))
-    a = torch.randn(size, size, generator=generator).to(device)  # (size, size)
-    b = torch.randn(size, size, generator=generator).to(device)  # (size, size)
-    c = a @ b  # (size, size)
-    return WorkResult("matmul", _summary(c), matmul_flops(size), device)
+    output = matmul_output(size, seed, device, precision)
+    return WorkResult("matmul", summary_of_rows("matmul", output), matmul_flops(size),
+                      check_device(device))
 
 
 def train_mlp_flops(
@@ -136,6 +244,79 @@ def train_mlp_flops(
     return 3 * forward * steps
 
 
+def checkpoint_steps(steps: int) -> list[int]:
+    """The steps after which training saves a checkpoint: 0, every steps/16, and the last."""
+    steps = check_size("steps", steps)
+    interval = -(-steps // SUMMARY_SIZE)  # ceil
+    return sorted(set(range(0, steps, interval)) | {steps})
+
+
+def training_data(samples: int, features: int, hidden: int, seed: int,
+                  device: str = "cpu") -> tuple[torch.Tensor, ...]:
+    """The training job's data x, y and starting weights w1, w2, made from its seed."""
+    x = seeded_uniform((samples, features), seed, 0, device)  # (samples, features)
+    true_weights = seeded_uniform((features, 1), seed, 1, device)  # (features, 1)
+    y = torch.sin(x @ true_weights)  # (samples, 1)
+    w1 = seeded_uniform((features, hidden), seed, 2, device) / features**0.5
+    w2 = seeded_uniform((hidden, 1), seed, 3, device) / hidden**0.5
+    return x, y, w1, w2
+
+
+def _rounded(tensor: torch.Tensor, precision: str) -> torch.Tensor:
+    """``tensor`` rounded to ``precision`` going forward; gradients pass straight through."""
+    return tensor + (round_to(tensor, precision) - tensor).detach()
+
+
+def training_loss(x: torch.Tensor, y: torch.Tensor, w1: torch.Tensor, w2: torch.Tensor,
+                  precision: str) -> torch.Tensor:
+    """The mean squared error of the MLP with weights w1, w2 on the data x, y."""
+    hidden = torch.tanh(_rounded(x, precision) @ _rounded(w1, precision))
+    prediction = _rounded(hidden, precision) @ _rounded(w2, precision)  # (samples, 1)
+    return ((prediction - y) ** 2).mean()
+
+
+def checkpoint_row(w1: torch.Tensor, w2: torch.Tensor, loss: float) -> torch.Tensor:
+    """One checkpoint as a row: the weights, flattened, then the loss at those weights."""
+    return torch.cat([w1.detach().flatten(), w2.detach().flatten(),
+                      torch.tensor([loss], device=w1.device)]).float().cpu()
+
+
+def train_steps(x: torch.Tensor, y: torch.Tensor, w1: torch.Tensor, w2: torch.Tensor,
+                steps: int, learning_rate: float, precision: str = "fp32",
+                ) -> tuple[torch.Tensor, torch.Tensor, list[float]]:
+    """Gradient descent for ``steps`` steps from w1, w2; returns the new weights and losses."""
+    w1, w2 = w1.clone().requires_grad_(True), w2.clone().requires_grad_(True)
+    losses = []
+    for _ in range(steps):
+        loss = training_loss(x, y, w1, w2, precision)
+        loss.backward()
+        with torch.no_grad():
+            for weight in (w1, w2):
+                weight -= learning_rate * weight.grad
+                weight.grad = None
+        losses.append(loss.item())
+    return w1.detach(), w2.detach(), losses
+
+
+def train_mlp_run(samples: int = 512, features: int = 8, hidden: int = 32, steps: int = 50,
+                  learning_rate: float = 0.05, seed: int = 0, device: str = "cpu",
+                  precision: str = "fp32") -> tuple[torch.Tensor, list[float]]:
+    """Train, saving a checkpoint row at each of ``checkpoint_steps``; returns (rows, losses)."""
+    train_mlp_flops(samples, features, hidden, steps)  # checks the sizes
+    learning_rate = ensure_number(learning_rate, "learning_rate", minimum=0, error=WorkloadError)
+    device, precision = check_device(device), check_precision(precision)
+    x, y, w1, w2 = training_data(samples, features, hidden, check_seed(seed), device)
+    marks = checkpoint_steps(steps)
+    rows, losses = [], []
+    with exact_fp32_matmuls(device):
+        for start, end in zip(marks, marks[1:], strict=False):
+            rows.append(checkpoint_row(w1, w2, training_loss(x, y, w1, w2, precision).item()))
+            w1, w2, segment = train_steps(x, y, w1, w2, end - start, learning_rate, precision)
+            losses += segment
+        rows.append(checkpoint_row(w1, w2, training_loss(x, y, w1, w2, precision).item()))
+    return torch.stack(rows), losses  # (checkpoints, features·hidden + hidden + 1)
+
+
 def train_mlp(
     samples: int = 512,
     features: int = 8,
@@ -144,31 +325,13 @@ def train_mlp(
     learning_rate: float = 0.05,
     seed: int = 0,
     device: str = "cpu",
+    precision: str = "fp32",
 ) -> WorkResult:
-    """Train a one-hidden-layer MLP on seeded synthetic data; summary = loss curve samples."""
-    flops = train_mlp_flops(samples, features, hidden, steps)  # checks the sizes
-    learning_rate = ensure_number(learning_rate, "learning_rate", minimum=0, error=WorkloadError)
-    generator, device = _generator(check_seed(seed)), check_device(device)
-    x = torch.randn(samples, features, generator=generator)  # (samples, features)
-    true_weights = torch.randn(features, 1, generator=generator)  # (features, 1)
-    y = torch.sin(x @ true_weights)  # (samples, 1)
-    w1 = (torch.randn(features, hidden, generator=generator) / features**0.5).to(device)
-    w2 = (torch.randn(hidden, 1, generator=generator) / hidden**0.5).to(device)
-    x, y = x.to(device), y.to(device)
-    w1.requires_grad_(True)
-    w2.requires_grad_(True)
-    losses = []
-    for _ in range(steps):
-        prediction = torch.tanh(x @ w1) @ w2  # (samples, 1)
-        loss = ((prediction - y) ** 2).mean()
-        loss.backward()
-        with torch.no_grad():
-            for weight in (w1, w2):
-                weight -= learning_rate * weight.grad
-                weight.grad = None
-        losses.append(loss.item())
-    picks = np.linspace(0, steps - 1, num=min(SUMMARY_SIZE, steps)).round().astype(int)
-    return WorkResult("train_mlp", tuple(losses[i] for i in picks), flops, device)
+    """Train a one-hidden-layer MLP on seeded synthetic data; summary = loss at each checkpoint."""
+    rows, _ = train_mlp_run(samples, features, hidden, steps, learning_rate, seed, device,
+                            precision)
+    return WorkResult("train_mlp", summary_of_rows("train_mlp", rows),
+                      train_mlp_flops(samples, features, hidden, steps), check_device(device))
 
 
 def inference_flops(
@@ -182,6 +345,34 @@ def inference_flops(
     return 2 * batches * batch_size * (features * hidden + hidden * classes)
 
 
+def inference_inputs(batches: int, batch_size: int, features: int, hidden: int, classes: int,
+                     seed: int, device: str = "cpu") -> tuple[torch.Tensor, ...]:
+    """The inference job's samples x (all batches, stacked) and weights w1, w2."""
+    inference_flops(batches, batch_size, features, hidden, classes)  # checks the sizes
+    seed = check_seed(seed)
+    x = seeded_uniform((batches * batch_size, features), seed, 0, device)  # (samples, f)
+    w1 = seeded_uniform((features, hidden), seed, 1, device) / features**0.5
+    w2 = seeded_uniform((hidden, classes), seed, 2, device) / hidden**0.5
+    return x, w1, w2
+
+
+def classify(x: torch.Tensor, w1: torch.Tensor, w2: torch.Tensor,
+             precision: str = "fp32") -> torch.Tensor:
+    """The two-layer classifier: relu(x·w1)·w2, each product at ``precision``."""
+    return matmul_at(torch.relu(matmul_at(x, w1, precision)), w2, precision)
+
+
+def inference_output(batches: int = 4, batch_size: int = 256, features: int = 64,
+                     hidden: int = 128, classes: int = 10, seed: int = 0, device: str = "cpu",
+                     precision: str = "fp32") -> torch.Tensor:
+    """The logits of every sample, batch after batch: one row per sample."""
+    device, precision = check_device(device), check_precision(precision)
+    x, w1, w2 = inference_inputs(batches, batch_size, features, hidden, classes, seed, device)
+    with torch.no_grad(), exact_fp32_matmuls(device):
+        return torch.cat([classify(batch, w1, w2, precision)
+                          for batch in x.split(batch_size)])  # (samples, classes)
+
+
 def inference(
     batches: int = 4,
     batch_size: int = 256,
@@ -190,23 +381,19 @@ def inference(
     classes: int = 10,
     seed: int = 0,
     device: str = "cpu",
+    precision: str = "fp32",
 ) -> WorkResult:
-    """Run a seeded two-layer classifier over seeded batches; summary = logit sums per sample."""
-    flops = inference_flops(batches, batch_size, features, hidden, classes)  # checks the sizes
-    generator, device = _generator(check_seed(seed)), check_device(device)
-    w1 = torch.randn(features, hidden, generator=generator).to(device) / features**0.5
-    w2 = torch.randn(hidden, classes, generator=generator).to(device) / hidden**0.5
-    logits = []
-    with torch.no_grad():
-        for _ in range(batches):
-            x = torch.randn(batch_size, features, generator=generator).to(device)  # (batch, f)
-            logits.append(torch.relu(x @ w1) @ w2)  # (batch, classes)
-    all_logits = torch.cat(logits)  # (batches * batch_size, classes)
-    return WorkResult("inference", _summary(all_logits), flops, device)
+    """Run a seeded two-layer classifier over seeded batches; summary = logit block sums."""
+    output = inference_output(batches, batch_size, features, hidden, classes, seed, device,
+                              precision)
+    return WorkResult("inference", summary_of_rows("inference", output),
+                      inference_flops(batches, batch_size, features, hidden, classes),
+                      check_device(device))
 
 
-def noop(seed: int = 0, device: str = "cpu") -> WorkResult:
+def noop(seed: int = 0, device: str = "cpu", precision: str = "fp32") -> WorkResult:
     """A job that does no work: for measuring the runner's own overhead."""
+    check_precision(precision)
     return WorkResult("noop", (float(check_seed(seed)),), 0, check_device(device))
 
 
@@ -215,20 +402,50 @@ def noop_flops(**_: Any) -> int:
     return 0
 
 
+def _matmul_rows(size: int = 256, seed: int = 0, device: str = "cpu",
+                 precision: str = "fp32") -> tuple[torch.Tensor, tuple[float, ...]]:
+    output = matmul_output(size, seed, device, precision)
+    return output, summary_of_rows("matmul", output)
+
+
+def _train_mlp_rows(samples: int = 512, features: int = 8, hidden: int = 32, steps: int = 50,
+                    learning_rate: float = 0.05, seed: int = 0, device: str = "cpu",
+                    precision: str = "fp32") -> tuple[torch.Tensor, tuple[float, ...]]:
+    rows, _ = train_mlp_run(samples, features, hidden, steps, learning_rate, seed, device,
+                            precision)
+    return rows, summary_of_rows("train_mlp", rows)
+
+
+def _inference_rows(batches: int = 4, batch_size: int = 256, features: int = 64,
+                    hidden: int = 128, classes: int = 10, seed: int = 0, device: str = "cpu",
+                    precision: str = "fp32") -> tuple[torch.Tensor, tuple[float, ...]]:
+    output = inference_output(batches, batch_size, features, hidden, classes, seed, device,
+                              precision)
+    return output, summary_of_rows("inference", output)
+
+
+def _noop_rows(seed: int = 0, device: str = "cpu",
+               precision: str = "fp32") -> tuple[torch.Tensor, tuple[float, ...]]:
+    result = noop(seed, device, precision)
+    return torch.tensor([result.summary]), result.summary
+
+
 @dataclass(frozen=True)
 class Workload:
-    """A named job kind: the function that runs it and the function that counts its FLOPs."""
+    """A named job kind: the function that runs it, the one that counts its FLOPs, and the
+    one that returns its whole output as rows (with the summary) for a commitment."""
 
     name: str
     run: Callable[..., WorkResult]
     count_flops: Callable[..., int]
+    rows: Callable[..., tuple[torch.Tensor, tuple[float, ...]]]
 
 
 WORKLOADS: dict[str, Workload] = {
-    "matmul": Workload("matmul", matmul, matmul_flops),
-    "train_mlp": Workload("train_mlp", train_mlp, train_mlp_flops),
-    "inference": Workload("inference", inference, inference_flops),
-    "noop": Workload("noop", noop, noop_flops),
+    "matmul": Workload("matmul", matmul, matmul_flops, _matmul_rows),
+    "train_mlp": Workload("train_mlp", train_mlp, train_mlp_flops, _train_mlp_rows),
+    "inference": Workload("inference", inference, inference_flops, _inference_rows),
+    "noop": Workload("noop", noop, noop_flops, _noop_rows),
 }
 
 
@@ -247,7 +464,7 @@ def check_params(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(params, Mapping):
         fail(WorkloadError, "params", params, "a mapping of workload arguments, e.g. "
              "{'size': 128}")
-    accepted = set(inspect.signature(workload.run).parameters) - {"device"}
+    accepted = set(inspect.signature(workload.run).parameters) - {"device", "precision"}
     unknown = sorted(set(params) - accepted, key=repr)
     ensure(not unknown, WorkloadError, "params", unknown,
            f"arguments that {name} takes ({', '.join(sorted(accepted))})")
@@ -262,7 +479,15 @@ def check_params(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
     return dict(params)
 
 
-def run_workload(name: str, params: Mapping[str, Any], device: str = "cpu") -> WorkResult:
-    """Run workload ``name`` with ``params`` on ``device`` (the one call providers make)."""
+def run_workload(name: str, params: Mapping[str, Any], device: str = "cpu",
+                 precision: str = "fp32", commit: bool = False) -> WorkResult:
+    """Run workload ``name`` with ``params`` on ``device`` at ``precision`` (the call providers
+    make). With ``commit=True`` the result also carries a Merkle commitment to every row of
+    the output, and the rows themselves to open when challenged (``result.committed``)."""
     params = check_params(name, params)  # also rejects an unknown workload
-    return WORKLOADS[name].run(**params, device=check_device(device))
+    device, precision = check_device(device), check_precision(precision)
+    if not ensure_bool(commit, "commit", error=WorkloadError):
+        return WORKLOADS[name].run(**params, device=device, precision=precision)
+    rows, summary = WORKLOADS[name].rows(**params, device=device, precision=precision)
+    return WorkResult(name, summary, WORKLOADS[name].count_flops(**params), device,
+                      committed=commit_rows(rows))

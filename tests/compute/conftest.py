@@ -15,13 +15,12 @@ from typing import Any
 import pytest
 
 from course.compute.backends import WORKER_LOST, InlineBackend
+from course.compute.challenges import check_every_row
 from course.compute.escrow import Ledger
 from course.compute.events import RunReport
 from course.compute.jobs import JobSpec
 from course.compute.providers import Provider, Task, TaskOutcome, execute
 from course.compute.runner import JobRunner
-from course.compute.verification import results_agree
-from course.compute.workloads import run_workload
 
 
 @pytest.fixture(scope="session")
@@ -57,23 +56,32 @@ def snapshot(ledger: Ledger) -> Snapshot:
     return Snapshot(dict(ledger.balances), dict(ledger.stakes), ledger.total())
 
 
-def assert_no_job_lost_or_paid_twice(report: RunReport, before: Snapshot,
-                                     requester: str) -> None:
+HONEST_BEHAVIOURS = ("honest", "slow", "flaky", "crash")  # when they return, it is the truth
+
+
+def assert_no_job_lost_or_paid_twice(report: RunReport, before: Snapshot, requester: str,
+                                     providers: dict[str, Provider] | None = None) -> None:
     """The invariants of every run, whatever the providers did and whichever worker died.
 
-    - every job ended ``verified`` or ``failed``, and its escrow is closed and empty;
+    - every job ended ``verified``, ``invalid`` or ``failed``; its escrow is closed and empty;
     - credits are conserved, and each account moved by exactly what the records say;
-    - a job paid at most ``redundancy`` providers, each once, each for a result that agrees
-      with the accepted one; a failed job paid nobody;
-    - a result checked by a quorum or by the verifier is the true answer (recomputed here). A
-      single unchecked run is taken on trust: that is how a lone cheater gets paid.
+    - a job paid at most ``redundancy`` providers, each once; a failed job paid nobody;
+    - no honest provider was slashed (given ``providers``, whose behaviours say who is honest);
+    - a result that was challenged or checked row by row is the true answer (every row
+      recomputed here). A result accepted unchecked may be wrong only when every provider
+      paid for it is a cheater: the bound the runner states (``accepted_wrong_bound``).
     """
     ledger = report.ledger
     assert ledger.total() == before.total, "credits were created or destroyed"
     paid_events = Counter((e.job_id, e.provider) for e in report.events if e.kind == "paid")
     assert all(count == 1 for count in paid_events.values()), f"paid twice: {paid_events}"
+    honest = set() if providers is None else {
+        name for name, p in providers.items() if p.behaviour in HONEST_BEHAVIOURS}
+    slashed = report.slashed()
+    assert not honest & set(slashed), f"honest providers slashed: {honest & set(slashed)}"
     for record in report.records:
-        assert record.status in ("verified", "failed"), f"job {record.job_id}: {record.status}"
+        assert record.status in ("verified", "failed", "invalid"), (
+            f"job {record.job_id}: {record.status}")
         escrow = ledger.escrows.get(record.job_id)
         assert escrow is None or (escrow.closed and escrow.locked == 0), record.job_id
         assert {p for (job, p) in paid_events if job == record.job_id} == set(record.paid)
@@ -81,15 +89,20 @@ def assert_no_job_lost_or_paid_twice(report: RunReport, before: Snapshot,
             assert record.paid == {}, f"failed job {record.job_id} paid {record.paid}"
             continue
         assert 1 <= len(record.paid) <= record.job.redundancy
-        for provider in record.paid:
-            assert results_agree(record.results[provider], record.result), (
-                f"job {record.job_id}: {provider} was paid for a result that disagrees")
         (how,) = [e.detail for e in report.events
-                  if e.kind == "verified" and e.job_id == record.job_id]
-        if record.job.redundancy > 1 or how != "quorum":  # checked by a quorum or the verifier
-            truth = run_workload(record.job.workload, record.job.params)
-            assert results_agree(record.result, truth), f"job {record.job_id}: wrong result"
-    earned, slashed = report.earnings(), report.slashed()
+                  if e.kind in ("verified", "invalid") and e.job_id == record.job_id]
+        if record.status == "invalid":
+            how = "checked every row"
+        right = check_every_row(record.job, record.result).passed
+        if how.startswith(("challenged", "checked")):  # proven by recomputed rows
+            partial = any(providers and providers[p].behaviour == "partial"
+                          for p in record.paid)
+            assert right or (partial and how.startswith("challenged")), (
+                f"job {record.job_id}: a checked result is wrong")
+        elif not right:  # accepted on agreement alone: only a ring of cheaters gets that
+            assert providers is None or not honest & set(record.paid), (
+                f"job {record.job_id}: an honest provider was paid for a wrong result")
+    earned = report.earnings()
     assert ledger.balance(requester) == (before.balances.get(requester, 0)
                                          - sum(earned.values()) + sum(slashed.values()))
     for provider, stake in before.stakes.items():
@@ -103,7 +116,7 @@ def run_audited(runner: JobRunner, jobs: list[JobSpec], requester: str = "alice"
     """Run ``jobs`` and check the invariants of every run on the report."""
     before = snapshot(runner.ledger)
     report = runner.run(jobs, requester=requester, **options)
-    assert_no_job_lost_or_paid_twice(report, before, requester)
+    assert_no_job_lost_or_paid_twice(report, before, requester, runner.providers)
     return report
 
 

@@ -15,15 +15,17 @@ from course.compute.commitments import (
     challenges_needed,
     choose_rows,
     commit,
+    first_rows_summary,
     freivalds_check,
     matmul_inputs,
+    old_summary_result,
     opening_matches,
     partial_matmul,
     survival_probability,
     verify_matmul_rows,
 )
 from course.compute.errors import VerificationError
-from course.compute.workloads import _summary, matmul
+from course.compute.workloads import matmul, summary_of_rows
 
 SIZE, SEED = 64, 3
 
@@ -41,13 +43,15 @@ def challenge(output, count, secret, size=SIZE, seed=SEED):
 
 
 def test_the_inputs_are_the_workloads_own_so_the_summary_matches():
-    assert _summary(honest_output()) == matmul(size=SIZE, seed=SEED).summary
+    assert summary_of_rows("matmul", honest_output()) == matmul(size=SIZE, seed=SEED).summary
 
 
 def test_the_old_summary_is_fooled_by_a_cheater_who_did_a_quarter_of_the_work():
     """The cautionary tale of notebook 11: the summary only looks at the first 16 rows."""
     cheat = partial_matmul(SIZE, SEED, work_fraction=0.25)  # 16 of 64 rows
-    assert _summary(cheat) == matmul(size=SIZE, seed=SEED).summary
+    assert first_rows_summary(cheat) == old_summary_result(SIZE, SEED).summary
+    # today's summary covers every row: the same cheat no longer matches
+    assert summary_of_rows("matmul", cheat) != matmul(size=SIZE, seed=SEED).summary
     assert not torch.allclose(cheat, honest_output())
 
 

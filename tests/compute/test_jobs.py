@@ -8,7 +8,8 @@ from course.compute.workloads import matmul_flops
 
 def test_a_spec_from_plain_data_round_trips():
     data = {"workload": "matmul", "params": {"size": 64, "seed": 3}, "max_price": 40,
-            "redundancy": 3, "min_stake": 10, "timeout_s": 5.0, "gpu": False, "name": "mm"}
+            "redundancy": 3, "min_stake": 10, "timeout_s": 5.0, "gpu": False, "name": "mm",
+            "precision": "tf32"}
     spec = JobSpec.from_dict(data)
     assert spec.to_dict() == data
     assert JobSpec.from_dict(spec.to_dict()) == spec

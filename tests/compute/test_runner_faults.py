@@ -196,15 +196,15 @@ def test_two_agreeing_results_verify_a_redundancy_3_job_when_the_third_run_is_lo
     assert runner.ledger.balance("alice") == 100 - sum(record.paid.values())
 
 
-def test_one_result_is_no_quorum_when_the_others_are_lost():
+def test_one_result_left_when_the_others_are_lost_is_challenged_and_paid():
     providers = [Provider("dee", 0.5, behaviour="flaky", drop_rate=1.0),
                  Provider("fay", 0.6, behaviour="flaky", drop_rate=1.0), Provider("ada", 1.0)]
     with JobRunner(providers, balances={"alice": 100}, backend="inline") as runner:
         report = run_audited(runner, [JobSpec("matmul", {"size": 64}, max_price=10,
                                               redundancy=3)])
     (record,) = report.records
-    assert record.status == JobStatus.FAILED and record.paid == {}
-    assert runner.ledger.balance("alice") == 100
+    assert record.status == JobStatus.VERIFIED and list(record.paid) == ["ada"]
+    assert runner.ledger.balance("alice") == 100 - record.paid["ada"]
 
 
 def test_statuses_and_event_kinds_are_typed_and_equal_their_old_strings():

@@ -10,6 +10,7 @@ from course.compute.workloads import (
     fingerprint,
     inference_flops,
     matmul_flops,
+    matmul_inputs,
     run_workload,
     train_mlp_flops,
 )
@@ -30,11 +31,12 @@ def test_matmul_counts_two_n_cubed_flops():
     assert run_workload("matmul", {"size": 20}).flops == 2 * 20**3
 
 
-def test_matmul_summary_is_the_row_sums_of_a_direct_torch_product():
-    generator = torch.Generator().manual_seed(7)
-    a = torch.randn(40, 40, generator=generator)
-    b = torch.randn(40, 40, generator=generator)
-    expected = (a @ b).sum(dim=1)[:SUMMARY_SIZE].double().tolist()
+def test_matmul_summary_is_the_block_sums_of_a_direct_torch_product():
+    a, b = matmul_inputs(40, 7)
+    rows = (a @ b).double().sum(dim=1)  # 40 rows in 16 blocks: 8 blocks of 3, then 8 of 2
+    sizes = [3] * 8 + [2] * 8
+    starts = [sum(sizes[:i]) for i in range(16)]
+    expected = [float(rows[s:s + n].sum()) for s, n in zip(starts, sizes, strict=True)]
     result = run_workload("matmul", {"size": 40, "seed": 7})
     assert result.workload == "matmul" and result.device == "cpu"
     assert len(result.summary) == SUMMARY_SIZE
