@@ -14,6 +14,7 @@ from course.validation import ensure_number
 
 SECONDS_PER_DAY = 86_400
 JOULES_PER_KWH = 3_600_000
+HOURS_PER_YEAR = 8_766  # 365.25 days
 
 
 SMALLEST, LARGEST = 1e-6, 1e15  # any input in between keeps every estimate finite and non-zero
@@ -33,8 +34,8 @@ class EnergyAssumptions:
     """Inputs to a PoW vs PoS energy estimate: parameters with a source and a date, not facts.
 
     They drift month to month and published estimates disagree by several times; what survives
-    any reasonable choice is the gap of orders of magnitude (the Ethereum Foundation estimated
-    that the Merge would cut Ethereum's energy use by ~99.95%). Change them and re-run.
+    any reasonable choice is the gap of orders of magnitude (CCRI measured that the Merge cut
+    Ethereum's electricity use by ~99.99%, Sept 2022). Change them and re-run.
     """
 
     # Bitcoin: 149 TWh/yr, Cambridge Bitcoin Electricity Consumption Index (CBECI), as quoted
@@ -42,23 +43,18 @@ class EnergyAssumptions:
     pow_network_power_watts: float = 17.0e9
     # Bitcoin on-chain transactions: a few hundred thousand a day in 2023 (blockchain.com chart).
     pow_transactions_per_day: float = 400_000
-    # Ethereum: the Ethereum Foundation's estimate (C. Beekhuizen, "Ethereum's energy usage will
-    # soon decrease by ~99.95%", blog.ethereum.org, 2021-05-18): 140,592 validators, ~5.4 per
-    # home machine (ratio applied here to all), "100W all in" per machine. ~2.6 MW, 0.023 TWh/yr;
-    # CCRI's measured post-Merge figure (Sept 2022, quoted by ethereum.org) is ~0.0026 TWh/yr.
-    pos_validators: int = 140_592
-    pos_validators_per_node: float = 5.4
-    pos_node_power_watts: float = 100.0
+    # Ethereum after the Merge: 0.0026 TWh/yr measured by the Crypto Carbon Ratings Institute
+    # (CCRI, "The Merge: Implications on the Electricity Consumption and Carbon Footprint of the
+    # Ethereum Network", Sept 2022, quoted on ethereum.org/energy-consumption);
+    # 2.6e9 Wh / 8,766 h ~ 0.30 MW. (The Ethereum Foundation's 2021 pre-Merge estimate, from
+    # 140,592 validators, ~5.4 per 100 W machine, was ~2.6 MW: ten times more.)
+    pos_network_power_watts: float = 0.0026e12 / HOURS_PER_YEAR
     # Ethereum transactions: about a million a day in 2023 (etherscan.io/chart/tx).
     pos_transactions_per_day: float = 1_000_000
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
             _check_positive(value, name)
-
-    @property
-    def pos_network_power_watts(self) -> float:
-        return self.pos_validators / self.pos_validators_per_node * self.pos_node_power_watts
 
     @property
     def pow_kwh_per_transaction(self) -> float:

@@ -199,11 +199,10 @@ CALLS = [
     # energy
     ValidCall(energy.EnergyAssumptions, {"pow_network_power_watts": 17e9,
                                          "pow_transactions_per_day": 400_000,
-                                         "pos_validators": 140_592,
-                                         "pos_validators_per_node": 5.4,
-                                         "pos_node_power_watts": 100.0,
+                                         "pos_network_power_watts": 296_600.0,
                                          "pos_transactions_per_day": 1_000_000}),
-    ValidCall(energy_ratio, {"pow_network_power_watts": 17e9, "pos_node_power_watts": 100.0}),
+    ValidCall(energy_ratio, {"pow_network_power_watts": 17e9,
+                             "pos_network_power_watts": 296_600.0}),
     ValidCall(energy.energy_per_transaction, {"network_power_watts": 1_000.0,
                                               "transactions_per_day": 86_400}),
     # bitcoin
