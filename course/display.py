@@ -2,10 +2,16 @@
 
 Plain text is what nbval compares and what the terminal shows, so it must be
 deterministic: no object addresses, floats already rounded by the caller.
+
+JupyterLab typesets ``$...$`` in Markdown as LaTeX math, so "$50,000 ... $2M" in two cells would
+become one formula and merge the columns: the Markdown form puts a backslash before every
+``$``, which JupyterLab (and nbconvert, and the course site) shows as a plain dollar sign. There
+is no HTML form on purpose: the Markdown one is what JupyterLab shows.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 
@@ -42,9 +48,14 @@ class Table:
 
     def _repr_markdown_(self) -> str:
         def line(cells: Sequence[str]) -> str:
-            return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+            return "| " + " | ".join(markdown_text(c) for c in cells) + " |"
 
-        lines = [f"**{self.title}**", ""] if self.title else []
+        lines = [f"**{markdown_text(self.title)}**", ""] if self.title else []
         lines += [line(self.header), "|" + "---|" * len(self.header)]
         lines += [line(row) for row in self.rows]
         return "\n".join(lines)
+
+
+def markdown_text(text: str) -> str:
+    """``text`` for a Markdown table cell: ``|`` ends no cell, ``$`` starts no formula."""
+    return re.sub(r"([|$])", r"\\\1", text)
