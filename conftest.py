@@ -25,6 +25,7 @@ SLOW = (
     "tests/compute/test_ray_backend.py",
     "tests/evm/test_onchain_escrow.py",
     "tests/exercises/test_contract_security.py",
+    "tests/exercises/test_contract_security_levels.py",
     "tests/evm/test_magic.py::test_a_compiled_cell",
     "tests/evm/test_magic.py::test_the_magic_binds",
     "tests/evm/test_magic.py::test_a_syntax_error",

@@ -11,7 +11,9 @@ interface IERC20Minimal {
 /// @notice Like UniswapV2Pair, the pair never pulls tokens: you first transfer tokens to it, then
 /// call mint or swap, and it works out what arrived from its balances. Fee 0.3% on the input;
 /// the first deposit locks MINIMUM_LIQUIDITY shares forever. LP shares are kept as balances here
-/// (Uniswap makes them an ERC-20 token) and there is no protocol fee and no price oracle.
+/// (Uniswap makes them an ERC-20 token) and there is no protocol fee. Like V2, the pair keeps a
+/// price oracle: running sums of each price times the seconds it held (whitepaper section 2.2),
+/// from which a contract reads a time-weighted average price (notebook 08, OracleLender).
 contract CoursePair {
     uint256 public constant MINIMUM_LIQUIDITY = 1000;
 
@@ -21,6 +23,13 @@ contract CoursePair {
     uint256 public reserve1;
     uint256 public totalSupply;
     mapping(address => uint256) public balanceOf;
+
+    /// @notice Sum over time of (reserve1 / reserve0) * 2**112 * seconds, and the inverse price:
+    /// each is added once per block, with the reserves as they stood before that block's first
+    /// trade, so a trade cannot move the average within the block it is in.
+    uint256 public price0CumulativeLast;
+    uint256 public price1CumulativeLast;
+    uint32 public blockTimestampLast;
 
     uint256 private unlocked = 1;
 
@@ -100,9 +109,21 @@ contract CoursePair {
         return (reserve0, reserve1);
     }
 
+    /// @dev Store the new reserves; first, if time has passed since the last update, add the old
+    /// prices times the seconds elapsed to the running sums (UQ112x112 fixed point, as in V2).
     function _update(uint256 balance0, uint256 balance1) private {
+        require(balance0 <= type(uint112).max && balance1 <= type(uint112).max, "CoursePair: OVERFLOW");
+        uint32 blockTimestamp = uint32(block.timestamp % 2 ** 32);
+        unchecked {  // V2 lets the sums and the 32-bit time wrap: only differences are read
+            uint32 timeElapsed = blockTimestamp - blockTimestampLast;
+            if (timeElapsed > 0 && reserve0 != 0 && reserve1 != 0) {
+                price0CumulativeLast += (reserve1 << 112) / reserve0 * timeElapsed;
+                price1CumulativeLast += (reserve0 << 112) / reserve1 * timeElapsed;
+            }
+        }
         reserve0 = balance0;
         reserve1 = balance1;
+        blockTimestampLast = blockTimestamp;
     }
 
     function _min(uint256 a, uint256 b) private pure returns (uint256) {

@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
-/// @title GuessTheNumber: a prize for the first account to send the secret number. The answer
-/// travels in clear, so anyone watching the mempool can copy it (front-running, SWC-114).
-/// @notice Only the hash of the number is stored. A solver sends `guess(number)`, and until
-/// that transaction is in a block it waits in the public mempool, where every node and bot can
-/// read its input. A bot copies the number into its own transaction with a higher tip; block
-/// builders order by tip, so the copy runs first and takes the prize. `CommitReveal` is the fix.
+/// @title GuessTheNumber: a prize for the first account to send the secret number (level 4 of
+/// notebook 06).
+/// @notice Only the hash of the number is stored; whoever sends the number first wins.
 contract GuessTheNumber {
     bytes32 public immutable answerHash;  // keccak256(abi.encodePacked(number))
     address public winner;

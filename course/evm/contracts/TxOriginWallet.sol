@@ -1,12 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
-/// @title TxOriginWallet: a wallet that asks "who signed this transaction?" instead of
-/// "who is calling me?" (SWC-115).
-/// @notice `tx.origin` is the account that signed the transaction, however many contracts it
-/// passed through on the way; `msg.sender` is the immediate caller. If the owner can be talked
-/// into calling ANY contract (an airdrop, a game, a mint), that contract can call `transfer`
-/// here, and `tx.origin` is still the owner: the check passes. `SafeWallet` is the fix.
+/// @title TxOriginWallet: a wallet only its owner may spend from (level 3 of notebook 06).
+/// @notice The deployer is the owner; `transfer` sends the wallet's ether where the owner says.
 contract TxOriginWallet {
     address public owner;
 
@@ -19,7 +15,6 @@ contract TxOriginWallet {
     receive() external payable {}
 
     function transfer(address payable to, uint256 amount) external {
-        // BUG: tx.origin, not msg.sender. A contract the owner calls passes this check.
         require(tx.origin == owner, "TxOriginWallet: caller is not the owner");
         (bool ok, ) = to.call{value: amount}("");
         require(ok, "TxOriginWallet: transfer failed");

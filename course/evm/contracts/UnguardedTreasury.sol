@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
-/// @title UnguardedTreasury: one missing modifier hands the treasury to anyone (SWC-105/106).
-/// @notice `withdrawAll` is guarded by `onlyOwner`, but `setOwner` is not: anyone can make
-/// themselves the owner, then withdraw. In 2017 a public initialisation function of the
-/// Parity multisig wallet library let an attacker take ownership of it the same way.
-/// `GuardedTreasury` is the fix.
+/// @title UnguardedTreasury: a treasury only its owner may empty (level 2 of notebook 06).
+/// @notice The deployer is the owner; the owner can hand the treasury over and withdraw it.
 contract UnguardedTreasury {
     address public owner;
 
@@ -23,7 +20,6 @@ contract UnguardedTreasury {
 
     receive() external payable {}
 
-    // BUG: no onlyOwner. Every function that changes who is in charge needs one.
     function setOwner(address newOwner) external {
         emit OwnerChanged(owner, newOwner);
         owner = newOwner;
