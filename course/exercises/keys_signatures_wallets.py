@@ -1,5 +1,6 @@
 """Checks for notebook 02 (Keys, signatures and wallets): addresses, elliptic-curve points by
-hand, EIP-55, message signers and phishing signature requests."""
+hand, EIP-55, message signers and phishing signature requests. The ECDSA checks (sign, verify,
+nonce reuse, RFC 6979) live in course.exercises.ecdsa_by_hand and are re-exported here."""
 
 from __future__ import annotations
 
@@ -26,6 +27,12 @@ from course.exercises import (
     NotDoneYet,
     expect_function,
     expect_type,
+)
+from course.exercises.ecdsa_by_hand import (  # noqa: F401 (Try its 5-7, re-exported)
+    check_recover_private_key,
+    check_rfc6979_nonce,
+    check_sign,
+    check_verify,
 )
 
 MAX_UINT256 = 2**256 - 1
@@ -426,7 +433,7 @@ check_eip55_checksum = Exercise(
 )
 
 
-# --- Try it 5: who_signed --------------------------------------------------------------------
+# --- Try it 8: who_signed --------------------------------------------------------------------
 
 MESSAGES = (
     "hello",
@@ -492,7 +499,7 @@ check_who_signed = Exercise(
 )
 
 
-# --- Try it 6: looks_like_phishing -------------------------------------------------------------
+# --- Try it 9: looks_like_phishing -------------------------------------------------------------
 
 _SPENDER = "0x000000000000000000000000000000000000dEaD"
 _FRIEND = wallet_from_seed("course bob").address
