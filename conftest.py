@@ -44,6 +44,7 @@ SLOW = (
     "tests/evm/test_escrow.py::test_random_actions_by_random_people",
     "tests/chain/test_adversary.py::test_a_mutated",
     "tests/chain/test_adversary.py::test_a_re_encoded",
+    "tests/compute/test_adversaries.py::test_every_adversary_at_once_on_the_local_process_pool",
 )
 
 

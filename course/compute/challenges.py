@@ -88,7 +88,7 @@ def _training_tolerance(job: JobSpec, segment_steps: int) -> float:
     p = _params(job)
     u, u32 = UNIT_ROUNDOFF[job.precision], UNIT_ROUNDOFF["fp32"]
     inner = int(p["samples"]) + int(p["features"]) + int(p["hidden"])  # type: ignore[call-overload]
-    return min(0.5, SEGMENT_SAFETY * max(segment_steps, 1) * (2 * u + inner * u32))
+    return float(min(0.5, SEGMENT_SAFETY * max(segment_steps, 1) * (2 * u + inner * u32)))
 
 
 class RowChecker:
@@ -254,4 +254,4 @@ def summary_tolerance(job: JobSpec) -> float:
         return _training_tolerance(job, int(p["steps"]))  # type: ignore[call-overload]
     else:
         return 0.0
-    return min(0.5, 16 * (2 * u + inner * u32) * math.sqrt(inner))
+    return float(min(0.5, 16 * (2 * u + inner * u32) * math.sqrt(inner)))

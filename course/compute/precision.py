@@ -29,7 +29,7 @@ UNIT_ROUNDOFF = {name: 2.0 ** -(bits + 1) for name, bits in MANTISSA_BITS.items(
 def check_precision(precision: object, name: str = "precision",
                     error: type[ComputeError] = WorkloadError) -> str:
     """``precision`` if it is one of ``PRECISIONS``; otherwise an error naming the choices."""
-    return ensure_choice(precision, name, list(PRECISIONS), error=error)
+    return str(ensure_choice(precision, name, list(PRECISIONS), error=error))
 
 
 def round_to(tensor: torch.Tensor, precision: str) -> torch.Tensor:

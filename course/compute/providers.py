@@ -158,7 +158,8 @@ def _invented(shape: tuple[int, int], seed: int, like: torch.Tensor | None = Non
     generator = torch.Generator().manual_seed(seed)
     noise = torch.randn(*shape, generator=generator)
     if like is None or like.shape[0] == 0:
-        return noise * shape[1] ** 0.5
+        scaled: torch.Tensor = noise * float(shape[1]) ** 0.5
+        return scaled
     centre = like.mean(dim=0)
     spread = like.std(dim=0) if like.shape[0] > 1 else like.abs().mean(dim=0)
     return centre + noise * torch.nan_to_num(spread, nan=1.0)

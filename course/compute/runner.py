@@ -271,8 +271,10 @@ class JobRunner:
             for record in wave:  # in job order, so the same seed gives the same run
                 if record.job_id not in by_job:
                     continue
-                retries = [task for outcome in by_job[record.job_id]
-                           for task in self._absorb(record, outcome)]
+                # results first, then lost runs, then copycats (they copy what came in)
+                outcomes = sorted(by_job[record.job_id], key=lambda o: (
+                    2 if o.note == COPYING else 0 if o.result is not None else 1))
+                retries = [task for outcome in outcomes for task in self._absorb(record, outcome)]
                 if not retries and record.status == JobStatus.RUNNING:
                     retries = self._settle(record)
                 pending.extend(retries)

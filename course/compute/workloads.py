@@ -292,7 +292,7 @@ def train_steps(x: torch.Tensor, y: torch.Tensor, w1: torch.Tensor, w2: torch.Te
         loss.backward()
         with torch.no_grad():
             for weight in (w1, w2):
-                weight -= learning_rate * weight.grad
+                weight -= learning_rate * weight.grad  # type: ignore[operator]
                 weight.grad = None
         losses.append(loss.item())
     return w1.detach(), w2.detach(), losses

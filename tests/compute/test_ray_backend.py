@@ -108,3 +108,13 @@ def test_three_providers_fit_on_a_two_cpu_cluster():
         ray.get(refs[2], timeout=4)  # it would be up by now if it could be placed
     finally:
         backend.close()
+
+
+def test_every_adversary_at_once_on_ray(ray_cluster):
+    from tests.compute.test_adversaries import BALANCES, gallery_jobs, rogues_gallery
+
+    with JobRunner(rogues_gallery(), balances=BALANCES, backend="ray",
+                   spot_check_rate=0.5) as runner:
+        report = run_audited(runner, gallery_jobs())
+    assert report.count("verified") + report.count("failed") == 6
+    assert not {"h0", "h1", "h2", "tf"} & set(report.slashed())
