@@ -14,7 +14,12 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import torch
 
-from course.compute.commitments import matmul_inputs, summarize, survival_probability
+from course.compute.commitments import (
+    matmul_inputs,
+    old_summary_result,
+    summarize,
+    survival_probability,
+)
 from course.compute.jobs import JobSpec
 from course.compute.market import NoProviderError, match, why_not
 from course.compute.providers import Provider
@@ -26,7 +31,7 @@ from course.compute.verification import (
     quorum,
     results_agree,
 )
-from course.compute.workloads import SUMMARY_SIZE, WorkResult, matmul
+from course.compute.workloads import SUMMARY_SIZE, WorkResult
 from course.exercises import (
     CheckFailed,
     Exercise,
@@ -359,7 +364,7 @@ def _test_lazy_matmul(answer: Callable[[int, int], torch.Tensor]) -> str:
         if tuple(output.shape) != (size, size):
             raise CheckFailed(f"{call} has shape {tuple(output.shape)}, expected ({size}, "
                               f"{size}): the cheater claims the whole product, every row.")
-        claimed, honest = summarize(output), matmul(size=size, seed=seed)
+        claimed, honest = summarize(output), old_summary_result(size, seed)
         if not results_agree(claimed, honest):
             row = next(i for i, (x, y) in enumerate(zip(claimed.summary, honest.summary,
                                                         strict=True))
