@@ -1,5 +1,6 @@
 """Checks for notebook 03 (Build a blockchain): mining, retargeting, the reward schedule,
-and a UTXO spend."""
+and a UTXO spend. The checks of section 12 (signing hash, transaction rules, a raw EIP-1559
+transaction) live in course.exercises.transactions_by_hand and are re-exported here."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from course.chain.mining import mine_fast
 from course.chain.params import ChainParams, block_subsidy, next_target
 from course.chain.utxo import OutPoint, Output, Spend, apply_spend, sign_spend
 from course.exercises import CheckFailed, Exercise, expect_function, expect_type
+from course.exercises.transactions_by_hand import (  # noqa: F401 (Try its 5-7, re-exported)
+    check_raw_transaction,
+    check_signing_hash,
+    check_validate_transaction,
+)
 
 MINER = "0x0000000000000000000000000000000000000001"
 
