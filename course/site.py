@@ -4,14 +4,24 @@ nbconvert renders each committed notebook with JupyterLab's look (its "lab" temp
 by ``site_assets/page.html.j2``); plots stay inline as PNG data, so a page needs only the one
 shared stylesheet. Links are relative, so the folder works from the file system and any host.
 
+Nothing is loaded from elsewhere (no CDN, works offline): formulas (``$$...$$``, ``$...$``) are
+typeset here, by matplotlib's mathtext, into inline SVG images; the lab template's MathJax,
+Mermaid and widget scripts are left out. Each notebook's "Further reading" gets links for the
+sources it names in a standard form (RFC, FIPS, EIP/ERC, BIP, CVE, arXiv, a site in brackets
+such as "(docs.ray.io)"), and its "Next: **NN · Title**" line links the next page. The notebooks
+themselves are not changed.
+
     course site OUT        writes OUT/index.html, OUT/NN_slug.html for each notebook, OUT/static/
 """
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import jinja2
@@ -22,6 +32,7 @@ from nbconvert import HTMLExporter
 from course.curriculum import LEARNING_PATHS, LESSONS, Lesson, total_minutes
 from course.notebooks import course_notebooks
 from course.paths import PACKAGE_DIR, notebooks_dir
+from course.progress import notebook_progress
 from course.staging import check_out_path, move_into_place, staging_folder
 
 COURSE_TITLE = "Blockchain & DePIN Skills Lab"
@@ -29,6 +40,22 @@ ASSETS_DIR = PACKAGE_DIR / "site_assets"
 STYLESHEET = "static/course.css"
 INDEX = "index.html"
 NOTEBOOK_LINK = re.compile(r'href="(\d\d_\w+)\.ipynb(?=["#])')  # a notebook linking another
+DISPLAY_MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$", re.DOTALL)
+# $x$ on one line; never an escaped \$, and "$5 and $6" only when not escaped (as JupyterLab)
+INLINE_MATH = re.compile(r"(?<![\\$])\$(?=\S)([^$\n]+?)(?<=\S)(?<!\\)\$(?!\$)")
+TEX_FOR_MATHTEXT = ((r"\text{", r"\mathrm{"), (r"\operatorname{", r"\mathrm{"))
+FURTHER_READING = "## Further reading"
+NEXT_LINE = re.compile(r"^Next: \*\*(\d\d) · ([^*\n]+)\*\*", re.MULTILINE)
+SOURCES = (  # (a source named in a standard form, where it lives)
+    (re.compile(r"\bRFC (\d{3,5})\b"), "https://www.rfc-editor.org/rfc/rfc{0}"),
+    (re.compile(r"\bFIPS (\d{2,3}(?:-\d)?)\b"), "https://doi.org/10.6028/NIST.FIPS.{0}"),
+    (re.compile(r"\b(?:EIP|ERC)-(\d{1,5})\b"), "https://eips.ethereum.org/EIPS/eip-{0}"),
+    (re.compile(r"\bBIP[- ]?(\d{1,4})\b"), "https://github.com/bitcoin/bips/blob/master/bip-{0:0>4}.mediawiki"),
+    (re.compile(r"\b(CVE-\d{4}-\d{4,7})\b"), "https://www.cve.org/CVERecord?id={0}"),
+    (re.compile(r"\barXiv:(\d{4}\.\d{4,5})\b"), "https://arxiv.org/abs/{0}"),
+    (re.compile(r"(?<=\()((?:[a-z0-9-]+\.)+(?:io|org|com|net|dev|xyz|network|ai|foundation)"
+                r"(?:/[\w./-]*)?)(?=\))"), "https://{0}"),
+)
 
 
 class SiteError(Exception):
@@ -78,10 +105,75 @@ def _link(page: Page | None) -> dict[str, str] | None:
     return None if page is None else {"href": page.href, "label": page.label}
 
 
+def math_image(tex: str, display: bool) -> str:
+    """TeX typeset by matplotlib's mathtext as an inline SVG image (``<img src="data:...">``).
+
+    A formula mathtext cannot typeset stays as its TeX source, in code style.
+    """
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    source = " ".join(tex.split())
+    for old, new in TEX_FOR_MATHTEXT:
+        source = source.replace(old, new)
+    buffer = io.BytesIO()
+    try:
+        with mpl.rc_context({"svg.hashsalt": "course-site", "svg.fonttype": "path",
+                             "mathtext.fontset": "cm"}):
+            figure = Figure()
+            figure.text(0, 0, f"${source}$", fontsize=14 if display else 12)
+            figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.02,
+                           transparent=True, metadata={"Date": None, "Creator": None})
+    except ValueError:  # mathtext's parse error
+        return f"<code>{html.escape(tex.strip())}</code>"
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    kind = "course-math-display" if display else "course-math"
+    image = (f'<img class="{kind}" alt="{html.escape(" ".join(tex.split()), quote=True)}" '
+             f'src="data:image/svg+xml;base64,{data}">')
+    return f'<p class="course-math-block">{image}</p>' if display else image
+
+
+def typeset_math(markdown: str) -> str:
+    """Replace the formulas of a Markdown cell by images typeset here (no MathJax needed)."""
+    markdown = DISPLAY_MATH.sub(lambda m: "\n\n" + math_image(m[1], True) + "\n\n", markdown)
+    return INLINE_MATH.sub(lambda m: math_image(m[1], False), markdown)
+
+
+def _source_link(url: str, match: re.Match[str]) -> str:
+    return f"[{match[0]}]({url.format(match[1].rstrip('.'))})"
+
+
+def link_sources(markdown: str, hrefs: dict[int, str]) -> str:
+    """Links for a cell's "Further reading" sources and its "Next" line (``hrefs``: the pages
+    of the site by lesson number)."""
+    head, found, reading = markdown.partition(FURTHER_READING)
+    if found:
+        for pattern, url in SOURCES:
+            reading = pattern.sub(partial(_source_link, url), reading)
+        markdown = head + found + reading
+
+    def next_link(match: re.Match[str]) -> str:
+        href = hrefs.get(int(match[1]))
+        return f"Next: [**{match[1]} · {match[2]}**]({href})" if href else match[0]
+
+    return NEXT_LINE.sub(next_link, markdown)
+
+
+def for_the_site(notebook: nbformat.NotebookNode, hrefs: dict[int, str]) -> None:
+    """Typeset the formulas and link the sources of every Markdown cell, in memory."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = link_sources(typeset_math(cell.source), hrefs)
+
+
 def render_page(page: Page, previous: Page | None, following: Page | None,
-                exporter: HTMLExporter) -> str:
-    """One notebook as HTML: its cells and outputs, a navigation bar above and below."""
+                exporter: HTMLExporter, hrefs: dict[int, str] | None = None) -> str:
+    """One notebook as HTML: its cells and outputs, a navigation bar above and below.
+
+    ``hrefs``: the site's pages by lesson number, for the "Next" line (default: none linked).
+    """
     notebook = nbformat.read(page.notebook, as_version=4)
+    for_the_site(notebook, hrefs or {})
     nav = {
         "course": COURSE_TITLE,
         "stylesheet": STYLESHEET,
@@ -110,7 +202,8 @@ def with_code(text: str) -> Markup:
 
 
 def render_index(pages: list[Page]) -> str:
-    """The home page: every lesson by part (linked once it has a page), then the learning paths."""
+    """The home page: every lesson by part (linked once it has a page), the learning paths, then
+    each notebook's exercises and how a learner sees their own progress (``course progress``)."""
     hrefs = {page.lesson.number: page.href for page in pages}
 
     def entry(lesson: Lesson) -> dict[str, object]:
@@ -128,11 +221,15 @@ def render_index(pages: list[Page]) -> str:
                    for step in path.steps]}
         for path in LEARNING_PATHS
     ]
+    exercises = [{"label": page.label, "href": page.href,
+                  "names": [name for name, _ in notebook_progress(page.notebook).exercises]}
+                 for page in pages]
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(ASSETS_DIR), autoescape=True,
                                      keep_trailing_newline=True)
     return environment.get_template("index.html.j2").render(
         course=COURSE_TITLE, stylesheet=STYLESHEET, lessons=LESSONS,
         hours=round(total_minutes() / 60), parts=list(parts.items()), paths=paths,
+        exercises=[entry for entry in exercises if entry["names"]],
     )
 
 
@@ -141,10 +238,11 @@ def build_site(notebooks: list[Path] | None = None) -> dict[str, str]:
     pages = course_pages(notebooks)
     exporter = page_exporter()
     files = {INDEX: render_index(pages), STYLESHEET: stylesheet(exporter)}
+    hrefs = {page.lesson.number: page.href for page in pages}
     for index, page in enumerate(pages):
         previous = pages[index - 1] if index > 0 else None
         following = pages[index + 1] if index + 1 < len(pages) else None
-        files[page.href] = render_page(page, previous, following, exporter)
+        files[page.href] = render_page(page, previous, following, exporter, hrefs)
     return files
 
 

@@ -19,7 +19,9 @@ from course.site import (
     SiteError,
     build_site,
     course_pages,
+    link_sources,
     render_index,
+    typeset_math,
     write_site,
 )
 from course.staging import OutPathError
@@ -207,3 +209,81 @@ def test_course_site_writes_the_website_and_says_where(course_cli, tmp_path):
                            cwd=tmp_path, timeout=120)
     assert again.returncode == 1
     assert f"course: {out} is not empty: use --force" in again.stderr
+
+
+class Resources(HTMLParser):
+    """What a page loads: script, stylesheet, image, frame and media addresses."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.loaded: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("script", "img", "iframe", "source", "video", "audio", "embed") and \
+                attrs.get("src"):
+            self.loaded.append(attrs["src"])
+        if tag == "link" and attrs.get("href"):
+            self.loaded.append(attrs["href"])
+
+
+def test_no_page_loads_anything_from_elsewhere_so_the_site_works_offline(site):
+    out, _ = site
+    for page in out.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        external = [url for url in Resources(text).loaded
+                    if urlsplit(url).scheme not in ("", "data") or url.startswith("//")]
+        assert external == [], f"{page.name} loads {external}"
+        assert "mathjax" not in text.lower().replace("mathjax_", ""), page.name
+        assert "$$" not in text, f"{page.name} has a formula left for MathJax"
+
+
+def test_formulas_are_typeset_into_inline_svg_with_their_tex_as_alt_text(site):
+    out, _ = site
+    page = (out / "04_consensus_and_attacks.html").read_text(encoding="utf-8")
+    assert page.count('src="data:image/svg+xml;base64,') >= 1
+    assert 'alt="P(q, z) = 1 - \\sum_{k=0}^{z}' in page
+
+
+def test_math_is_typeset_but_escaped_dollars_and_bad_tex_are_left_as_text():
+    assert typeset_math("area $x^2$ here").count('<img class="course-math"') == 1
+    assert typeset_math(r"buy \$50 and \$60 of it") == r"buy \$50 and \$60 of it"
+    assert "<code>\\frac{1}</code>" in typeset_math("$$\\frac{1}$$")
+    assert typeset_math(math := "$$\\text{real} = 1$$").count("course-math-display") == 1, math
+
+
+def test_further_reading_sources_and_the_next_line_get_links():
+    markdown = ("CVE-2012-2459 in the recap stays text.\n\n## Further reading\n\n"
+                "- RFC 6962 (2013); NIST, *FIPS 180-4* (2015); EIP-1559, ERC-20 and BIP 32;\n"
+                "- CVE-2012-2459; arXiv:2106.01234; Ray documentation (docs.ray.io).\n\n"
+                "Next: **02 · Keys, signatures and wallets**.")
+    linked = link_sources(markdown, {2: "02_keys_signatures_wallets.html"})
+    assert linked.startswith("CVE-2012-2459 in the recap stays text.")
+    for link in ("[RFC 6962](https://www.rfc-editor.org/rfc/rfc6962)",
+                 "[FIPS 180-4](https://doi.org/10.6028/NIST.FIPS.180-4)",
+                 "[EIP-1559](https://eips.ethereum.org/EIPS/eip-1559)",
+                 "[ERC-20](https://eips.ethereum.org/EIPS/eip-20)",
+                 "[BIP 32](https://github.com/bitcoin/bips/blob/master/bip-0032.mediawiki)",
+                 "[CVE-2012-2459](https://www.cve.org/CVERecord?id=CVE-2012-2459)",
+                 "[arXiv:2106.01234](https://arxiv.org/abs/2106.01234)",
+                 "([docs.ray.io](https://docs.ray.io))",
+                 "Next: [**02 · Keys, signatures and wallets**](02_keys_signatures_wallets.html)."):
+        assert link in linked
+    assert link_sources("Next: **09 · DeFi risk lab**.", {}) == "Next: **09 · DeFi risk lab**."
+
+
+def test_each_pages_next_line_links_the_next_page(site):
+    out, _ = site
+    order = [page_name(path) for path in NOTEBOOKS]
+    for name, following in zip(order, order[1:], strict=False):
+        text = (out / name).read_text(encoding="utf-8")
+        if "Next: <" in text or "Next: **" in text:
+            assert f'Next: <a href="{following}"><strong>' in text, name
+
+
+def test_the_index_lists_each_notebooks_exercises_and_how_to_see_your_progress(site):
+    out, _ = site
+    index = (out / INDEX).read_text(encoding="utf-8")
+    assert 'id="progress"' in index and "course progress --dir FOLDER" in index
+    assert "<code>flip_bit</code>, <code>leading_zero_bits</code>" in index
