@@ -4,7 +4,8 @@
     course doctor                             is everything the course needs here?
     course list                               the curriculum with time estimates
     course contracts build [--check]          recompile the Solidity contracts' artifacts
-    course student OUT [--force]              student copies of the notebooks, without solutions
+    course student OUT [--force] [--solutions WHERE]
+                                              student copies of the notebooks, without solutions
     course site OUT [--force]                 a static website of the executed notebooks
     course check NOTEBOOK [--timeout S]       run a notebook and score its exercises (exit 0: all
                                               passed, 1: not yet, 2: cannot run the notebook)
@@ -108,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     student.add_argument("out", metavar="OUT", type=Path, help="folder for the copies")
     student.add_argument("--force", action="store_true",
                          help="move copies already in OUT to a dated backup folder, then write")
+    student.add_argument("--solutions", metavar="WHERE", default=None,
+                         help="where learners find the worked solutions, shown by .hint(): the "
+                         "course site's address (from `course site`) or your key (a path, an LMS "
+                         "folder); default: ask your instructor")
 
     site = commands.add_parser("site", help="write a static website of the executed course")
     site.add_argument("out", metavar="OUT", type=Path, help="folder for the website")
@@ -185,10 +190,37 @@ def run_lab(no_browser: bool, port: int | None, folder: Path | None = None,
     command = lab_command(no_browser, port, folder, jupyter_options)
     where = folder or START_NOTEBOOK
     print("Starting JupyterLab on", where, "(stop it with Ctrl+C)", flush=True)
+    return run_forwarding_signals(command, cwd=REPO_ROOT)
+
+
+def run_forwarding_signals(command: Sequence[str], cwd: Path | None = None) -> int:
+    """Run ``command`` until it exits; a SIGTERM or SIGHUP sent to `course` goes to it too.
+
+    Without this, stopping `course lab` with ``kill`` (a service manager, a closed terminal,
+    a container stop) would end `course` and leave JupyterLab serving on its port. Ctrl+C
+    reaches both through the terminal; `course` then waits for JupyterLab to finish stopping.
+    """
+    import signal
+
+    process = subprocess.Popen(list(command), cwd=cwd)
+
+    def forward(number: int, frame: object) -> None:
+        if process.poll() is None:
+            process.send_signal(number)
+
+    forwarded = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {number: signal.signal(number, forward) for number in forwarded}
     try:
-        return subprocess.call(command, cwd=REPO_ROOT)
-    except KeyboardInterrupt:
-        return 0
+        while True:
+            try:
+                code = process.wait()
+                break
+            except KeyboardInterrupt:  # JupyterLab got the Ctrl+C too: let it shut down
+                continue
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    return code if code > 0 else 0  # stopped by a signal: stopped as asked
 
 
 def run_doctor() -> int:
@@ -260,11 +292,11 @@ def run_writer(out: Path, write: Callable[[], int],
         return 1
 
 
-def run_student(out: Path, force: bool) -> int:
+def run_student(out: Path, force: bool, solutions: str | None = None) -> int:
     from course.student import StudentCopyError, write_student_copies
 
     def write() -> int:
-        copies = write_student_copies(out, force=force)
+        copies = write_student_copies(out, force=force, solutions=solutions)
         for path, report in copies.reports.items():
             print(f"wrote {path}: solutions taken out: {report.solutions}, "
                   f"cells that wait for the learner's answers: {len(report.waiting_cells)}")
@@ -378,7 +410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "contracts":
         return run_contracts_build(args.check)
     if args.command == "student":
-        return run_student(args.out, args.force)
+        return run_student(args.out, args.force, args.solutions)
     if args.command == "site":
         return run_site(args.out, args.force)
     if args.command == "check":

@@ -1,5 +1,6 @@
 import json
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -144,3 +145,36 @@ def test_contracts_build_names_each_artifact_it_wrote_from_the_course_folder(mon
                         lambda: [artifacts.ARTIFACTS_DIR / "Counter.json"])
     assert run_contracts_build(check=False) == 0
     assert capsys.readouterr().out == f"wrote {Path('course/evm/artifacts/Counter.json')}\n"
+
+
+FAKE_LAB = """\
+import pathlib, signal, sys, time
+folder = pathlib.Path(sys.argv[1])
+def stop(number, frame):
+    (folder / "lab-stopped").write_text(str(number))
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+(folder / "lab-started").write_text("yes")
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or sys.platform == "win32",
+                    reason="POSIX signals")
+def test_sigterm_to_course_lab_stops_jupyterlab_too(tmp_path):
+    """A service manager or `kill` stops `course lab`: the JupyterLab it started stops with it."""
+    (tmp_path / "fake_lab.py").write_text(FAKE_LAB)
+    driver = (
+        "import sys\nfrom course import cli\n"
+        f"cli.lab_command = lambda *a, **k: [sys.executable, {str(tmp_path / 'fake_lab.py')!r}, "
+        f"{str(tmp_path)!r}]\n"
+        "sys.exit(cli.run_lab(True, None))\n"
+    )
+    course = subprocess.Popen([sys.executable, "-c", driver], stdout=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "lab-started").exists():
+        assert time.monotonic() < deadline and course.poll() is None, "the fake lab never started"
+        time.sleep(0.05)
+    course.send_signal(signal.SIGTERM)
+    assert course.wait(timeout=20) == 0
+    assert (tmp_path / "lab-stopped").read_text() == str(int(signal.SIGTERM))
