@@ -85,7 +85,7 @@ class Progress:
                          notebook.next_exercise or ("all passed" if notebook.exercises else "-")))
         header = ("notebook", "exercises", f"{SYMBOLS[PASSED]} passed",
                   f"{SYMBOLS[FAILED]} not yet", f"{SYMBOLS[NOT_DONE]} not done", "next")
-        return Table(header, rows, title=f"Progress in {self.folder}")
+        return Table(header, rows, title=f"Progress in {self.folder.name or self.folder}/")
 
     def summary(self) -> str:
         return (f"{self.total(PASSED)} of {self.total()} exercises passed, "
@@ -125,6 +125,9 @@ class Progress:
 
     def __str__(self) -> str:
         return f"{self.table()}\n\n{self.summary()}"
+
+    def __repr__(self) -> str:  # what a notebook shows as text: no object address, no full path
+        return str(self)
 
 
 def saved_statuses(notebook: Any) -> dict[str, str]:

@@ -112,3 +112,9 @@ def test_the_command_prints_the_table_and_saves_the_chart(copies, tmp_path, caps
     assert chart.read_bytes().startswith(b"\x89PNG")
     assert hashes(copies) == before
     assert main(["progress", "--dir", str(copies), "--plot", str(chart / "no.png")]) == 2
+
+
+def test_a_notebook_shows_it_as_text_and_markdown_without_this_machines_paths(copies):
+    found = progress(copies)
+    assert repr(found) == str(found) and str(copies.parent) not in repr(found)
+    assert found._repr_markdown_().startswith(f"**Progress in {copies.name}/**")
