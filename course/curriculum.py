@@ -48,11 +48,11 @@ LESSONS: tuple[Lesson, ...] = (
            needs=(0,),
            key_ideas="SHA-256 and Keccak-256, Merkle roots and proofs: inside every address and "
                      "block"),
-    Lesson(2, "keys_signatures_wallets", "Keys, signatures and wallets", 50, FOUNDATIONS,
+    Lesson(2, "keys_signatures_wallets", "Keys, signatures and wallets", 110, FOUNDATIONS,
            "make keys and EIP-55 addresses, sign and recover, Sign-In with Ethereum, stay safe",
            needs=(1,),
            key_ideas="keys, addresses, signatures: who may spend"),
-    Lesson(3, "build_a_blockchain", "Build a blockchain", 60, FOUNDATIONS,
+    Lesson(3, "build_a_blockchain", "Build a blockchain", 95, FOUNDATIONS,
            "build, mine and validate a chain; verify the real Bitcoin genesis block",
            needs=(1, 2),
            key_ideas="transactions, blocks, proof of work, validation, fork choice"),

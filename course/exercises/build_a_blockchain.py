@@ -53,9 +53,12 @@ check_mine_header = Exercise(
     goal="Write mine_header(header) that returns a copy of the header with the smallest "
     "nonce (0, 1, 2, ...) for which header.meets_target() is True.",
     hints=(
-        "Headers are frozen: make a changed copy with dataclasses.replace(header, nonce=n).",
-        "nonce = 0; while not replace(header, nonce=nonce).meets_target(): nonce += 1; "
-        "then return replace(header, nonce=nonce).",
+        "Proof of work is a search: try nonces in order from 0 and stop at the first whose "
+        "header meets its target. Headers are frozen: dataclasses.replace(header, nonce=n) "
+        "makes a changed copy to test.",
+        "The same search on a string: the smallest n for which sha256(f'hello{n}') starts "
+        "with '00'. Try n = 0, 1, 2, ... in a loop and stop at the first hit: n = 227 (hash "
+        "001b9254...). Starting at 1, or skipping numbers, can miss the smallest one.",
     ),
     test=_test_mine_header,
 )
@@ -88,9 +91,13 @@ check_retarget = Exercise(
     "previous * actual / expected, with actual clamped to [expected/4, expected*4] and the "
     "result capped at params.max_target (integers only).",
     hints=(
-        "expected = params.block_interval * params.retarget_interval; clamp first, then scale.",
-        "clamped = min(max(actual_seconds, expected // 4), expected * 4); "
-        "return min(previous_target * clamped // expected, params.max_target).",
+        "Section 6's rule: the window should take block_interval × retarget_interval "
+        "seconds. Clamp the measured time to between a quarter and four times that, scale "
+        "the target by clamped / expected (in integers: multiply first, then divide), and "
+        "never go above max_target.",
+        "Worked numbers: expected 600 s, previous target 1,000, the window took 5,000 s. "
+        "Clamped to 2,400 s (4 × 600), the new target is 1,000 × 2,400 // 600 = 4,000, "
+        "unless max_target is smaller. Had it taken 300 s: 1,000 × 300 // 600 = 500.",
     ),
     test=_test_retarget,
 )
@@ -120,8 +127,12 @@ check_subsidy = Exercise(
     "create: params.initial_reward halved (integer division) every params.halving_interval "
     "blocks.",
     hints=(
-        "Count the halvings so far: height // params.halving_interval.",
-        "return params.initial_reward >> halvings (or // 2**halvings); it reaches 0 by itself.",
+        "Section 7: the subsidy halves every halving_interval blocks, in integers. Count the "
+        "halvings so far with integer division of the height, then halve the initial reward "
+        "that many times (dividing by a power of 2 with //, or shifting right).",
+        "Worked numbers: initial reward 80, a halving every 10 blocks. Height 25 has seen 2 "
+        "halvings: 80 → 40 → 20. Height 75 has seen 7: 80 // 2**7 = 0, and it stays 0: no "
+        "fractions of the smallest unit.",
     ),
     test=_test_subsidy,
 )

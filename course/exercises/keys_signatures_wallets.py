@@ -80,9 +80,13 @@ check_address_from_public_key = Exercise(
     goal="Write address_from_public_key(public_key) that turns a 64-byte public key into "
     "its EIP-55 checksummed address.",
     hints=(
-        "Three steps: keccak256 of the public key, keep the last 20 bytes, write them as "
-        "0x-prefixed hex in EIP-55 mixed case.",
-        "to_checksum_address('0x' + keccak256(public_key)[-20:].hex())",
+        "Section 1's pipeline: an address is a fingerprint of the public key. Hash its 64 "
+        "bytes (x then y, no 04 prefix) with keccak256, keep the LAST 20 bytes of the digest, "
+        "and write them as 0x-prefixed hex in EIP-55 mixed case.",
+        "The same steps on the bytes b'hello' instead of a key: keccak256(b'hello') is "
+        "1c8aff95...a36deac8 (32 bytes); its last 20 bytes are 3472287b...a36deac8; "
+        "to_checksum_address('0x3472287b...') writes them as 0x3472287B56D9517B9C948127319A09a7"
+        "A36dEaC8.",
     ),
     test=_test_address_from_public_key,
 )
@@ -424,10 +428,12 @@ check_eip55_checksum = Exercise(
     goal="Write eip55_checksum(address) that writes a lowercase '0x' address in EIP-55 "
     "mixed case, using keccak256.",
     hints=(
-        "Hash the 40 lowercase hex characters as text (.encode()), not the 20 bytes they "
-        "stand for. Hex digit i of that hash decides the case of character i of the address.",
-        "digits = address[2:]; hash_hex = keccak256(digits.encode()).hex(); then for each i, "
-        "uppercase digits[i] when int(hash_hex[i], 16) >= 8; put '0x' back in front.",
+        "Section 4's three steps: hash the lowercase hex TEXT without '0x' (.encode() it, do "
+        "not convert it to the 20 bytes it stands for); hex digit i of that hash decides the "
+        "case of character i: a letter goes upper case when the digit is 8 or more.",
+        "A worked example on the 4-character text 'ab1f': keccak256(b'ab1f').hex() starts "
+        "3bd0. Under 'a' is 3 (below 8: stays a), under 'b' is b = 11 (8 or more: B), under '1' "
+        "is d (a digit has no case), under 'f' is 0 (stays f): 'aB1f'.",
     ),
     test=_test_eip55_checksum,
 )
@@ -490,10 +496,13 @@ check_who_signed = Exercise(
     goal="Write who_signed(message, signature) that returns the address that signed the "
     "personal message (EIP-191) `message`.",
     hints=(
-        "Rebuild the exact 32-byte digest the wallet signed, then recover_address(digest, "
-        "signature) does the rest.",
-        "data = message.encode(); digest = keccak256(b'\\x19Ethereum Signed Message:\\n' + "
-        "str(len(data)).encode() + data); return recover_address(digest, signature)",
+        "EIP-191 (section 7): the wallet did not sign the message's hash but keccak256 of a "
+        "prefix, the message's length in BYTES written as decimal digits, and the message's "
+        "UTF-8 bytes. Rebuild that digest; recover_address(digest, signature) does the curve part.",
+        "For the message 'hé' (2 characters, 3 bytes in UTF-8), the signed bytes are "
+        "b'\\x19Ethereum Signed Message:\\n' + b'3' + b'h\\xc3\\xa9', and the digest is "
+        "keccak256 of those 30 bytes. Writing len('hé') = 2 would give another digest, and "
+        "recovery would return a stranger.",
     ),
     test=_test_who_signed,
 )
@@ -660,12 +669,14 @@ check_looks_like_phishing = Exercise(
     goal="Write looks_like_phishing(request) that returns True for the four kinds of "
     "dangerous request in the notebook's table and False for everything else.",
     hints=(
-        "Look at request['method'] first, then at what that kind of request carries: "
-        "'text' for personal_sign, 'primary_type' and 'message' for typed data, "
-        "'function', 'args' and 'value' for transactions.",
-        "A sign-in's domain is the text before ' wants you to sign in with your Ethereum "
-        "account:' on its first line; compare it with request['origin']. Unlimited means "
-        "amount == MAX_UINT256; a claim is a function name that starts with 'claim'.",
+        "Section 10's table: branch on request['method'] first, then look at what that kind "
+        "of request carries: 'text' for personal_sign, 'primary_type' and 'message' for typed "
+        "data, 'function', 'args' and 'value' for transactions. Unlimited means MAX_UINT256.",
+        "One request worked through: {'method': 'personal_sign', 'origin': 'a.example', "
+        "'text': 'b.example wants you to sign in with your Ethereum account:\\n0x...'}. Its "
+        "first line ends with the sign-in phrase, so it is a sign-in; the domain before the "
+        "phrase is 'b.example', not the origin 'a.example': a sign-in for another site, "
+        "phishing. The same request from 'b.example' would be fine.",
     ),
     test=_test_looks_like_phishing,
 )

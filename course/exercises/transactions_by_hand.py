@@ -269,7 +269,7 @@ check_validate_transaction = Exercise(
     "the chain accepts, else the first broken rule: 'signature', 'chain_id', 'nonce' or "
     "'funds', in that order.",
     hints=(
-        "Section 2 and section 5 name the four rules and their order. 'signature' covers "
+        "The list above Try it 6 gives the four rules and their order. 'signature' covers "
         "both the canonical form (low s, v of 0 or 1) and recovery to the sender, using your "
         "signing_hash; the nonce must equal state.nonce(sender) exactly; the sender pays "
         "amount + fee out of state.balance(sender).",
