@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import torch
 
+from course.compute import verification
 from course.compute.commitments import (
     matmul_inputs,
     old_summary_result,
@@ -465,4 +466,49 @@ check_survival = Exercise(
         "the cheater surely survives.",
     ),
     test=_test_survival,
+)
+
+
+# --- the Sybil: the stake at which cheating under fresh names stops paying -----------------------
+
+STAKE_CASES = [(price, rate, cut) for price in (40, 5, 1_000, 0.5) for rate in
+               (0.1, 0.5, 0.01, 1.0, 0.25) for cut in (1.0, 0.5, 0.2)]
+
+
+def _test_break_even_stake(answer: Callable[[float, float, float], float]) -> str:
+    expect_function(answer, 3)
+    for price, rate, cut in STAKE_CASES:
+        call = f"break_even_stake(price={price}, check_rate={rate}, slash_fraction={cut})"
+        got = expect_number(answer(price, rate, cut), call)
+        expected = verification.break_even_stake(price, rate, cut)
+        if close_enough(got, expected):
+            continue
+        if close_enough(got, price / rate / cut) or close_enough(got, price / rate):
+            raise CheckFailed(f"{call} returned {got:.6g}. The job that gets caught is not paid: "
+                              "before the first check the cheater expects (1 - p) / p paid "
+                              "jobs, not 1 / p.")
+        if close_enough(got, price * (1 - rate) / rate):
+            raise CheckFailed(f"{call} returned {got:.6g}: that is what the cheater earns. It "
+                              f"loses only slash_fraction = {cut} of its stake when caught.")
+        raise CheckFailed(f"{call} returned {got:.6g}, expected {expected:.6g}.")
+    return (f"Right on {len(STAKE_CASES)} markets. At 40 credits a job and 10% checked, a "
+            "cheater that can come back under a new name needs more than 360 credits at stake "
+            "before cheating stops paying.")
+
+
+check_break_even_stake = Exercise(
+    name="break_even_stake",
+    goal="Write break_even_stake(price, check_rate, slash_fraction): the stake at which a "
+    "cheater who is paid `price` per unchecked job, caught with probability `check_rate` per "
+    "job, and loses slash_fraction of its stake when caught (then returns under a new name) "
+    "expects to gain exactly nothing.",
+    hints=(
+        "Section 6's arithmetic: before the first check catches it, a steady cheater expects "
+        "(1 - p) / p jobs that were not checked, each paid. Its loss is the slashed part of "
+        "its stake. Break-even is where the two are equal.",
+        "On other numbers: a fare dodger who saves 3 per ride and is checked on 20% of rides "
+        "dodges 0.8 / 0.2 = 4 rides on average before a check, saving 12; a fine that takes "
+        "half of a deposit breaks even when half the deposit is 12, a deposit of 24.",
+    ),
+    test=_test_break_even_stake,
 )

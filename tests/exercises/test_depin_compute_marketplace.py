@@ -15,6 +15,7 @@ from course.exercises.depin_compute_marketplace import (
     LAZY_JOBS,
     QUORUM_CASES,
     SURVIVAL_CASES,
+    check_break_even_stake,
     check_jobs_to_catch,
     check_lazy_matmul,
     check_pick_winners,
@@ -480,3 +481,30 @@ def test_the_survival_cases_tell_f_to_the_k_from_the_exact_odds_and_need_roundin
     assert len(differs) > len(SURVIVAL_CASES) // 2
     assert any(f * rows != math.floor(f * rows) for f, _, rows in SURVIVAL_CASES)
     assert any(k == 0 for _, k, _ in SURVIVAL_CASES) and any(f == 1 for f, _, _ in SURVIVAL_CASES)
+
+
+def break_even_right(price, check_rate, slash_fraction):
+    return price * (1 - check_rate) / check_rate / slash_fraction
+
+
+def break_even_with_loops(price, check_rate, slash_fraction):
+    paid_jobs_before_caught = (1 - check_rate) / check_rate
+    earned = paid_jobs_before_caught * price
+    return earned / slash_fraction
+
+
+@pytest.mark.parametrize("answer", [break_even_right, break_even_with_loops,
+                                    lambda p, r, s: np.float64(p * (1 - r) / (r * s))])
+def test_break_even_stake_accepts_every_correct_form(answer):
+    assert check_break_even_stake.check(answer).status == "passed"
+
+
+@pytest.mark.parametrize("wrong, reason", [
+    (lambda p, r, s: p / r / s, "(1 - p) / p paid"),
+    (lambda p, r, s: p * (1 - r) / r, "loses only slash_fraction"),
+    (lambda p, r, s: p * r / (1 - r) / s if r < 1 else 0, "expected"),
+    (lambda p, r, s: None, "return"),
+])
+def test_break_even_stake_explains_the_usual_mistakes(wrong, reason):
+    outcome = check_break_even_stake.check(wrong)
+    assert outcome.status == "not yet" and reason in outcome.message
