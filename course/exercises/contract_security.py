@@ -1,6 +1,7 @@
-"""Checks for notebook 06 (Contract security): each deploys a vulnerable contract on a fresh
-chain, runs your exploit, and reads the damage back from the chain; then it runs the same
-exploit against the fixed contract, which must resist."""
+"""Checks for notebook 06 (Contract security), levels 2-4: each deploys a level's contract on a
+fresh chain, runs your exploit, and reads the goal back from the chain (who owns it, who holds the
+ether), whatever route you took; then it runs the same exploit against the fixed contract, which
+must resist. The Solidity and signature levels are in ``contract_security_levels``."""
 
 from __future__ import annotations
 
@@ -109,11 +110,12 @@ check_exploit = Exercise(
     goal="Write exploit(w3, vault_address, attacker): from the attacker's account, empty the "
     "vault with the course's VaultAttacker contract and bring the loot home.",
     hints=(
-        "Three transactions, all with sender=attacker: deploy VaultAttacker aimed at the vault, "
-        "attack() with a stake as value, then collect().",
-        "robber = deploy(w3, 'VaultAttacker', vault_address, sender=attacker); "
-        "send(w3, robber.functions.attack(), sender=attacker, value=w3.to_wei(1, 'ether')); "
-        "send(w3, robber.functions.collect(), sender=attacker)",
+        "Sending ether to a contract runs its receive(), while the sender's function is still "
+        "running. What has the vault not done yet when it pays?",
+        "The same three steps against a different target: `bot = deploy(w3, 'RaffleRobber', "
+        "raffle, sender=me)`, `send(w3, bot.functions.attack(), sender=me, value=stake)`, "
+        "`send(w3, bot.functions.collect(), sender=me)`. The course's attacker contract for "
+        "vaults is VaultAttacker.sol.",
     ),
     test=_test_exploit,
 )
@@ -161,11 +163,12 @@ check_take_over = Exercise(
     goal="Write take_over(w3, treasury_address, attacker): from the attacker's account, make "
     "yourself the owner of the UnguardedTreasury and withdraw everything.",
     hints=(
-        "Which function that changes who is in charge has no onlyOwner?",
-        "treasury = w3.eth.contract(address=treasury_address, "
-        "abi=load_artifact('UnguardedTreasury')['abi']); "
-        "send(w3, treasury.functions.setOwner(attacker), sender=attacker); "
-        "send(w3, treasury.functions.withdrawAll(), sender=attacker)",
+        "Access control: list every function that moves money or changes who is in charge, and "
+        "ask of each one who may call it. A modifier guards only the functions it is written on.",
+        "The same audit on a different contract: a Raffle whose `draw()` has onlyOwner but whose "
+        "`setPrizePool(address)` has none is taken in two transactions from your own account: "
+        "`send(w3, raffle.functions.setPrizePool(me), sender=me)`, then the guarded call. Get "
+        "a contract object with w3.eth.contract(address=..., abi=load_artifact(name)['abi']).",
     ),
     test=_test_take_over,
 )
@@ -212,14 +215,17 @@ def _test_phish(answer: Callable[[Any, str, str, str], None]) -> str:
 
 check_phish = Exercise(
     name="phish",
-    goal="Write phish(w3, wallet_address, owner, attacker): deploy a PhishingBait from the "
-    "attacker's account, then have the wallet's owner call its claimAirdrop() (the owner "
-    "falls for it), so that the TxOriginWallet's ether ends up with the attacker.",
+    goal="Write phish(w3, wallet_address, owner, attacker): the attacker deploys what they "
+    "like, and the owner falls for one call to a contract of the attacker's (never to the "
+    "wallet itself); afterwards the TxOriginWallet's ether must be the attacker's.",
     hints=(
-        "PhishingBait's constructor takes the wallet's address and the attacker's address. "
-        "The owner's transaction goes to the bait, never to the wallet.",
-        "bait = deploy(w3, 'PhishingBait', wallet_address, attacker, sender=attacker); "
-        "send(w3, bait.functions.claimAirdrop(), sender=owner)",
+        "msg.sender is the immediate caller; tx.origin is the account that signed the whole "
+        "transaction, however many contracts it went through. Which one does the wallet check, "
+        "and who signs when the owner calls some other contract?",
+        "The same trick on a different victim: a Vault that checks `tx.origin == admin` is "
+        "emptied by any contract whose function, called by the admin, calls the Vault in turn: "
+        "deploy it from your account aimed at the victim (the course has one for wallets, "
+        "PhishingBait.sol, constructor(wallet, payee)), then send the victim's call to IT.",
     ),
     test=_test_phish,
 )
@@ -292,10 +298,11 @@ check_front_run = Exercise(
     "(a dict with 'from', 'to', 'data', 'maxPriorityFeePerGas', ...), return the attacker's "
     "transaction that the builder will include first and that wins the prize.",
     hints=(
-        "You need not understand the data: the same input from a different sender wins just "
-        "as well. Builders sort by 'maxPriorityFeePerGas' (the tip).",
-        "return {**pending_tx, 'from': attacker, "
-        "'maxPriorityFeePerGas': pending_tx['maxPriorityFeePerGas'] + 1}",
+        "Everything in the mempool is public, inputs included, and builders order by the tip "
+        "(maxPriorityFeePerGas). A copied input from another sender wins just as well.",
+        "The same move on a different pending transaction: to beat `tx = {'from': bob, 'to': "
+        "shop, 'data': buy_data, 'maxPriorityFeePerGas': 5 * GWEI, ...}`, a bot returns a copy "
+        "of the dict with its own 'from' and a tip of 6 gwei.",
     ),
     test=_test_front_run,
 )
@@ -352,9 +359,11 @@ check_commitment = Exercise(
     goal="Write commitment(number, salt, player) returning the 32 bytes the CommitReveal "
     "contract checks: keccak256(abi.encodePacked(number, salt, player)).",
     hints=(
-        "web3 packs and hashes like Solidity: Web3.solidity_keccak(types, values), with the "
-        "types the contract uses: uint256, bytes32, address.",
-        "return Web3.solidity_keccak(['uint256', 'bytes32', 'address'], [number, salt, player])",
+        "abi.encodePacked concatenates values at their own sizes, and keccak256 hashes the "
+        "bytes; web3.py does both at once with Web3.solidity_keccak(types, values).",
+        "The same on different values: keccak256(abi.encodePacked(bid, nonce)) for a uint128 "
+        "bid and a bytes16 nonce is `Web3.solidity_keccak(['uint128', 'bytes16'], [bid, "
+        "nonce])`. Use the contract's three types, in its order.",
     ),
     test=_test_commitment,
 )
