@@ -11,117 +11,30 @@ from typing import Any
 from web3 import Web3
 
 from course.evm.connection import connect
-from course.evm.deploy import REVERTS, Reverted, deploy, revert_reason, send
+from course.evm.deploy import Reverted, deploy, send
 from course.exercises import CheckFailed, Exercise, expect_function, expect_type
-
-ETH = 10**18
-GWEI = 10**9
-DEPOSITS = (1 * ETH, 2 * ETH, 3 * ETH)  # what three honest users keep in the vault
-
-
-def _eth(wei: int) -> str:
-    return f"{wei / ETH:g} ETH"
-
-
-def _attempt(answer: Callable[..., Any], *args: Any) -> str | None:
-    """Run the learner's exploit; the revert reason if a transaction of it reverted."""
-    try:
-        answer(*args)
-    except REVERTS as error:
-        return revert_reason(error)
-    return None
-
-
-def _transactions_since(w3: Web3, first_block: int) -> list[Any]:
-    return [tx for number in range(first_block, w3.eth.block_number + 1)
-            for tx in w3.eth.get_block(number, full_transactions=True)["transactions"]]
-
-
-def _net_gain(w3: Web3, account: str, before: int, first_block: int) -> int:
-    """How much richer ``account`` got since ``before``, not counting the gas fees it paid."""
-    fees = 0
-    for tx in _transactions_since(w3, first_block):
-        if tx["from"] == account:
-            receipt = w3.eth.get_transaction_receipt(tx["hash"])
-            fees += receipt["gasUsed"] * receipt["effectiveGasPrice"]
-    return w3.eth.get_balance(account) - before + fees
-
-
-def _only_from(w3: Web3, first_block: int, allowed: set[str], who: str) -> None:
-    for tx in _transactions_since(w3, first_block):
-        if tx["from"] not in allowed:
-            raise CheckFailed(f"a transaction was sent from {tx['from']}, which is not {who}. "
-                              "An attacker has only their own key: send everything from the "
-                              "attacker's account (sender=attacker).")
-
-
-# Lab 1: reentrancy
-
-
-def _vault_with_deposits(w3: Web3, name: str) -> Any:
-    vault = deploy(w3, name)
-    for depositor, amount in zip(w3.eth.accounts[1:4], DEPOSITS, strict=True):
-        send(w3, vault.functions.deposit(), sender=depositor, value=amount)
-    return vault
-
-
-def _test_exploit(answer: Callable[[Any, str, str], None]) -> str:
-    expect_function(answer, 3)
-    w3 = connect()
-    attacker = w3.eth.accounts[5]
-    vault = _vault_with_deposits(w3, "VulnerableVault")
-    before, start = w3.eth.get_balance(attacker), w3.eth.block_number + 1
-    reason = _attempt(answer, w3, vault.address, attacker)
-    if reason is not None:
-        raise CheckFailed(f"a transaction of your exploit reverted: {reason}.")
-    _only_from(w3, start, {attacker}, "the attacker")
-    left = w3.eth.get_balance(vault.address)
-    if left:
-        raise CheckFailed(f"the vault still holds {_eth(left)} (it held {_eth(sum(DEPOSITS))} of "
-                          "other people's money). Re-enter withdraw until it is empty: with the "
-                          "course's VaultAttacker, a stake that divides the vault's balance "
-                          "(1 ETH does) leaves nothing behind.")
-    gain = _net_gain(w3, attacker, before, start)
-    if gain != sum(DEPOSITS):
-        raise CheckFailed(f"the vault is empty, but the attacker's balance changed by "
-                          f"{_eth(gain)} (not counting gas), not by the {_eth(sum(DEPOSITS))} "
-                          "the others deposited. "
-                          "Is the loot still in your attacker contract (call collect()), and "
-                          "was that contract deployed by the attacker (sender=attacker)?")
-
-    safe = _vault_with_deposits(w3, "SafeVault")
-    try:
-        answer(w3, safe.address, attacker)
-    except Exception as error:  # the attack is expected to fail here, however it fails
-        outcome = f"reverted ({revert_reason(error)})"
-    else:
-        outcome = "moved nothing"
-    books = [safe.functions.balanceOf(a).call() for a in w3.eth.accounts[1:4]]
-    if w3.eth.get_balance(safe.address) != sum(DEPOSITS) or tuple(books) != DEPOSITS:
-        raise CheckFailed("your exploit also changed SafeVault's balances, which should be "
-                          "impossible: please report this to the course maintainers.")
-    return (f"VulnerableVault drained: the {_eth(sum(DEPOSITS))} of three depositors is yours, "
-            f"while its books still say they own it. Against SafeVault the same exploit "
-            f"{outcome}.")
-
-
-check_exploit = Exercise(
-    name="exploit",
-    goal="Write exploit(w3, vault_address, attacker): from the attacker's account, empty the "
-    "vault with the course's VaultAttacker contract and bring the loot home.",
-    hints=(
-        "Sending ether to a contract runs its receive(), while the sender's function is still "
-        "running. What has the vault not done yet when it pays?",
-        "The same three steps against a different target: `bot = deploy(w3, 'RaffleRobber', "
-        "raffle, sender=me)`, `send(w3, bot.functions.attack(), sender=me, value=stake)`, "
-        "`send(w3, bot.functions.collect(), sender=me)`. The course's attacker contract for "
-        "vaults is VaultAttacker.sol.",
-    ),
-    test=_test_exploit,
+from course.exercises.contract_security_levels import (  # the levels that write Solidity or sign
+    ETH,
+    _attempt,
+    _eth,
+    _net_gain,
+    _only_from,
+    _transactions_since,
+    check_attacker,
+    check_become_owner,
+    check_fixed_vault,
+    check_replay,
+    check_sign_cheque,
 )
 
+__all__ = ["check_attacker", "check_become_owner", "check_commitment", "check_fixed_vault",
+           "check_front_run", "check_phish", "check_replay", "check_sign_cheque",
+           "check_take_over"]
 
-# Lab 2: missing access control
+GWEI = 10**9
+
+
+# Level 2: missing access control
 
 
 def _test_take_over(answer: Callable[[Any, str, str], None]) -> str:
@@ -174,7 +87,7 @@ check_take_over = Exercise(
 )
 
 
-# Lab 3: tx.origin phishing
+# Level 3: tx.origin phishing
 
 
 def _test_phish(answer: Callable[[Any, str, str, str], None]) -> str:
@@ -231,7 +144,7 @@ check_phish = Exercise(
 )
 
 
-# Lab 4: front-running and commit-reveal
+# Level 4: front-running and commit-reveal
 
 MEMPOOL_FIELDS = ("from", "to", "data", "value", "gas", "maxPriorityFeePerGas", "maxFeePerGas")
 

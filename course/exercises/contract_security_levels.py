@@ -1,7 +1,8 @@
 """Checks for notebook 06's levels where you write Solidity or sign messages: your own reentrancy
 attacker, the fixed vault's withdraw (fuzzed from several accounts), the delegatecall level and
-the two signed-cheque levels. Each deploys on a fresh chain and checks the GOAL on-chain, however
-you reached it."""
+the two signed-cheque levels, with the on-chain bookkeeping every level's check shares. Each
+deploys on a fresh chain and checks the GOAL on-chain, however you reached it. The notebook
+imports them all from ``course.exercises.contract_security``."""
 
 from __future__ import annotations
 
@@ -17,15 +18,53 @@ from course.evm.connection import connect
 from course.evm.deploy import REVERTS, deploy, revert_reason, send
 from course.evm.magic import NEEDS_A_COMPILER, SolidityContract
 from course.exercises import CheckFailed, Exercise, NotDoneYet, expect_function
-from course.exercises.contract_security import (
-    DEPOSITS,
-    ETH,
-    _attempt,
-    _eth,
-    _net_gain,
-    _only_from,
-    _vault_with_deposits,
-)
+
+ETH = 10**18
+DEPOSITS = (1 * ETH, 2 * ETH, 3 * ETH)  # what three honest users keep in the vault
+
+
+def _eth(wei: int) -> str:
+    return f"{wei / ETH:g} ETH"
+
+
+def _attempt(answer: Callable[..., Any], *args: Any) -> str | None:
+    """Run the learner's exploit; the revert reason if a transaction of it reverted."""
+    try:
+        answer(*args)
+    except REVERTS as error:
+        return revert_reason(error)
+    return None
+
+
+def _transactions_since(w3: Web3, first_block: int) -> list[Any]:
+    return [tx for number in range(first_block, w3.eth.block_number + 1)
+            for tx in w3.eth.get_block(number, full_transactions=True)["transactions"]]
+
+
+def _net_gain(w3: Web3, account: str, before: int, first_block: int) -> int:
+    """How much richer ``account`` got since ``before``, not counting the gas fees it paid."""
+    fees = 0
+    for tx in _transactions_since(w3, first_block):
+        if tx["from"] == account:
+            receipt = w3.eth.get_transaction_receipt(tx["hash"])
+            fees += receipt["gasUsed"] * receipt["effectiveGasPrice"]
+    return w3.eth.get_balance(account) - before + fees
+
+
+def _only_from(w3: Web3, first_block: int, allowed: set[str], who: str) -> None:
+    for tx in _transactions_since(w3, first_block):
+        if tx["from"] not in allowed:
+            raise CheckFailed(f"a transaction was sent from {tx['from']}, which is not {who}. "
+                              "An attacker has only their own key: send everything from the "
+                              "attacker's account (sender=attacker).")
+
+
+def _vault_with_deposits(w3: Web3, name: str) -> Any:
+    vault = deploy(w3, name)
+    for depositor, amount in zip(w3.eth.accounts[1:4], DEPOSITS, strict=True):
+        send(w3, vault.functions.deposit(), sender=depositor, value=amount)
+    return vault
+
 
 ALICE_KEY = Web3.keccak(text="alice's key in notebook 06: a test key, never use it for real")
 """Alice signs cheques with this key in the checks (eth-account derives her address)."""
