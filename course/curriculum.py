@@ -64,10 +64,12 @@ LESSONS: tuple[Lesson, ...] = (
            "deploy and use contracts on an in-memory EVM or a real node; read events and gas",
            needs=(2, 3),
            key_ideas="deploying and calling contracts, gas, events, reverts"),
-    Lesson(6, "contract_security", "Contract security", 60, CONTRACTS,
-           "exploit and fix reentrancy, access control, tx.origin phishing and front-running",
+    Lesson(6, "contract_security", "Contract security", 100, CONTRACTS,
+           "find and exploit reentrancy, access control, tx.origin, front-running, delegatecall "
+           "and signature replay; write the attacker and the fix",
            needs=(5,),
-           key_ideas="reentrancy and checks-effects-interactions, access control"),
+           key_ideas="reentrancy and checks-effects-interactions, access control, storage layout, "
+                     "signature replay and EIP-712"),
     Lesson(7, "tokens_nfts_tokenomics", "Tokens, NFTs and tokenomics", 50, CONTRACTS,
            "mint an ERC-721, model supply and vesting, see whales bend a token vote",
            needs=(3, 5),
