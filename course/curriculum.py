@@ -56,8 +56,9 @@ LESSONS: tuple[Lesson, ...] = (
            "build, mine and validate a chain; verify the real Bitcoin genesis block",
            needs=(1, 2),
            key_ideas="transactions, blocks, proof of work, validation, fork choice"),
-    Lesson(4, "consensus_and_attacks", "Consensus and attacks", 60, FOUNDATIONS,
-           "reproduce the whitepaper's double-spend table, simulate selfish mining, PoW vs PoS",
+    Lesson(4, "consensus_and_attacks", "Consensus and attacks", 75, FOUNDATIONS,
+           "reproduce the whitepaper's double-spend table, write selfish mining as a state "
+           "machine, PoW vs PoS",
            needs=(3,),
            key_ideas="forks, double spends, selfish mining, proof of stake and slashing"),
     Lesson(5, "smart_contracts_with_web3", "Smart contracts with web3.py", 50, CONTRACTS,
