@@ -217,3 +217,32 @@ def test_a_step_right_on_short_sequences_but_wrong_on_long_leads_fails_against_t
 def test_the_selfish_check_reports_the_closed_form_it_matched():
     outcome = check_selfish_step.check(step_by_rules)
     assert outcome.status == PASSED and "0.367 vs 0.367" in outcome.message
+
+
+def _solution_lines():
+    import nbformat
+
+    from tests.conftest import ROOT
+
+    notebook = nbformat.read(ROOT / "notebooks/04_consensus_and_attacks.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if "solution" not in cell.metadata.get("tags", []):
+            continue
+        body = cell.source.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
+        for line in body.splitlines():
+            code = line.split("#")[0].strip()
+            if len(code) > 12 and not code.startswith(("def ", '"""')):
+                yield code
+
+
+@pytest.mark.parametrize(
+    "check",
+    [check_attacker_success, check_confirmations, check_selfish_step, check_nakamoto_coefficient],
+    ids=lambda c: c.name,
+)
+def test_no_hint_before_the_solution_step_contains_a_line_of_the_solution(check):
+    hints = " ".join(" ".join(step.split()) for step in check.help_steps[:-1])
+    lines = list(_solution_lines())
+    assert len(lines) > 10
+    leaked = [line for line in lines if " ".join(line.split()) in hints]
+    assert not leaked, f"{check.name}'s hints give away {leaked}"
