@@ -6,13 +6,20 @@ code between them for a placeholder. Cells further down that use an unsolved ans
 in ``if solved("name"):`` so the copy runs top to bottom without a traceback; they run for real
 once the learner's answer passes its check (see ``course.student_guards``).
 
-    course student OUT        writes OUT/NN_slug.ipynb for every notebook of the course
+A copy has no worked solutions, so nothing in it may point to one: its first code cell tells
+``course.exercises`` where the solutions are (the last step of every ``.hint()`` says so), and a
+markdown cell tagged ``solution`` (text about the worked solution next to it) becomes a one-line
+note.
+
+    course student OUT [--solutions WHERE]   writes OUT/NN_slug.ipynb for every notebook
 """
 
 from __future__ import annotations
 
 import ast
 import copy
+import json
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,6 +45,39 @@ from course.student_guards import (
 
 SOLIDITY_CELL = "%%solidity"  # a cell of Solidity (course.evm.magic): not Python, never a solution
 PLACEHOLDER = 'raise NotImplementedError("your code here: write the solution, then run this cell")'
+SOLUTIONS_IMPORT = (
+    "from course.exercises import solutions_elsewhere  # student copy: no worked solutions here"
+)
+STUDENT_NOTE = (
+    "*Student copy: the worked solutions are not in this notebook; the last step of `.hint()` "
+    "says where they are.*"
+)
+
+
+def solutions_sentence(where: str | None = None, notebook: str = "") -> str:
+    """The last step of ``.hint()`` in a student copy of ``notebook``: where its solutions are.
+
+    ``where``: None (ask the instructor), the address of the course site (``course site``
+    writes one page per notebook, solutions included), or a description of the instructor's
+    key (a path, an LMS folder). ``{exercise}`` in the result becomes the exercise's name.
+    """
+    start = "This student copy has no worked solutions: "
+    if where is None or not where.strip():
+        return start + "ask your instructor for the one of {exercise} once you have tried it."
+    where = " ".join(where.split())
+    if where.startswith(("http://", "https://")):
+        page = Path(notebook).with_suffix(".html").name if notebook else ""
+        return start + f"the one of {{exercise}} is on the course site, {where.rstrip('/')}/{page}."
+    return start + f"the one of {{exercise}} is in your instructor's key: {where}."
+
+
+def _setup_lines(sentence: str) -> str:
+    """Code for the copy's first cell: tell course.exercises where the solutions are."""
+    chunks = textwrap.wrap(sentence, 80, drop_whitespace=False, break_on_hyphens=False)
+    if "".join(chunks) != sentence:  # wrapping changed it: keep one (long) literal
+        chunks = [sentence]
+    body = "".join(f"    {json.dumps(chunk, ensure_ascii=False)}\n" for chunk in chunks)
+    return f"\n\n{SOLUTIONS_IMPORT}\n\nsolutions_elsewhere(\n{body})"
 
 
 def solved(*exercises: str) -> bool:
@@ -58,11 +98,15 @@ class CopyReport:
     waiting_cells: list[int] = field(default_factory=list)
 
 
-def student_copy(notebook: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, CopyReport]:
+def student_copy(
+    notebook: nbformat.NotebookNode, solutions: str | None = None
+) -> tuple[nbformat.NotebookNode, CopyReport]:
     """Return a student copy of ``notebook`` (a new object) and a report of what changed.
 
     Every output and execution count is cleared: the learner runs the copy themselves, and the
     committed outputs would give answers away (✅ lines, numbers, plots made with solutions).
+    ``solutions`` is the sentence the last step of ``.hint()`` shows in the copy (default:
+    ``solutions_sentence()``, ask the instructor).
     """
     student = nbformat.reads(nbformat.writes(notebook), as_version=4)  # deep, independent
     state, report = NotebookState(), CopyReport()
@@ -70,6 +114,8 @@ def student_copy(notebook: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode
              if c.cell_type == "code" and not c.source.startswith(SOLIDITY_CELL) else set()
              for i, c in enumerate(student.cells)]
     for index, cell in enumerate(student.cells):
+        if cell.cell_type == "markdown" and "solution" in cell.metadata.get("tags", []):
+            cell.source = STUDENT_NOTE
         if cell.cell_type != "code":
             continue
         number = index + 1  # what error messages call it: the 1st, 2nd... cell
@@ -90,6 +136,12 @@ def student_copy(notebook: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode
             _show_source(cell)
         if guarded:
             report.waiting_cells.append(index)
+    setup = next((cell for cell in student.cells if cell.cell_type == "code"
+                  and not cell.source.startswith(SOLIDITY_CELL) and BEGIN not in cell.source),
+                 None)
+    if setup is not None:
+        setup.source = setup.source.rstrip("\n") + _setup_lines(
+            solutions_sentence() if solutions is None else solutions)
     return student, report
 
 
@@ -194,9 +246,12 @@ class StudentCopies:
 
 def write_student_copies(
     out_dir: Path, notebooks: list[Path] | None = None, force: bool = False,
-    clock: Callable[[], datetime] = datetime.now,
+    clock: Callable[[], datetime] = datetime.now, solutions: str | None = None,
 ) -> StudentCopies:
     """Write a student copy of each notebook (default: the whole course) into ``out_dir``.
+
+    ``solutions`` says where the worked solutions are (see ``solutions_sentence``): the
+    course site's address, the instructor's key, or None (ask the instructor).
 
     Every copy is made and written into a staging folder first, then moved into place, so a
     failure (a full disk) leaves ``out_dir`` as it was. With ``force``, copies already there
@@ -222,7 +277,8 @@ def write_student_copies(
             f"out_dir already has {', '.join(map(str, existing))}: a learner's work would be "
             "overwritten (use --force to move them to a backup folder and write new copies)"
         )
-    copies = {target: student_copy(nbformat.read(path, as_version=4))
+    copies = {target: student_copy(nbformat.read(path, as_version=4),
+                                   solutions_sentence(solutions, path.name))
               for path, target in targets.items()}  # all made before any is written
     backup = None
     with staging_folder(out_dir if out_dir.is_dir() else out_dir.parent) as staging:

@@ -3,8 +3,11 @@
 A check RUNS the learner's answer and looks at what it does; it never compares
 source text with a stored answer. Whatever the answer does (wrong result, wrong
 type, an exception, not written yet), the check prints one clear line and never
-a traceback. Help comes in steps: the goal, a gentle hint, a specific hint, and
-only then where the solution is.
+a traceback. Help comes as a ladder: the goal, the concept (which idea of the
+notebook applies), a worked example of the same technique on other numbers, and only
+then where the worked solution is. In a student copy (``course student``) the last
+step says where that copy's solutions live: the copy's first cell calls
+``solutions_elsewhere``.
 
 Each notebook has its exercises in a module of this package named after it,
 e.g. ``course.exercises.start_here``.
@@ -12,8 +15,12 @@ e.g. ``course.exercises.start_here``.
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import functools
 import inspect
 import math
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, SupportsFloat
@@ -57,12 +64,40 @@ RESULTS: dict[str, Outcome] = {}
 """The latest outcome of every check run in this Python session (used for a score table)."""
 
 
+SOLUTION_IN_NOTEBOOK = (
+    "The worked solution is in the collapsed cell just below the exercise: "
+    "click the '...' bar (or the blue bar at its left) to expand it."
+)
+"""Where the worked solution is in the course's own notebooks."""
+
+_solutions_elsewhere: str | None = None
+
+
+def solutions_elsewhere(where: str | None) -> None:
+    """Declare that this notebook is a student copy without worked solutions.
+
+    ``where`` is the sentence the last step of every ``.hint()`` then shows; ``{exercise}`` in
+    it becomes the exercise's name. ``None`` goes back to the course's own notebooks (the
+    solution is in a collapsed cell). The first cell of a student copy calls this.
+    """
+    global _solutions_elsewhere
+    _solutions_elsewhere = where
+
+
+LABELS = ("Goal", "Concept", "Worked example", "Solution")
+
+
 class Exercise:
-    """One exercise: its goal, two hints and a test that runs the learner's answer.
+    """One exercise: its goal, a hint ladder and a test that runs the learner's answer.
+
+    ``hints=(concept, worked_example)``: which idea of the notebook applies, then the same
+    technique on different numbers or in pseudo-code (never the answer itself). ``.hint()``
+    shows Goal → Concept → Worked example → Solution, one step per call.
 
     ``test(answer)`` returns a short success message, or raises ``CheckFailed``
     (wrong behaviour) or ``NotDoneYet`` (placeholder). Any other exception raised
-    while it runs came from the learner's code and is reported as such.
+    while it runs came from the learner's code and is reported as such, naming the call
+    that raised it.
     """
 
     def __init__(
@@ -71,29 +106,40 @@ class Exercise:
         goal: str,
         hints: tuple[str, str],
         test: Callable[[Any], str],
-        solution_hint: str = (
-            "The worked solution is in the collapsed cell just below the exercise: "
-            "click the '...' bar (or the blue bar at its left) to expand it."
-        ),
+        solution_hint: str = SOLUTION_IN_NOTEBOOK,
     ) -> None:
         self.name = name
         self.goal = goal
-        self.help_steps = (
-            f"Goal: {goal}",
-            f"Hint: {hints[0]}",
-            f"Specific hint: {hints[1]}",
-            f"Solution: {solution_hint}",
-        )
+        self.hints = tuple(hints)
+        self.concept, self.worked_example = hints
+        self.solution_hint = solution_hint
         self.test = test
         self.help_given = 0
 
+    @property
+    def solution_step(self) -> str:
+        """Where the worked solution is, for this notebook (a student copy says elsewhere)."""
+        if _solutions_elsewhere is None:
+            return self.solution_hint
+        return _solutions_elsewhere.replace("{exercise}", self.name)
+
+    @property
+    def help_steps(self) -> tuple[str, str, str, str]:
+        texts = (self.goal, self.concept, self.worked_example, self.solution_step)
+        return tuple(  # type: ignore[return-value]
+            f"{label}: {text}" for label, text in zip(LABELS, texts, strict=True)
+        )
+
     def check(self, answer: Any) -> Outcome:
         """Run the test on ``answer`` and return the outcome without printing it."""
+        global _current
         if answer is None or answer is Ellipsis:
             outcome = Outcome(self.name, NOT_DONE, "Replace the placeholder with your answer.")
         else:
+            trace = _Trace(answer) if _traceable(answer) else None
+            outer, _current = _current, trace
             try:
-                outcome = Outcome(self.name, PASSED, self.test(answer))
+                outcome = Outcome(self.name, PASSED, self.test(trace.traced if trace else answer))
             except NotDoneYet as missing:
                 outcome = Outcome(self.name, NOT_DONE, str(missing))
             except NotImplementedError:
@@ -104,10 +150,10 @@ class Exercise:
                 outcome = Outcome(self.name, FAILED, f"{wrong} {self._help_prompt()}")
             except Exception as error:  # the learner's code raised: report it, no traceback
                 outcome = Outcome(
-                    self.name,
-                    FAILED,
-                    f"Your code raised {type(error).__name__}: {error}. {self._help_prompt()}",
+                    self.name, FAILED, f"{_crash_report(error, trace)} {self._help_prompt()}"
                 )
+            finally:
+                _current = outer
         RESULTS[self.name] = outcome
         return outcome
 
@@ -116,11 +162,12 @@ class Exercise:
         print(self.check(answer))
 
     def hint(self) -> None:
-        """Print the next step of help: goal, gentle hint, specific hint, then the solution."""
-        step = min(self.help_given, len(self.help_steps) - 1)
+        """Print the next step of help: goal, concept, worked example, then the solution."""
+        steps = self.help_steps
+        step = min(self.help_given, len(steps) - 1)
         self.help_given += 1
-        print(f"Help {step + 1}/{len(self.help_steps)} for {self.name}: {self.help_steps[step]}")
-        if step < len(self.help_steps) - 1:
+        print(f"Help {step + 1}/{len(steps)} for {self.name}: {steps[step]}")
+        if step < len(steps) - 1:
             print("(Run .hint() again for more.)")
 
     def _help_prompt(self) -> str:
@@ -128,6 +175,140 @@ class Exercise:
 
     def __repr__(self) -> str:
         return f"Exercise({self.name!r})"
+
+
+# Naming the call that crashed, and why a function returned None. While a check runs, the
+# learner's function is wrapped: each call is remembered, and an exception escaping it carries
+# the call (its type is unchanged, so a test that expects, e.g., a revert still catches it).
+
+_CALL_ATTRIBUTE = "_course_exercise_call"
+
+
+def _traceable(answer: Any) -> bool:
+    return inspect.isfunction(answer) or inspect.ismethod(answer)
+
+
+def _short(value: Any, width: int = 48) -> str:
+    text = " ".join(repr(value).split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+class _Trace:
+    """The learner's function, wrapped: the latest call and whether it returned None."""
+
+    def __init__(self, answer: Callable[..., Any]) -> None:
+        self.answer = answer
+        self.last_call: str | None = None
+        self.last_returned: Any = None
+
+        @functools.wraps(answer)
+        def traced(*args: Any, **kwargs: Any) -> Any:
+            shown = [_short(a) for a in args] + [f"{k}={_short(v)}" for k, v in kwargs.items()]
+            call = f"{getattr(answer, '__name__', 'your function')}({', '.join(shown)})"
+            self.last_call, self.last_returned = call, None
+            try:
+                result = answer(*args, **kwargs)
+            except Exception as error:
+                if not hasattr(error, _CALL_ATTRIBUTE):
+                    with contextlib.suppress(AttributeError, TypeError):  # no __dict__
+                        setattr(error, _CALL_ATTRIBUTE, call)
+                raise
+            self.last_returned = result
+            return result
+
+        self.traced = traced
+
+
+_current: _Trace | None = None
+
+_WHY = {
+    ("ValueError", "math domain error"): (
+        " A log or square root got a number outside its domain (log(0), log or sqrt of a "
+        "negative) for this input: handle this case before the formula."
+    ),
+    ("ZeroDivisionError", None): " Handle the input that makes the divisor 0 before dividing.",
+}
+
+
+def _crash_report(error: Exception, trace: _Trace | None) -> str:
+    """One line: which call raised what (or which returned value the check could not use)."""
+    kind = type(error).__name__
+    why = _WHY.get((kind, str(error)), _WHY.get((kind, None), ""))
+    call = getattr(error, _CALL_ATTRIBUTE, None)
+    if call is not None:
+        return f"{call} raised {kind}: {error}.{why}"
+    if trace is not None and trace.last_call is not None:
+        return (
+            f"{trace.last_call} returned {_short(trace.last_returned)}, and checking it raised "
+            f"{kind}: {error}. Return the kind of value the exercise asks for."
+        )
+    return f"Your code raised {kind}: {error}.{why}"
+
+
+def _none_reason() -> str:
+    """Why the learner's function returned None, read from its source when we have it."""
+    generic = "did you forget a `return`?"
+    trace = _current
+    if trace is None or trace.last_call is None or trace.last_returned is not None:
+        return generic
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(trace.answer)))
+    except (OSError, TypeError, SyntaxError):
+        return generic
+    function = next(
+        (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)),
+        None,
+    )
+    if function is None:
+        return generic
+    returns, in_loop = _value_returns(function.body, in_loop=False)
+    if not returns:
+        return generic
+    last = function.body[-1]
+    if isinstance(last, ast.Return | ast.Raise) and not (
+        isinstance(last, ast.Return) and _returns_none(last)
+    ):  # it cannot fall off the end: a `return None` somewhere
+        return f"{trace.last_call} reached a bare `return` (or `return None`): return a value."
+    if in_loop:
+        return (
+            f"{trace.last_call} ended without reaching a `return`: your function returns from "
+            "inside a loop, and for this input the loop ran out first (a range too short, a "
+            "limit on the tries, a condition that never held?). Let the loop run until it "
+            "finds the answer, or return something after it."
+        )
+    return (
+        f"{trace.last_call} reached the end of your function (or a bare `return`) without "
+        "returning a value: which branch did this input take?"
+    )
+
+
+def _value_returns(body: list[ast.stmt], in_loop: bool) -> tuple[int, bool]:
+    """How many ``return <value>`` statements the body has (not in nested functions), and
+    whether one sits inside a loop."""
+    count, looped = 0, False
+    for statement in body:
+        for node in _walk_no_defs(statement):
+            if isinstance(node, ast.Return) and not _returns_none(node):
+                count += 1
+            if isinstance(node, ast.For | ast.While | ast.AsyncFor):
+                inner, _ = _value_returns(node.body, in_loop=True)
+                looped |= inner > 0
+    return count, looped or (in_loop and count > 0)
+
+
+def _returns_none(node: ast.Return) -> bool:
+    return node.value is None or (isinstance(node.value, ast.Constant) and node.value.value is None)
+
+
+def _walk_no_defs(node: ast.AST) -> list[ast.AST]:
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        for child in ast.iter_child_nodes(current):
+            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                stack.append(child)
+    return found
 
 
 def scoreboard() -> Table:
@@ -157,26 +338,47 @@ def expect_function(answer: Any, parameters: int) -> None:
         pass
 
 
-def expect_type(value: Any, expected: type | tuple[type, ...], what: str) -> None:
-    """Fail clearly unless ``value`` is of the expected type; ``what`` names it in the message."""
-    if isinstance(value, bool) and expected in (int, float):
+_NUMPY_TWINS: dict[type, type] = {int: np.integer, float: np.floating, bool: np.bool_}
+"""Where a Python number (or bool) is expected, its numpy twin counts too: np.int64(3) is an int."""
+
+
+def _accepted(expected: type | tuple[type, ...]) -> tuple[type, ...]:
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    return kinds + tuple(_NUMPY_TWINS[kind] for kind in kinds if kind in _NUMPY_TWINS)
+
+
+def expect_type(value: Any, expected: type | tuple[type, ...], what: str) -> Any:
+    """Fail clearly unless ``value`` is of the expected type; ``what`` names it in the message.
+
+    Where a number (or a bool) is expected, numpy scalars and 0-d arrays count: ``np.int64(3)``
+    is an int. Returns the value, numpy scalars as plain Python numbers.
+    """
+    kinds = _accepted(expected)
+    numeric = any(
+        issubclass(k, int | float | np.integer | np.floating) and k is not bool for k in kinds
+    )
+    if isinstance(value, np.ndarray) and value.shape == () and (numeric or bool in kinds):
+        value = value[()]
+    if isinstance(value, bool | np.bool_) and bool not in kinds and numeric:
         raise CheckFailed(f"{what} should be a number, got the bool {value!r}.")
     if value is None:
-        raise CheckFailed(f"{what} is None: did you forget a `return`?")
-    if not isinstance(value, expected):
+        raise CheckFailed(f"{what} is None: {_none_reason()}")
+    if not isinstance(value, kinds):
         names = (
             " or ".join(t.__name__ for t in expected)
             if isinstance(expected, tuple)
             else expected.__name__
         )
-        raise CheckFailed(f"{what} should be a {names}, got {type(value).__name__} {value!r}.")
+        article = "an" if names[:1] in "aeiou" else "a"
+        raise CheckFailed(
+            f"{what} should be {article} {names}, got {type(value).__name__} {_short(value, 60)}."
+        )
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def expect_number(got: Any, what: str) -> float:
     """Fail clearly unless ``got`` is a finite number (a 0-d numpy array counts); return it."""
-    if isinstance(got, np.ndarray) and got.shape == ():
-        got = got.item()
-    expect_type(got, (int, float, np.integer, np.floating), what)
+    got = expect_type(got, (int, float), what)
     if not math.isfinite(got):
         raise CheckFailed(f"{what} returned {got}: expected a finite number.")
     return float(got)

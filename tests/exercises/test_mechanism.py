@@ -69,7 +69,7 @@ def test_an_answer_that_crashes_fails_with_the_error_but_no_traceback(check_squa
         (42, "Expected a function, got int 42"),
         (lambda a, b: a, "should take 1 argument(s)"),
         (lambda x: None, "did you forget a `return`?"),
-        (lambda x: "9", "should be a int, got str '9'"),
+        (lambda x: "9", "should be an int, got str '9'"),
         (lambda x: True, "should be a number, got the bool True"),
     ],
 )
@@ -79,12 +79,12 @@ def test_answers_of_the_wrong_kind_get_a_clear_message(check_square, answer, say
     assert says in outcome.message
 
 
-def test_help_comes_in_steps_goal_hint_specific_then_solution(check_square, capsys):
+def test_help_comes_in_steps_goal_concept_example_then_solution(check_square, capsys):
     for _ in range(5):
         check_square.hint()
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Help")]
     assert [line.split(":")[1].strip() for line in lines] == [
-        "Goal", "Hint", "Specific hint", "Solution", "Solution",
+        "Goal", "Concept", "Worked example", "Solution", "Solution",
     ]
     assert "Return x squared." in lines[0] and "collapsed cell" in lines[3]
 
