@@ -6,16 +6,17 @@ imports them all from ``course.exercises.contract_security``."""
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from typing import Any
 
 from eth_account import Account
 from eth_account.messages import encode_defunct
+from hypothesis import strategies as st
 from web3 import Web3
 
 from course.evm.connection import connect
 from course.evm.deploy import REVERTS, deploy, revert_reason, send
+from course.evm.invariants import Action, Invariant, Run, Step, fuzz
 from course.evm.magic import NEEDS_A_COMPILER, SolidityContract
 from course.exercises import CheckFailed, Exercise, NotDoneYet, expect_function
 
@@ -169,61 +170,78 @@ check_attacker = Exercise(
 # Level 1, the fix: write the fixed vault's withdraw
 
 
+def _deposit(run: Run, sender: str, args: tuple[Any, ...]) -> Any:
+    return send(run.w3, run.contract.functions.deposit(), sender=sender, value=args[0])
+
+
+def _before_withdraw(run: Run, sender: str, args: tuple[Any, ...]) -> tuple[int, int]:
+    return run.contract.functions.balanceOf(sender).call(), run.w3.eth.get_balance(sender)
+
+
+def _withdraw_pays_the_balance(run: Run, step: Step) -> str | None:
+    """withdraw() pays the caller exactly their balance and zeroes it; refusing is fine only
+    when there is nothing to pay."""
+    owed, before = step.seen_before
+    if step.reverted is not None:
+        return None if owed == 0 else (f"withdraw() reverted ({step.reverted}) while the caller "
+                                       f"was owed {_eth(owed)}: an honest withdrawal must go "
+                                       "through (does your guard unlock at the end?)")
+    got = run.w3.eth.get_balance(step.sender) - before + step.fee()
+    left = run.contract.functions.balanceOf(step.sender).call()
+    if got != owed or left != 0:
+        return (f"the caller was owed {_eth(owed)}, received {_eth(got)} and still has "
+                f"{_eth(left)} in the books: withdraw() pays the whole balance and zeroes it")
+    return None
+
+
+def _books_match_the_ether(run: Run) -> str | None:
+    held = run.w3.eth.get_balance(run.contract.address)
+    owed = sum(run.contract.functions.balanceOf(a).call() for a in run.actors)
+    if held != owed:
+        return f"the vault holds {_eth(held)} but its books sum to {_eth(owed)}"
+    return None
+
+
+def _books_match_the_deposits(run: Run) -> str | None:
+    """Each account's balance is what it deposited since its last withdrawal: nobody is
+    credited (or paid) more than they put in."""
+    expected = dict.fromkeys(run.actors, 0)
+    for step in run.steps:
+        if step.reverted is None:
+            expected[step.sender] = expected[step.sender] + step.args[0] \
+                if step.action == "deposit" else 0
+    for account, amount in expected.items():
+        if (books := run.contract.functions.balanceOf(account).call()) != amount:
+            return f"balanceOf({run.name(account)}) is {_eth(books)}, deposits say {_eth(amount)}"
+    return None
+
+
+VAULT_ACTIONS = (
+    Action("deposit", lambda actors: st.tuples(st.integers(1, 20).map(lambda k: k * ETH // 10)),
+           perform=_deposit, says="{sender} deposits {0} wei"),
+    Action("withdraw", look=_before_withdraw, rule=_withdraw_pays_the_balance),
+)
+VAULT_INVARIANTS = (
+    Invariant("ether held == sum of balances", _books_match_the_ether),
+    Invariant("each balance == its deposits since the last withdrawal", _books_match_the_deposits),
+)
+
+
+def _two_rounds(actors: tuple[str, ...]) -> list[tuple[str, int, tuple[Any, ...]]]:
+    """Deposit, withdraw, deposit, withdraw from two accounts: a guard that never unlocks or books
+    that never clear show up at once."""
+    return [("deposit", 1, (ETH,)), ("deposit", 2, (2 * ETH,)), ("withdraw", 1, ()),
+            ("deposit", 1, (3 * ETH // 10,)), ("withdraw", 2, ()), ("withdraw", 1, ())]
+
+
 def _fixed_vault_honest_run(answer: SolidityContract) -> None:
-    """Deposits and withdrawals from four accounts in a seeded random order; after each step
-    the books match the model and the ether, and nobody gets more than they put in."""
-    w3 = connect()
-    vault = answer.deploy(w3)
-    users = list(w3.eth.accounts[1:5])
-    model = dict.fromkeys(users, 0)
-    deposited, withdrawn = dict.fromkeys(users, 0), dict.fromkeys(users, 0)
-    rng = random.Random(6)
-    for step in range(1, 25):
-        user = rng.choice(users)
-        who = f"step {step}: account {users.index(user) + 1}"
-        if rng.random() < 0.6 or model[user] == 0 and rng.random() < 0.7:
-            amount = rng.randint(1, 20) * ETH // 10
-            try:
-                send(w3, vault.functions.deposit(), sender=user, value=amount)
-            except REVERTS as error:
-                raise CheckFailed(f"{who} deposited {_eth(amount)} and deposit() reverted: "
-                                  f"{_reason(answer, error)}.") from None
-            model[user] += amount
-            deposited[user] += amount
-            action = f"deposited {_eth(amount)}"
-        else:
-            before = w3.eth.get_balance(user)
-            try:
-                receipt = send(w3, vault.functions.withdraw(), sender=user)
-            except REVERTS as error:
-                if model[user] == 0:  # refusing to pay out nothing is fine
-                    continue
-                raise CheckFailed(f"{who} withdrew its {_eth(model[user])} and withdraw() "
-                                  f"reverted: {_reason(answer, error)}. An honest withdrawal "
-                                  "must go through (does your guard unlock at the end?).") from None
-            fee = receipt["gasUsed"] * receipt["effectiveGasPrice"]
-            got = w3.eth.get_balance(user) - before + fee
-            if got != model[user]:
-                raise CheckFailed(f"{who} withdrew and received {_eth(got)}, but its balance "
-                                  f"was {_eth(model[user])}: withdraw() must pay exactly the "
-                                  "caller's balance.")
-            withdrawn[user] += got
-            model[user] = 0
-            action = f"withdrew {_eth(got)}"
-        for other in users:
-            books = vault.functions.balanceOf(other).call()
-            if books != model[other]:
-                raise CheckFailed(f"after {who} {action}, balanceOf(account "
-                                  f"{users.index(other) + 1}) is {_eth(books)}, expected "
-                                  f"{_eth(model[other])}.")
-            if withdrawn[other] > deposited[other]:
-                raise CheckFailed(f"after {who} {action}, account {users.index(other) + 1} has "
-                                  f"withdrawn {_eth(withdrawn[other])} but deposited only "
-                                  f"{_eth(deposited[other])}.")
-        held = w3.eth.get_balance(vault.address)
-        if held != sum(model.values()):
-            raise CheckFailed(f"after {who} {action}, the vault holds {_eth(held)} but its "
-                              f"books sum to {_eth(sum(model.values()))}.")
+    """Foundry-style: random sequences of deposits and withdrawals from four accounts, every
+    rule and invariant checked after each call (course.evm.invariants)."""
+    broken = fuzz(setup=lambda w3, actors: answer.deploy(w3), actions=VAULT_ACTIONS,
+                  invariants=VAULT_INVARIANTS, actors=4, steps=6, examples=12,
+                  describe_revert=answer.revert_reason, scenarios=[_two_rounds])
+    if broken is not None:
+        raise CheckFailed(f"fuzzing honest deposits and withdrawals: {broken}.")
 
 
 def _test_fixed_vault(answer: Any) -> str:
@@ -253,9 +271,9 @@ def _test_fixed_vault(answer: Any) -> str:
                           f"holds {_eth(held)} but its books sum to {_eth(owed)}: withdraw() "
                           "must pay the caller exactly their balance.")
     _fixed_vault_honest_run(answer)
-    return (f"The reentrancy attacker {outcome}, and 24 random deposits and withdrawals from four "
-            "accounts kept every invariant: ether held == sum of balances, each withdrawal paid "
-            "exactly the balance, nobody took out more than they put in.")
+    return (f"The reentrancy attacker {outcome}, and random sequences of deposits and withdrawals "
+            "from four accounts kept every invariant: ether held == sum of balances, each "
+            "withdrawal paid exactly the balance, nobody credited more than they put in.")
 
 
 check_fixed_vault = Exercise(

@@ -364,7 +364,7 @@ def test_fixed_vault_accepts_effects_first_or_a_guard(compiled):
     ("Unchanged", "the course's VaultAttacker (1 ETH stake, re-entering withdraw from receive) "
                   "left your vault holding 0 ETH"),
     ("GuardNeverUnlocks", "does your guard unlock at the end?"),
-    ("ZeroedBeforeRead", "withdrew and received 0 ETH, but its balance was"),
+    ("ZeroedBeforeRead", "was owed 0.3 ETH, received 0 ETH"),
     ("ForgetsToPay", "holds 7 ETH but its books sum to 6 ETH"),
 ])
 def test_fixed_vault_says_why(compiled, name, reason):
