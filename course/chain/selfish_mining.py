@@ -13,6 +13,7 @@ Taught in notebook 04 (the learner writes the step function).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+
 import numpy as np
 
 from course.chain.attacks import InvalidParameter
