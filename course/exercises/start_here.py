@@ -36,9 +36,11 @@ check_leading_zeros = Exercise(
     goal="Write leading_zeros(hex_digest) that returns how many '0' characters "
     "the string starts with ('00a0' -> 2).",
     hints=(
-        "Only the zeros at the start count: stop at the first character that is not '0'.",
-        "Loop over the characters and break at the first non-'0'; or compare len(s) "
-        "with len(s.lstrip('0')).",
+        "A hex digest is just text: walk it from the left and count, and only the zeros before "
+        "the first other character count.",
+        "The same idea on other data: how many spaces does '   hi  ' start with? Walk it: "
+        "' ' (1), ' ' (2), ' ' (3), 'h' stops the walk: 3. Or measure what disappears when you "
+        "strip the characters from the left only: len('   hi  ') - len('hi  ') = 3.",
     ),
     test=_test_leading_zeros,
 )
@@ -63,8 +65,10 @@ check_fee_in_eth = Exercise(
     name="fee_in_eth",
     goal="Write fee_in_eth(gas_used, gas_price_gwei) that returns the fee in ETH.",
     hints=(
-        "The fee is gas used times the price of one unit of gas; then convert gwei to ETH.",
-        "1 ETH = 10**9 gwei, so divide gas_used * gas_price_gwei by 1e9.",
+        "A fee is a quantity times a unit price, here gas times gwei per gas; then a change of "
+        "unit, since 1 ETH = 10**9 gwei.",
+        "The same shape with other units: 300 km at 6 litres per 100 km is 300 * 6 / 100 = 18 "
+        "litres. Likewise 50,000 gas at 2 gwei is 100,000 gwei, which is 0.0001 ETH.",
     ),
     test=_test_fee_in_eth,
 )
@@ -103,9 +107,13 @@ check_find_nonce = Exercise(
     goal="Write find_nonce(prefix, zeros) that returns the smallest nonce 0, 1, 2, ... "
     "such that sha256_hex(prefix + str(nonce)) starts with `zeros` zeros.",
     hints=(
-        "Try nonces one by one, starting at 0, until the hash has enough leading zeros.",
-        "nonce = 0; while not sha256_hex(f'{prefix}{nonce}').startswith('0' * zeros): "
-        "nonce += 1; then return nonce.",
+        "Proof of work is a search: nobody can predict which nonce works, so try 0, 1, 2, ... in "
+        "order and stop at the first success. Stopping at the first one is what makes it the "
+        "smallest.",
+        "The same search on another question: the smallest n >= 0 with n * n > 50. Start with "
+        "n = 0 and add 1 as long as the test fails (0, 1, ..., 7: 49 is not > 50; 8: 64 is), "
+        "then answer 8. Your test is 'the hash of prefix + str(nonce) has enough leading "
+        "zeros'.",
     ),
     test=_test_find_nonce,
 )
