@@ -6,4 +6,5 @@ Figures from a run, with the machine and the command, go in docs/benchmarks.md.
 
 BENCHMARKS = (
     "notebooks", "mining", "validation", "chain_growth", "network", "defi", "evm", "compute",
+    "gpu_jobs",
 )
