@@ -61,9 +61,13 @@ check_payment_and_collateral = Exercise(
     "(payment_wei, collateral_wei): the price in wei at 1 credit = 10**15 wei, and the share "
     "of it JobEscrow.assign locks from the provider's stake.",
     hints=(
-        "The contract computes collateral = payment * COLLATERAL_PERCENT / 100 in uint256: "
-        "integer division, rounding down.",
-        "payment = price_credits * 10**15; return payment, payment * collateral_percent // 100",
+        "On-chain money is whole wei in uint256: the contract converts credits to wei "
+        "with a fixed rate, then takes a percentage with integer division, which rounds"
+        " down. Stay in Python ints: a float keeps only ~16 digits.",
+        "The same steps with other numbers: at 1 credit = 1,000 units, 7 credits are "
+        "7,000 units, and 33% of that is 7,000 * 33 // 100 = 2,310 (multiply first, "
+        "then floor-divide: no float on the way). For 3 units at 33%: 3 * 33 // 100 = "
+        "0, as Solidity would say.",
     ),
     test=_test_payment_and_collateral,
 )
@@ -125,10 +129,14 @@ check_spec_hash = Exercise(
     goal="Write spec_hash(job): the keccak-256 (32 bytes) of the job's canonical JSON, "
     "json.dumps(job.to_dict(), sort_keys=True, separators=(',', ':')).",
     hints=(
-        "Build the canonical text first, then hash its UTF-8 bytes with Ethereum's keccak-256 "
-        "(not hashlib.sha3_256, which is a different function).",
-        "text = json.dumps(job.to_dict(), sort_keys=True, separators=(',', ':')); "
-        "return Web3.keccak(text=text)",
+        "Equal specs must hash equally on every machine: serialise the spec to one "
+        "canonical text (keys sorted, no spaces), then hash its UTF-8 bytes with "
+        "Ethereum's keccak-256 (Web3.keccak), not hashlib.sha3_256, which pads "
+        "differently.",
+        "On another object: {'b': 1, 'a': [2, 3]} becomes the text {\"a\":[2,3],\"b\":1} "
+        "with sorted keys and the separators ',' and ':'; that text, and only that "
+        "text, goes into keccak-256, giving 32 bytes. Any extra space or key order "
+        "changes every bit of the hash.",
     ),
     test=_test_spec_hash,
 )
@@ -169,10 +177,15 @@ check_verdict = Exercise(
     goal="Write verdict(record, provider, returned_result): 'release', 'slash' or 'refund' for "
     "one run of record's job by provider.",
     hints=(
-        "A run that returned nothing can only be refunded. Otherwise look the provider up in "
-        "record.paid and record.slashed; if it is in neither, nobody judged it.",
-        "if not returned_result: return 'refund'; if provider in record.paid: return "
-        "'release'; if provider in record.slashed: return 'slash'; return 'refund'",
+        "The escrow's rules, in order: a run that returned no result is refunded to the"
+        " customer; otherwise the record says whether the provider was paid (release) "
+        "or slashed (slash); a provider in neither list was never judged, which the "
+        "contract treats as a refund.",
+        "The same decision order on another domain, a parcel locker: no parcel "
+        "delivered -> refund the sender; delivered and signed for -> pay the courier; "
+        "delivered but reported damaged -> fine the courier; delivered but nobody "
+        "signed or complained -> refund. First the missing result, then each list of "
+        "the record, then the default.",
     ),
     test=_test_verdict,
 )

@@ -59,8 +59,11 @@ check_tokens_burned = Exercise(
     goal="Write tokens_burned(demand_usd, price): how many tokens users burn when they spend "
     "demand_usd dollars on work and one token costs price dollars.",
     hints=(
-        "Check the units: dollars divided by dollars-per-token gives tokens.",
-        "return demand_usd / price",
+        "Burn-and-mint: customers pay in dollars, and the protocol buys and burns "
+        "tokens worth that amount at the current token price. Follow the units: dollars"
+        " divided by dollars per token gives tokens.",
+        "On other numbers: $1,200 of usage at $0.40 per token burns 1,200 / 0.40 = "
+        "3,000 tokens. Doubling the price halves the tokens burned for the same usage.",
     ),
     test=_test_tokens_burned,
 )
@@ -94,9 +97,13 @@ check_equilibrium_price = Exercise(
     goal="Write equilibrium_price(demand_usd, emission_per_epoch): the token price at which the "
     "tokens users burn in an epoch (demand_usd / price) equal the tokens minted.",
     hints=(
-        "Write burned = minted as an equation: demand_usd / price = emission_per_epoch, and "
-        "solve it for price.",
-        "return demand_usd / emission_per_epoch",
+        "At equilibrium the supply stops changing: the tokens burned in an epoch equal "
+        "the tokens minted. The tokens burned depend on the price (tokens_burned "
+        "above), so write burned(price) = minted and solve it for the price.",
+        "On other numbers: $9,000 of demand per epoch and 3,000 tokens minted. "
+        "Burned(price) = 9,000 / price; setting it equal to 3,000 gives price = 9,000 /"
+        " 3,000 = $3. Above $3 fewer tokens burn than are minted and supply grows; "
+        "below it, supply shrinks.",
     ),
     test=_test_equilibrium_price,
 )
@@ -133,9 +140,11 @@ check_electricity_cost_usd = Exercise(
     goal="Write electricity_cost_usd(power_watts, hours, usd_per_kwh): the electricity bill in "
     "USD of a machine drawing power_watts for hours, at usd_per_kwh dollars per kilowatt-hour.",
     hints=(
-        "Turn watts into kilowatts, multiply by the hours to get kWh, then by the price of one "
+        "Energy is power times time. Electricity is sold per kilowatt-hour, so turn the"
+        " watts into kilowatts first, multiply by the hours, then by the price of one "
         "kWh.",
-        "return power_watts / 1000 * hours * usd_per_kwh",
+        "On other numbers: a 250 W card for 8 hours at $0.20/kWh: 250 W = 0.25 kW; 0.25"
+        " kW x 8 h = 2 kWh; 2 kWh x $0.20 = $0.40.",
     ),
     test=_test_electricity_cost_usd,
 )
@@ -178,9 +187,12 @@ check_break_even_price = Exercise(
     goal="Write break_even_price(power_watts, hours, usd_per_kwh, tokens_earned): the token "
     "price at which tokens_earned over those hours exactly pay the electricity bill.",
     hints=(
-        "At break-even, tokens_earned x price = electricity cost. Reuse your "
-        "electricity_cost_usd.",
-        "return electricity_cost_usd(power_watts, hours, usd_per_kwh) / tokens_earned",
+        "Break-even means revenue equals cost: tokens_earned x token price = "
+        "electricity cost. The cost is what your electricity_cost_usd computes; solve "
+        "the equation for the token price.",
+        "On other numbers: a node that costs $1.50 of electricity a day and earns 30 "
+        "tokens a day breaks even when 30 x price = 1.50, i.e. at $0.05 per token. "
+        "Below that price it runs at a loss.",
     ),
     test=_test_break_even_price,
 )

@@ -53,9 +53,13 @@ check_matrix_product_flops = Exercise(
     goal="Write matrix_product_flops(m, k, n): the floating-point operations of the product of "
     "an (m, k) matrix and a (k, n) matrix, counting each multiply-add as 2 FLOPs.",
     hints=(
-        "The result has m·n entries; each is a dot product of a row (length k) with a column "
-        "(length k).",
-        "return 2 * m * k * n",
+        "Count the work of one output entry and multiply by how many entries there are."
+        " One entry of an (m x k) @ (k x n) product is a dot product of length k: k "
+        "multiplications and about k additions, and a multiply-add counts as 2 FLOPs.",
+        "A smaller case, by counting: a (3 x 4) @ (4 x 2) product has 3 * 2 = 6 "
+        "entries, each a dot product of length 4: 4 multiplies + 4 adds = 8 FLOPs "
+        "(counting a multiply-add as two). In all 6 * 8 = 48 FLOPs. Your function does "
+        "the same with the letters instead of 3, 4 and 2.",
     ),
     test=_test_matrix_product_flops,
 )
@@ -96,8 +100,11 @@ check_achieved_gflops = Exercise(
     goal="Write achieved_gflops(flops, seconds): the throughput in GFLOP/s (billions of "
     "floating-point operations per second) of a job that did flops operations in seconds.",
     hints=(
-        "Throughput is work divided by time; then express it in billions.",
-        "return flops / seconds / 1e9",
+        "Throughput is work per unit of time: FLOPs done divided by seconds taken. "
+        "GFLOP/s means billions (1e9) of FLOPs per second.",
+        "A different job with the same arithmetic: 6e11 FLOPs in 0.25 s is 6e11 / 0.25 "
+        "= 2.4e12 FLOP/s, which is 2.4e12 / 1e9 = 2400 GFLOP/s. Check the units before "
+        "you code: FLOPs, then per second, then in billions.",
     ),
     test=_test_achieved_gflops,
 )
@@ -140,9 +147,13 @@ check_roofline_gflops = Exercise(
     "kernel doing intensity FLOPs per byte can reach on a machine with that peak arithmetic "
     "rate and memory bandwidth (GB/s).",
     hints=(
-        "Memory can feed at most intensity × bandwidth GFLOP/s; the chip can do at most "
-        "peak_gflops. Both limits hold at once.",
-        "return min(peak_gflops, intensity * bandwidth_gb_s)",
+        "The roofline model: a kernel is limited by two roofs at once. Memory delivers "
+        "at most bandwidth bytes per second, and each byte feeds `intensity` FLOPs; the"
+        " chip computes at most its peak. What you get is the lower of the two roofs.",
+        "On made-up numbers: a chip with a 500 GFLOP/s peak and 50 GB/s of memory "
+        "bandwidth. At 2 FLOPs per byte memory allows 2 x 50 = 100 GFLOP/s, below the "
+        "peak: memory-bound, 100. At 20 FLOPs per byte memory would allow 1000, but the"
+        " chip stops at 500: compute-bound, 500.",
     ),
     test=_test_roofline_gflops,
 )
@@ -229,8 +240,14 @@ check_close_enough = Exercise(
     "agree element by element up to a relative tolerance rtol and an absolute tolerance atol, "
     "as np.allclose decides: |a[i] - b[i]| <= atol + rtol * |b[i]| for every i.",
     hints=(
-        "Loop over the pairs with zip(a, b); one pair too far apart makes the answer False.",
-        "return all(abs(x - y) <= atol + rtol * abs(y) for x, y in zip(a, b))",
+        "Floats from different hardware differ in the last digits, so compare with a "
+        "tolerance, element by element: a pair is close when |x - y| <= atol + rtol * "
+        "|y| (numpy's allclose rule). One pair outside the tolerance makes the whole "
+        "answer False.",
+        "With rtol = 0.01 and atol = 0.1: 100 vs 100.5 is allowed 0.1 + 0.01 * 100.5 = "
+        "1.105 and differs by 0.5: close. 1.0 vs 1.3 is allowed 0.1 + 0.013 = 0.113 but"
+        " differs by 0.3: not close, so the two sequences [100, 1.0] and [100.5, 1.3] "
+        "are not close enough.",
     ),
     test=_test_close_enough,
 )

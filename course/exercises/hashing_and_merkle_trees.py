@@ -70,10 +70,14 @@ check_flip_bit = Exercise(
     goal="Write flip_bit(data, bit_index) that returns a copy of data with one bit flipped: "
     "bit 0 is the highest (leftmost) bit of data[0], bit 8 the highest bit of data[1].",
     hints=(
-        "Find the byte (bit_index // 8) and the position inside it (bit_index % 8, counted "
-        "from the left); XOR that byte with a mask that has a single 1 there.",
-        "out = bytearray(data); out[bit_index // 8] ^= 0x80 >> (bit_index % 8); "
-        "return bytes(out).",
+        "Bits are numbered from the first byte's leftmost (most significant) bit. Split"
+        " bit_index into which byte (integer division by 8) and which bit inside it "
+        "(the remainder, counted from the left), then flip that one bit with XOR and a "
+        "one-bit mask. bytes cannot be changed in place: work on a bytearray copy.",
+        "Flip bit 11 of b'\\x00\\x00': byte 11 // 8 = 1, position 11 % 8 = 3 from the "
+        "left. The mask with a single 1 at position 3 from the left is 0b00010000 = "
+        "0x10 (0x80 shifted right by 3). 0x00 XOR 0x10 = 0x10, so the result is "
+        "b'\\x00\\x10'; XOR again with the same mask flips it back.",
     ),
     test=_test_flip_bit,
 )
@@ -108,10 +112,13 @@ check_leading_zero_bits = Exercise(
     goal="Write leading_zero_bits(digest) that returns how many 0 bits the bytes start with, "
     "for bytes of any length (b'\\x01' -> 7, b'\\x00\\x0f' -> 12).",
     hints=(
-        "Read the bytes as one big-endian integer: its bit_length() says where the first 1 bit "
-        "is, counted from the right end.",
-        "return 8 * len(digest) - int.from_bytes(digest, 'big').bit_length()   (or loop over "
-        "the bytes: add 8 per zero byte, then the zeros at the top of the first non-zero byte).",
+        "Count zero bits from the left: each zero byte contributes 8, and the first "
+        "non-zero byte contributes the zeros above its highest 1 bit. Python can also "
+        "read all the bytes as one big-endian integer, whose bit_length() says where "
+        "the highest 1 bit is.",
+        "For b'\\x00\\x00\\x1f\\xff': two zero bytes give 16, and 0x1f = 0b00011111 starts "
+        "with 3 zeros: 19 in all. Checked the other way: the 4 bytes hold 32 bits, and "
+        "the number 0x00001fff needs 13 bits, so 32 - 13 = 19 leading zeros.",
     ),
     test=_test_leading_zero_bits,
 )
@@ -165,11 +172,16 @@ check_my_merkle_root = Exercise(
     "leaves: parent = double_sha256(left + right); a level with an odd number of nodes pairs "
     "its last node with itself; the root of one leaf is the leaf.",
     hints=(
-        "Work level by level: while more than one node is left, build the level above from "
-        "pairs. Do not change the list you were given.",
-        "level = list(leaves); while len(level) > 1: if len(level) % 2: level = level + "
-        "[level[-1]]; level = [merkle_parent(level[i], level[i + 1]) for i in range(0, "
-        "len(level), 2)]; finally return level[0].",
+        "A Merkle root is built level by level: pair up the nodes, hash each pair into "
+        "a parent, and repeat on the parents until one node is left. Bitcoin's rule for"
+        " an odd count: the last node is paired with itself. Work on a copy, never on "
+        "the list you were given.",
+        "On 5 leaves A B C D E: the count is odd, so E pairs with itself: parents AB, "
+        "CD, EE. Three is odd again: AB CD EE EE gives ABCD and EEEE, then one parent "
+        "of those two: the root. Pseudo-code: level = a copy of the leaves; repeat "
+        "while the level has more than one node: if its length is odd, append its last "
+        "node; replace it by the parents of positions (0, 1), (2, 3), ...; finally the "
+        "single node left is the root.",
     ),
     test=_test_my_merkle_root,
 )
@@ -244,10 +256,15 @@ check_verify_inclusion = Exercise(
     goal="Write verify_inclusion(leaf, proof, root) that returns True exactly when hashing the "
     "leaf up through proof.steps ends at root.",
     hints=(
-        "Start with node = leaf. Each step gives a sibling and its side; the parent is "
-        "double_sha256 of the two in the right order. After the last step, compare with root.",
-        "for step in proof.steps: node = double_sha256(step.sibling + node) if "
-        "step.sibling_on_left else double_sha256(node + step.sibling); return node == root.",
+        "An inclusion proof is the list of siblings on the path from the leaf up to the"
+        " root. Recompute the path: at each step hash your current node together with "
+        "the sibling, in the order the step says (sibling on the left or on the right)."
+        " The proof is good exactly when the last hash equals the root.",
+        "By hand, for leaf C among A B C D: the proof is [D on the right, AB on the "
+        "left]. Step 1: parent = H(C + D), because D is on the right. Step 2: parent = "
+        "H(AB + CD), because AB is on the left. The final value is compared with the "
+        "root: equal means 'included', anything else means a forged or mismatched "
+        "proof.",
     ),
     test=_test_verify_inclusion,
 )

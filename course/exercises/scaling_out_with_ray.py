@@ -79,10 +79,13 @@ check_amdahl_speedup = Exercise(
     goal="Write amdahl_speedup(serial_fraction, workers): how many times faster a program runs "
     "on `workers` workers when `serial_fraction` of its single-worker time cannot be shared.",
     hints=(
-        "With one worker the program takes 1 (a unit of time). With N workers the serial part "
-        "still takes serial_fraction, and the rest takes (1 - serial_fraction) / N. The speed-up "
-        "is old time / new time.",
-        "return 1 / (serial_fraction + (1 - serial_fraction) / workers)",
+        "Amdahl's law: only the parallel part of a program gets faster with more "
+        "workers; the serial part takes the same time whatever you add. Speed-up = time"
+        " on one worker / time on N workers, with the one-worker time taken as 1.",
+        "On other numbers: a job that is 20% serial on 4 workers. One worker: 1. Four "
+        "workers: the serial 0.2 plus the parallel 0.8 shared by 4, i.e. 0.2 + 0.2 = "
+        "0.4. Speed-up = 1 / 0.4 = 2.5, far from 4. With infinitely many workers it "
+        "would approach 1 / 0.2 = 5.",
     ),
     test=_test_amdahl_speedup,
 )
@@ -128,11 +131,13 @@ check_makespan = Exercise(
     "identical workers take the jobs in the order given, each job going to the worker that is "
     "free first (0 for no jobs).",
     hints=(
-        "Keep a list of the time at which each worker is next free (all 0 at the start). For "
-        "each job, pick the smallest of those times and add the job's duration to it. The "
-        "answer is the largest time in the list.",
-        "free_at = [0.0] * workers; for d in durations: i = free_at.index(min(free_at)); "
-        "free_at[i] += d; then return max(free_at)",
+        "Greedy list scheduling: jobs go in the given order, each to the worker that "
+        "becomes free first. Track when each worker is next free; the makespan is when "
+        "the last one finishes.",
+        "By hand with 2 workers and jobs 3, 1, 2, 2: both free at 0. Job 3 -> worker A "
+        "(A free at 3). Job 1 -> B (B at 1). Job 2 -> B, the earlier free (B at 3). Job"
+        " 2 -> A or B, both at 3: A (A at 5). The last worker finishes at 5: the "
+        "makespan is 5, not the 8 / 2 = 4 of a perfect split.",
     ),
     test=_test_makespan,
 )
@@ -174,8 +179,12 @@ check_per_job_overhead = Exercise(
     "spent on anything but the work (total_seconds of wall-clock time, of which the work done "
     "one job after another would take work_seconds).",
     hints=(
-        "Whatever is not work is overhead: total minus work. Then share it among the jobs.",
-        "return (total_seconds - work_seconds) / jobs",
+        "Overhead is every second that is not useful work: what you measured in total "
+        "minus the work itself. Spread over the jobs, it is the cost you pay per task "
+        "you submit.",
+        "Another run: 30 jobs took 7.5 s in all, of which 6.0 s was computation. 7.5 - "
+        "6.0 = 1.5 s were scheduling, serialisation and waiting; 1.5 / 30 = 0.05 s, "
+        "i.e. 50 ms per job. If a job's work is below that, batching beats fanning out.",
     ),
     test=_test_per_job_overhead,
 )
@@ -229,9 +238,12 @@ check_remote_seconds = Exercise(
     "latency_s): how long a job takes on a remote machine when its nbytes of inputs must first "
     "cross the network (one latency plus the transfer) and then flops of work run there.",
     hints=(
-        "Add three times: the latency, the bytes over the bandwidth, and the FLOPs over the "
-        "remote machine's speed.",
-        "return latency_s + nbytes / bandwidth_bytes_per_s + flops / remote_flops_per_s",
+        "Running remotely costs three things one after the other: the round-trip "
+        "latency, moving the data (bytes over bandwidth) and the compute (FLOPs over "
+        "the remote machine's speed). Keep every term in seconds.",
+        "On other numbers: 0.05 s of latency, 2e8 bytes over a 1e8 bytes/s link (2 s) "
+        "and 3e12 FLOPs on a 1e12 FLOP/s machine (3 s): 0.05 + 2 + 3 = 5.05 s. Compare "
+        "that with running locally to decide whether offloading pays.",
     ),
     test=_test_remote_seconds,
 )
