@@ -144,12 +144,16 @@ check_pick_winners = Exercise(
     "allowed to bid (bid <= job.max_price, stake >= job.min_stake, a GPU if job.gpu), cheapest "
     "first, equal bids ordered by name; raise NoProviderError if too few may bid.",
     hints=(
-        "Keep the eligible providers, sort them by (provider.bid(job), provider.name), and take "
-        "the first job.redundancy of them.",
-        "eligible = [p for p in providers if p.bid(job) <= job.max_price and p.stake >= "
-        "job.min_stake and (p.gpu or not job.gpu)]; eligible.sort(key=lambda p: (p.bid(job), "
-        "p.name)); if len(eligible) < job.redundancy: raise NoProviderError('too few'); return "
-        "[p.name for p in eligible[:job.redundancy]]",
+        "A reverse auction with rules: first filter (a provider qualifies only if its "
+        "bid is within the job's max price, its stake meets the minimum and it has a "
+        "GPU when the job needs one), then rank the qualified ones by bid, ties broken "
+        "by name, and take as many as the job's redundancy asks for. Too few qualified "
+        "providers is an error, not a smaller answer.",
+        "The same pattern on a different market: hire 2 movers for a job capped at $300"
+        " needing insurance. Bids: Ada $250 insured, Bo $200 not insured, Cy $250 "
+        "insured, Di $320 insured. Filter: Bo (no insurance) and Di (over the cap) are "
+        "out. Rank Ada $250 and Cy $250: a tie, broken by name: Ada, Cy. Had only one "
+        "qualified, the hire would fail with an error.",
     ),
     test=_test_pick_winners,
 )
@@ -217,12 +221,14 @@ check_quorum_vote = Exercise(
     "of floats). Group the summaries that agree (np.allclose(a, b, rtol=1e-4, atol=1e-5)); "
     "return the names in the biggest group if it has at least `needed` members, else [].",
     hints=(
-        "Go through the providers; put each into the first group whose first member's summary "
-        "agrees with its own, or start a new group. Then look at the biggest group.",
-        "groups = []; for name, s in results.items(): (find g with np.allclose(results[g[0]], s, "
-        "rtol=1e-4, atol=1e-5) and g.append(name), else groups.append([name])); biggest = "
-        "max(groups, key=len, default=[]); return sorted(biggest) if len(biggest) >= needed "
-        "else []",
+        "Replicas of the same job agree only up to float noise, so group the results "
+        "that are close (np.allclose with the tolerances in the goal), never exactly "
+        "equal. A result is accepted when its group is the biggest and has at least "
+        "`needed` members; otherwise nobody wins and the answer is empty.",
+        "By hand, with single numbers and 'close' meaning within 1%: results A 10.00, B"
+        " 10.01, C 12.0, D 10.02 and needed = 3. Groups: {A, B, D} (each within 1% of "
+        "A) and {C}. The biggest group has 3 >= 3 members: A, B, D win. With needed = 4"
+        " no group is big enough: the vote returns nothing.",
     ),
     test=_test_quorum_vote,
 )
@@ -277,9 +283,16 @@ check_jobs_to_catch = Exercise(
     "which a spot checker that checks each job with probability check_rate has caught at least "
     "one with probability >= confidence, i.e. 1 - (1 - check_rate)**k >= confidence.",
     hints=(
-        "Start at k = 0 and add one while 1 - (1 - check_rate)**k < confidence; or solve "
-        "(1 - p)^k <= 1 - c with logarithms and round up.",
-        "k = 0; while 1 - (1 - check_rate) ** k < confidence: k += 1; return k",
+        "Each cheated job escapes the spot checker with probability 1 - check_rate, "
+        "independently, so k cheats all escape with probability (1 - check_rate)^k. You"
+        " want the smallest k whose chance of at least one catch, 1 - (1 - "
+        "check_rate)^k, reaches the confidence: count up, or use logarithms and round "
+        "up, but then treat check_rate = 1 on its own (log(0) is undefined: one cheat "
+        "is always caught).",
+        "On other numbers: a coin lands heads with probability 0.5; how many throws "
+        "until you have seen heads with probability at least 0.9? After 1 throw 0.5, "
+        "after 2 0.75, after 3 0.875, after 4 0.9375: the answer is 4. With logarithms:"
+        " log(0.1) / log(0.5) = 3.32, rounded up: 4.",
     ),
     test=_test_jobs_to_catch,
 )
@@ -333,10 +346,14 @@ check_reputation_score = Exercise(
     "'cheated'; return (good + 1) / (good + bad + 2), where good counts 'verified', and bad "
     "counts 1 per 'failed' and 5 per 'cheated'.",
     hints=(
-        "Count each kind of outcome with outcomes.count(...), turn them into good and bad, then "
-        "apply the formula. The +1 and +2 make a stranger's score 0.5.",
-        "good = outcomes.count('verified'); bad = outcomes.count('failed') + 5 * "
-        "outcomes.count('cheated'); return (good + 1) / (good + bad + 2)",
+        "A Laplace-smoothed success rate: count good and bad outcomes, weigh a cheat as"
+        " 5 failures, and add one imaginary good and one imaginary bad outcome so that "
+        "a newcomer with no history scores exactly 0.5 and one lucky job does not give "
+        "a perfect score.",
+        "On other outcomes, a shop's reviews where a fraud report weighs as 3 bad "
+        "reviews: 6 good, 1 bad and 1 fraud report make good = 6 and bad = 1 + 3 = 4; "
+        "with the smoothing the score is (6 + 1) / (6 + 4 + 2) = 7 / 12 = 0.58. A shop "
+        "with no reviews scores (0 + 1) / (0 + 0 + 2) = 0.5.",
     ),
     test=_test_reputation_score,
 )
