@@ -47,7 +47,12 @@ def _test_payment_and_collateral(answer: Callable[[int, int], Any]) -> str:
                 hint = " A credit is 10**15 wei (0.001 ETH), not a whole ether."
             elif payment == expected_payment and collateral == credits * percent // 100:
                 hint = " Take the percentage of the payment in wei, not of the credits."
-            elif payment == expected_payment and collateral == round(payment * percent / 100):
+            elif payment == expected_payment and collateral in (
+                    int(payment * percent / 100), round(payment * percent / 100)):
+                hint = (" That is the float payment * percent / 100 turned back into an int: a "
+                        "float keeps only ~16 significant digits, so the last digits are noise. "
+                        "Stay in integers: multiply first, then floor-divide with //.")
+            elif payment == expected_payment and collateral == -(-payment * percent // 100):
                 hint = " Solidity's division rounds down: payment * percent // 100."
             raise CheckFailed(f"{what} returned ({payment}, {collateral}); expected "
                               f"{expected}.{hint}")

@@ -192,6 +192,15 @@ def _reference_vote(results: Mapping[str, tuple[float, ...]], needed: int) -> li
     return sorted(quorum(as_work, needed).agreeing)
 
 
+def _exact_vote(results: Mapping[str, tuple[float, ...]], needed: int) -> list[str]:
+    """What grouping by exact equality (==) would return: the mistake float noise punishes."""
+    groups: dict[tuple[float, ...], list[str]] = {}
+    for name, summary in results.items():
+        groups.setdefault(tuple(summary), []).append(name)
+    biggest = max(groups.values(), key=len, default=[])
+    return sorted(biggest) if len(biggest) >= needed else []
+
+
 def _test_quorum_vote(answer: Callable[[dict[str, tuple[float, ...]], int], Sequence[str]]) -> str:
     expect_function(answer, 2)
     cases = [(results, needed, _reference_vote(results, needed))
@@ -204,7 +213,12 @@ def _test_quorum_vote(answer: Callable[[dict[str, tuple[float, ...]], int], Sequ
             hint = ""
             if len(got) > len(expected) == 0:
                 hint = f" No group of at least needed = {needed} agreeing results: return []."
-            elif expected and not got:
+            elif expected and not got and not _names(
+                    answer({"ann": (1.0, 2.0), "bob": (1.0, 2.0)}, 2),
+                    "quorum_vote({'ann': (1.0, 2.0), 'bob': (1.0, 2.0)}, 2)"):
+                hint = (" Even two identical results with needed = 2 get []: a group of exactly "
+                        "`needed` members is enough (>=, not >).")
+            elif expected and sorted(got) == _exact_vote(results, needed):
                 hint = (" These results agree up to float noise (relative 1e-7): compare with a "
                         "tolerance, e.g. np.allclose(a, b, rtol=1e-4, atol=1e-5), never ==.")
             elif set(got) > set(expected):

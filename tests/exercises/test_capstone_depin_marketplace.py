@@ -166,7 +166,7 @@ def test_checker_works_both_ways(check, solutions, wrong_answers):
     (money_in_floats, "floats lose digits"),
     (money_in_ether, "not a whole ether"),
     (money_collateral_of_credits, "of the payment in wei"),
-    (money_rounded, "rounds down"),
+    (money_rounded, "~16 significant digits"),  # the float, not the rounding, is off
 ])
 def test_payment_and_collateral_explains_the_usual_mistakes(wrong, hint):
     assert hint in check_payment_and_collateral.check(wrong).message
