@@ -35,12 +35,35 @@ def _test_fee(answer: Callable[[Any], int]) -> str:
             raise CheckFailed(f"for a transfer of {value} wei you computed a fee of {got} wei, but "
                               f"the sender's balance fell by {paid} wei more than the value sent.")
         receipts.append(receipt)
+    receipts += _second_in_a_block(w3)
     for receipt in receipts:
         expected = receipt["gasUsed"] * receipt["effectiveGasPrice"]
-        if answer(receipt) != expected:
-            raise CheckFailed(f"for a receipt with gasUsed={receipt['gasUsed']} you returned "
-                              f"{answer(receipt)}; expected {expected} wei.")
+        got = answer(receipt)
+        if got != expected:
+            why = ""
+            if got == receipt["cumulativeGasUsed"] * receipt["effectiveGasPrice"]:
+                why = (" cumulativeGasUsed adds up the gas of every transaction in the block up to "
+                       "this one; this transaction's own gas is gasUsed.")
+            raise CheckFailed(f"for a receipt with gasUsed={receipt['gasUsed']} (transaction "
+                              f"{receipt['transactionIndex']} of its block, cumulativeGasUsed="
+                              f"{receipt['cumulativeGasUsed']}) you returned {got}; expected "
+                              f"{expected} wei.{why}")
     return "The fee is gas used x effective gas price, in wei, exactly what left the balance."
+
+
+def _second_in_a_block(w3: Any) -> list[Any]:
+    """Receipts of two transfers mined in one block: the second's cumulativeGasUsed counts both."""
+    tester = getattr(w3.provider, "ethereum_tester", None)
+    if tester is None:  # a real node (COURSE_RPC_URL) mines on its own schedule
+        return []
+    tester.disable_auto_mine_transactions()
+    try:
+        hashes = [w3.eth.send_transaction({"from": w3.eth.accounts[i], "to": w3.eth.accounts[1],
+                                           "value": i}) for i in (2, 3)]
+        tester.mine_blocks(1)
+    finally:
+        tester.enable_auto_mine_transactions()
+    return [w3.eth.get_transaction_receipt(h) for h in hashes]
 
 
 check_transaction_fee = Exercise(
