@@ -26,8 +26,11 @@ SOURCES = {path: path.read_text(encoding="utf-8") for path in NOTEBOOKS.values()
 def notebooks_of(module: str) -> list:
     """The notebook named after the module, and any other notebook that imports from it."""
     named = [NOTEBOOKS[module]] if module in NOTEBOOKS else []
-    return named + [path for path, text in SOURCES.items()
-                    if f"course.exercises.{module} import" in text and path not in named]
+    return named + [
+        path
+        for path, text in SOURCES.items()
+        if f"course.exercises.{module} import" in text and path not in named
+    ]
 
 
 def all_exercises() -> list[tuple[str, Exercise]]:
@@ -50,8 +53,9 @@ def normal(text: str) -> str:
 def solution_lines(module: str) -> set[str]:
     """Non-trivial lines of the module's notebook's worked solutions, and the expressions they
     return or assign (``return a * b // c`` also yields ``a * b // c``)."""
-    cells = [cell for path in notebooks_of(module)
-             for cell in nbformat.read(path, as_version=4).cells]
+    cells = [
+        cell for path in notebooks_of(module) for cell in nbformat.read(path, as_version=4).cells
+    ]
     lines: set[str] = set()
     for cell in cells:
         for region in REGION.findall(cell.source) if cell.cell_type == "code" else []:
@@ -63,7 +67,7 @@ def solution_lines(module: str) -> set[str]:
                     continue  # a loop header or a Solidity declaration: not the answer
                 candidates = [line]
                 if line.startswith("return "):
-                    candidates.append(line[len("return "):])
+                    candidates.append(line[len("return ") :])
                 elif re.match(r"^[\w.\[\], ]+ *[-+*/]?= ", line):
                     candidates.append(line.split("= ", 1)[1])
                 lines |= {normal(c) for c in candidates if len(c) > 15}
@@ -113,12 +117,14 @@ def test_no_text_of_a_student_copy_refers_to_a_cell_it_does_not_have(path):
     for index, cell in enumerate(copy.cells):
         found = POINTS_TO_A_SOLUTION.search(cell.source)
         assert not found, f"{path.name} cell {index + 1}: {found.group()!r} in a student copy"
-        next_code = next((c for c in original.cells[index + 1:] if c.cell_type == "code"), None)
+        next_code = next((c for c in original.cells[index + 1 :] if c.cell_type == "code"), None)
         solution_next = next_code is not None and "### BEGIN SOLUTION" in next_code.source
         if cell.cell_type == "markdown" and solution_next:
             found = POINTS_DOWN.search(cell.source)
-            assert not found, (f"{path.name} cell {index + 1} points to the worked solution "
-                               f"below ({found.group()!r}), which a student copy does not have")
+            assert not found, (
+                f"{path.name} cell {index + 1} points to the worked solution "
+                f"below ({found.group()!r}), which a student copy does not have"
+            )
 
 
 @pytest.mark.parametrize("where", [None, "https://course.example.org/", "week 3 folder on Moodle"])
@@ -141,8 +147,11 @@ def test_in_a_student_copy_every_hint_says_where_the_solution_is_and_no_cell(whe
 
 def solution_place_set_by(cell_source: str) -> str:
     """The sentence a student copy's first cell passes to solutions_elsewhere."""
-    [call] = [node for node in ast.walk(ast.parse(cell_source)) if isinstance(node, ast.Call)
-              and getattr(node.func, "id", "") == "solutions_elsewhere"]
+    [call] = [
+        node
+        for node in ast.walk(ast.parse(cell_source))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "solutions_elsewhere"
+    ]
     return ast.literal_eval(call.args[0])
 
 
@@ -169,4 +178,5 @@ def test_the_cli_passes_the_solution_place_to_every_copy(tmp_path, monkeypatch):
     copy = nbformat.read(tmp_path / NOTEBOOKS["start_here"].name, as_version=4)
     first = next(c for c in copy.cells if c.cell_type == "code")
     assert solution_place_set_by(first.source).endswith(
-        "in your instructor's key: the key in week 3's folder.")
+        "in your instructor's key: the key in week 3's folder."
+    )

@@ -26,11 +26,17 @@ def fails_with(check: Exercise, answer, *reasons: str) -> str:
 def test_cumulative_gas_used_is_not_a_transactions_gas():
     from course.exercises.smart_contracts_with_web3 import check_transaction_fee
 
-    fails_with(check_transaction_fee, lambda r: r["cumulativeGasUsed"] * r["effectiveGasPrice"],
-               "transaction 1 of its block", "cumulativeGasUsed adds up the gas of every "
-               "transaction in the block", "own gas is gasUsed")
-    assert check_transaction_fee.check(
-        lambda r: r["gasUsed"] * r["effectiveGasPrice"]).status == PASSED
+    fails_with(
+        check_transaction_fee,
+        lambda r: r["cumulativeGasUsed"] * r["effectiveGasPrice"],
+        "transaction 1 of its block",
+        "cumulativeGasUsed adds up the gas of every transaction in the block",
+        "own gas is gasUsed",
+    )
+    assert (
+        check_transaction_fee.check(lambda r: r["gasUsed"] * r["effectiveGasPrice"]).status
+        == PASSED
+    )
 
 
 # --- numpy scalars are numbers --------------------------------------------------------------
@@ -48,21 +54,31 @@ def test_a_correct_numpy_answer_is_accepted_where_an_int_is_expected():
     assert outcome.status == PASSED, outcome.message
 
 
-@pytest.mark.parametrize("value, expected", [
-    (np.int64(3), int), (np.int32(3), (int, float)), (np.float64(0.5), float),
-    (np.float32(0.5), (int, float)), (np.bool_(True), bool), (np.array(7), int),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (np.int64(3), int),
+        (np.int32(3), (int, float)),
+        (np.float64(0.5), float),
+        (np.float32(0.5), (int, float)),
+        (np.bool_(True), bool),
+        (np.array(7), int),
+    ],
+)
 def test_numpy_scalars_count_as_python_numbers_and_come_back_as_them(value, expected):
     got = expect_type(value, expected, "x")
     assert type(got) in (int, float, bool)
 
 
-@pytest.mark.parametrize("value, expected, message", [
-    (np.bool_(True), int, "should be a number, got the bool"),
-    (True, (int, float), "should be a number, got the bool"),
-    (np.float64(2.0), int, "should be an int, got float64"),
-    ("3", int, "should be an int, got str '3'"),
-])
+@pytest.mark.parametrize(
+    "value, expected, message",
+    [
+        (np.bool_(True), int, "should be a number, got the bool"),
+        (True, (int, float), "should be a number, got the bool"),
+        (np.float64(2.0), int, "should be an int, got float64"),
+        ("3", int, "should be an int, got str '3'"),
+    ],
+)
 def test_what_is_not_a_number_is_still_refused(value, expected, message):
     with pytest.raises(CheckFailed, match=message):
         expect_type(value, expected, "x")
@@ -90,9 +106,12 @@ def find_nonce_no_return(prefix, zeros):
 
 
 def test_a_loop_that_ran_out_is_named_instead_of_a_forgotten_return():
-    message = fails_with(check_find_nonce, find_nonce_capped,
-                         "find_nonce_capped('block 1:', 2) ended without reaching a `return`",
-                         "the loop ran out first")
+    message = fails_with(
+        check_find_nonce,
+        find_nonce_capped,
+        "find_nonce_capped('block 1:', 2) ended without reaching a `return`",
+        "the loop ran out first",
+    )
     assert "forget" not in message
 
 
@@ -108,9 +127,12 @@ def catch_with_logarithms_only(check_rate, confidence):
 
 
 def test_a_crash_names_the_call_that_raised_it():
-    fails_with(check_jobs_to_catch, catch_with_logarithms_only,
-               "catch_with_logarithms_only(1.0, 0.5) raised ValueError: math domain error",
-               "handle this case")
+    fails_with(
+        check_jobs_to_catch,
+        catch_with_logarithms_only,
+        "catch_with_logarithms_only(1.0, 0.5) raised ValueError: math domain error",
+        "handle this case",
+    )
     assert "check_rate = 1" in check_jobs_to_catch.concept
 
 
@@ -136,8 +158,12 @@ def test_a_value_the_check_cannot_use_names_the_call_that_returned_it():
         raise CheckFailed("no")
 
     exercise = Exercise("square", "Square it.", ("Concept.", "Example."), test)
-    fails_with(exercise, lambda x: np.array([x, x]) ** 2, "<lambda>(2) returned array([4, 4])",
-               "checking it raised ValueError")
+    fails_with(
+        exercise,
+        lambda x: np.array([x, x]) ** 2,
+        "<lambda>(2) returned array([4, 4])",
+        "checking it raised ValueError",
+    )
 
 
 # --- float precision is not a rounding rule -------------------------------------------------
@@ -149,8 +175,12 @@ def money_float_then_int(price_credits, collateral_percent):
 
 
 def test_int_of_a_float_is_told_about_float_precision_not_rounding():
-    message = fails_with(check_payment_and_collateral, money_float_then_int,
-                         "~16 significant digits", "floor-divide with //")
+    message = fails_with(
+        check_payment_and_collateral,
+        money_float_then_int,
+        "~16 significant digits",
+        "floor-divide with //",
+    )
     assert "rounds down" not in message
 
 
