@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -17,16 +18,28 @@ from course.exercises import CheckFailed, Exercise, expect_function, expect_type
 
 E18 = 10**18
 
+
 def _amount_out_cases() -> list[tuple[int, int, int]]:
     """The v2-core vectors, tiny pools where rounding decides everything, then random pools."""
     cases = [(a * E18, r_in * E18, r_out * E18) for a, r_in, r_out, _ in V2_CORE_SWAP_CASES]
-    cases += [(1, 1, 1), (1, 1000, 1000), (1000, 1000, 1000), (3, 10, 7), (997, 1000, 1),
-              (10**40, 10**40, 10**40), (1, 10**30, 10**30)]
+    cases += [
+        (1, 1, 1),
+        (1, 1000, 1000),
+        (1000, 1000, 1000),
+        (3, 10, 7),
+        (997, 1000, 1),
+        (10**40, 10**40, 10**40),
+        (1, 10**30, 10**30),
+    ]
     rng = random.Random(2020)  # Uniswap V2's launch year
     for _ in range(300):
-        cases.append((rng.randrange(1, 10**rng.randint(1, 30)),
-                      rng.randrange(1, 10**rng.randint(1, 30)),
-                      rng.randrange(1, 10**rng.randint(1, 30))))
+        cases.append(
+            (
+                rng.randrange(1, 10 ** rng.randint(1, 30)),
+                rng.randrange(1, 10 ** rng.randint(1, 30)),
+                rng.randrange(1, 10 ** rng.randint(1, 30)),
+            )
+        )
     return cases
 
 
@@ -36,9 +49,11 @@ def _test_amount_out(answer: Callable[[int, int, int], int]) -> str:
         got = answer(amount_in, reserve_in, reserve_out)
         call = f"amount_out({amount_in}, {reserve_in}, {reserve_out})"
         if isinstance(got, float):
-            raise CheckFailed(f"{call} returned the float {got!r}: token amounts are whole "
-                              "numbers of the smallest unit, and a float keeps only ~16 digits. "
-                              "Use integers and // (floor division) throughout.")
+            raise CheckFailed(
+                f"{call} returned the float {got!r}: token amounts are whole "
+                "numbers of the smallest unit, and a float keeps only ~16 digits. "
+                "Use integers and // (floor division) throughout."
+            )
         expect_type(got, int, call)
         expected = get_amount_out(amount_in, reserve_in, reserve_out)
         if got == expected:
@@ -48,17 +63,23 @@ def _test_amount_out(answer: Callable[[int, int, int], int]) -> str:
         if got == no_fee:
             why = " That is the trade without the 0.3% fee: only 99.7% of the input counts."
         elif got == fee_on_output and fee_on_output != no_fee:
-            why = (" You took the fee from the output; Uniswap takes it from the input "
-                   "(amount_in * 997) before applying x·y = k.")
+            why = (
+                " You took the fee from the output; Uniswap takes it from the input "
+                "(amount_in * 997) before applying x·y = k."
+            )
         elif abs(got - expected) <= max(2, expected // 10**12):
-            why = (" Off by a little: a rounding problem (a float on the way keeps only ~16 "
-                   "digits). Use integers, multiply first and divide once at the end with //, "
-                   "which rounds down like Solidity.")
+            why = (
+                " Off by a little: a rounding problem (a float on the way keeps only ~16 "
+                "digits). Use integers, multiply first and divide once at the end with //, "
+                "which rounds down like Solidity."
+            )
         else:
             why = ""
         raise CheckFailed(f"{call} returned {got}, expected {expected}.{why}")
-    return (f"{len(_amount_out_cases())} swaps to the wei, Uniswap v2-core's test vectors "
-            "included: 1 into 5/10 gives 1662497915624478906.")
+    return (
+        f"{len(_amount_out_cases())} swaps to the wei, Uniswap v2-core's test vectors "
+        "included: 1 into 5/10 gives 1662497915624478906."
+    )
 
 
 check_amount_out = Exercise(
@@ -66,10 +87,12 @@ check_amount_out = Exercise(
     goal="Write amount_out(amount_in, reserve_in, reserve_out): what a Uniswap V2 pool pays out "
     "for exactly amount_in, after the 0.3% fee on the input, rounded down to a whole unit.",
     hints=(
-        "Only 99.7% of the input counts: amount_in * 997 / 1000. Then keep (x + dx)(y - dy) = x·y "
-        "and solve for dy. Integers only: multiply first, divide last with //.",
-        "with_fee = amount_in * 997; "
-        "return with_fee * reserve_out // (reserve_in * 1000 + with_fee)",
+        "Section 1's rule: the pool keeps x·y from falling, but only 99.7% of the input counts "
+        "(the 0.3% fee stays in the pool). Solve (x + counted input)(y - out) = x·y for out, "
+        "in integers, rounding down like Solidity.",
+        "The same algebra with a 1% fee, on a pool of 50 and 80 selling 10: counted = 10 * 99 "
+        "= 990 (hundredths); out = 990 * 80 // (50 * 100 + 990) = 79200 // 5990 = 13. Multiply "
+        "first, divide once at the end with //, never through a float.",
     ),
     test=_test_amount_out,
 )
@@ -78,8 +101,13 @@ check_amount_out = Exercise(
 def _ratios() -> list[float]:
     classic = [1.25, 1.5, 1.75, 2.0, 3.0, 4.0, 5.0]
     rng = np.random.default_rng(2019)  # Pintail's table appeared in 2019
-    return ([1.0] + classic + [1 / r for r in classic] + [0.01, 100.0, 1e-6, 1e6, 7, 1]
-            + [float(r) for r in rng.lognormal(0.0, 1.0, 40)])
+    return (
+        [1.0]
+        + classic
+        + [1 / r for r in classic]
+        + [0.01, 100.0, 1e-6, 1e6, 7, 1]
+        + [float(r) for r in rng.lognormal(0.0, 1.0, 40)]
+    )
 
 
 def _test_impermanent_loss(answer: Callable[[float], float]) -> str:
@@ -94,17 +122,22 @@ def _test_impermanent_loss(answer: Callable[[float], float]) -> str:
         if math.isclose(got, -expected, rel_tol=1e-9):
             why = " The sign is flipped: the LP is worse off than holding, so the answer is <= 0."
         elif math.isclose(got, expected + 1, rel_tol=1e-9):
-            why = (" That is the LP's value as a fraction of holding; the loss is that minus 1 "
-                   "(0 when the price has not moved).")
+            why = (
+                " That is the LP's value as a fraction of holding; the loss is that minus 1 "
+                "(0 when the price has not moved)."
+            )
         elif math.isclose(got, math.sqrt(ratio) - 1, rel_tol=1e-9, abs_tol=1e-12):
-            why = (" That compares the LP with its own deposit (sqrt(r) - 1). Compare it with "
-                   "holding the deposit instead, worth (1 + r) / 2 of it.")
+            why = (
+                " That compares the LP with its own deposit (sqrt(r) - 1). Compare it with "
+                "holding the deposit instead, worth (1 + r) / 2 of it."
+            )
         elif math.isclose(got, 1 / (expected + 1) - 1, rel_tol=1e-9):
             why = " Upside down: LP value divided by HODL value, not the other way round."
         else:
             why = ""
-        raise CheckFailed(f"impermanent_loss({ratio}) returned {got:.6f}, expected "
-                          f"{expected:.6f}.{why}")
+        raise CheckFailed(
+            f"impermanent_loss({ratio}) returned {got:.6f}, expected {expected:.6f}.{why}"
+        )
     return "IL(r) = 2·sqrt(r) / (1 + r) - 1: -5.72% at 2x and at 0.5x alike, fees not counted."
 
 
@@ -114,9 +147,13 @@ check_impermanent_loss = Exercise(
     "divided by the value of simply holding the deposit, minus 1, when the price has changed by "
     "price_ratio (new price / price at deposit). Ignore fees.",
     hints=(
-        "Measure in the quote token with the old price 1 and the new price r: holding is worth "
-        "(1 + r) / 2 of the deposit; the LP, whose x·y stays constant, is worth sqrt(r) of it.",
-        "return 2 * math.sqrt(price_ratio) / (1 + price_ratio) - 1",
+        "Section 4: value both positions in the quote token. Holding keeps the deposit's "
+        "amounts; the LP's reserves move along x·y = k so that the pool's price equals the new "
+        "price. Compare the two values.",
+        "Worked on numbers: deposit 1 ETH + 100 USDC (price 100, k = 100). Price goes to 400: "
+        "holding is worth 400 + 100 = 500; the pool now holds x = sqrt(k / 400) = 0.5 ETH and "
+        "y = sqrt(k * 400) = 200 USDC, worth 0.5 * 400 + 200 = 400. Loss = 400 / 500 - 1 = -20%. "
+        "Now do it with a ratio r instead of 4.",
     ),
     test=_test_impermanent_loss,
 )
@@ -137,22 +174,31 @@ Book = dict[str, float]
 
 def _positions() -> list[tuple[Book, Book, Book]]:
     """(collateral, debt, prices): a hand-made one, then random positions of 1-3 by 1-2 assets."""
-    cases = [({"WETH": 10.0, "WBTC": 1.0}, {"USDC": 25_000.0, "WETH": 5.0}, dict(BASE_PRICES)),
-             ({"WETH": 1.0}, {"USDC": 1_650.0}, dict(BASE_PRICES))]
+    cases = [
+        ({"WETH": 10.0, "WBTC": 1.0}, {"USDC": 25_000.0, "WETH": 5.0}, dict(BASE_PRICES)),
+        ({"WETH": 1.0}, {"USDC": 1_650.0}, dict(BASE_PRICES)),
+    ]
     rng = random.Random(2020)
     symbols = sorted(CHECK_ASSETS)
     for _ in range(200):
         prices = {s: p * rng.uniform(0.3, 3.0) for s, p in BASE_PRICES.items()}
-        collateral = {s: rng.uniform(0.01, 50_000.0) / prices[s]
-                      for s in rng.sample(symbols, rng.randint(1, 3))}
-        debt = {s: rng.uniform(0.01, 40_000.0) / prices[s]
-                for s in rng.sample(symbols, rng.randint(1, 2))}
+        collateral = {
+            s: rng.uniform(0.01, 50_000.0) / prices[s]
+            for s in rng.sample(symbols, rng.randint(1, 3))
+        }
+        debt = {
+            s: rng.uniform(0.01, 40_000.0) / prices[s]
+            for s in rng.sample(symbols, rng.randint(1, 2))
+        }
         cases.append((collateral, debt, prices))
     return cases
 
 
-def _value(amounts: Mapping[str, float], prices: Mapping[str, float],
-           weight: Callable[[str], float] = lambda s: 1.0) -> float:
+def _value(
+    amounts: Mapping[str, float],
+    prices: Mapping[str, float],
+    weight: Callable[[str], float] = lambda s: 1.0,
+) -> float:
     return sum(amount * prices[s] * weight(s) for s, amount in amounts.items())
 
 
@@ -160,8 +206,10 @@ def _test_health_factor(answer: Callable[..., float]) -> str:
     expect_function(answer, 4)
     for collateral, debt, prices in _positions():
         got = answer(dict(collateral), dict(debt), dict(prices), dict(CHECK_ASSETS))
-        shown = (f"health_factor(collateral={_rounded(collateral)}, debt={_rounded(debt)}, "
-                 f"prices={_rounded(prices)}, assets)")
+        shown = (
+            f"health_factor(collateral={_rounded(collateral)}, debt={_rounded(debt)}, "
+            f"prices={_rounded(prices)}, assets)"
+        )
         expect_type(got, (int, float, np.floating), shown)
         expected = health_factor(collateral, debt, prices, CHECK_ASSETS)
         if math.isclose(float(got), expected, rel_tol=1e-9):
@@ -171,26 +219,36 @@ def _test_health_factor(answer: Callable[..., float]) -> str:
         with_ltv = _value(collateral, prices, lambda s: CHECK_ASSETS[s].ltv) / _value(debt, prices)
         unpriced_debt = threshold / sum(debt.values())
         if math.isclose(got, with_ltv, rel_tol=1e-9):
-            why = (" You used the LTV: it limits how much you may borrow; the health factor uses "
-                   "the liquidation threshold.")
+            why = (
+                " You used the LTV: it limits how much you may borrow; the health factor uses "
+                "the liquidation threshold."
+            )
         elif math.isclose(got, 1 / expected, rel_tol=1e-9):
             why = " Upside down: collateral (times its threshold) goes on top, debt below."
         elif math.isclose(got, unpriced_debt, rel_tol=1e-9):
             why = " The debt must be valued too: amount * price for every borrowed asset."
         else:
-            why = (" Does every collateral asset count with its own threshold, and every debt "
-                   "at its own price?")
+            why = (
+                " Does every collateral asset count with its own threshold, and every debt "
+                "at its own price?"
+            )
         raise CheckFailed(f"{shown} returned {got:.6f}, expected {expected:.6f}.{why}")
     try:
         no_debt = answer({"WETH": 1.0}, {}, dict(BASE_PRICES), dict(CHECK_ASSETS))
     except ZeroDivisionError:
-        raise CheckFailed("a position with no debt raised ZeroDivisionError: with nothing owed it "
-                          "can never be liquidated, so its health factor is math.inf.") from None
+        raise CheckFailed(
+            "a position with no debt raised ZeroDivisionError: with nothing owed it "
+            "can never be liquidated, so its health factor is math.inf."
+        ) from None
     if no_debt != math.inf:
-        raise CheckFailed(f"a position with no debt returned {no_debt!r}; it can never be "
-                          "liquidated, so its health factor is math.inf.")
-    return (f"{len(_positions()) + 1} positions: HF = sum(collateral·price·threshold) / "
-            "sum(debt·price); below 1, liquidators may step in.")
+        raise CheckFailed(
+            f"a position with no debt returned {no_debt!r}; it can never be "
+            "liquidated, so its health factor is math.inf."
+        )
+    return (
+        f"{len(_positions()) + 1} positions: HF = sum(collateral·price·threshold) / "
+        "sum(debt·price); below 1, liquidators may step in."
+    )
 
 
 def _rounded(book: Mapping[str, float]) -> dict[str, float]:
@@ -204,11 +262,119 @@ check_health_factor = Exercise(
     "* price; math.inf when nothing is owed. Amounts and prices are dicts by symbol; assets maps "
     "a symbol to its Asset.",
     hints=(
-        "Loop over collateral.items() and debt.items(); assets[symbol].liquidation_threshold is "
-        "the weight of a collateral asset. Debt is not weighted.",
-        "top = sum(a * prices[s] * assets[s].liquidation_threshold "
-        "for s, a in collateral.items()); bottom = sum(a * prices[s] for s, a in debt.items()); "
-        "return top / bottom if bottom else math.inf",
+        "Section 5: each collateral asset counts at its price times its own liquidation "
+        "threshold (not its LTV); debt counts at its price, unweighted. The ratio of the two "
+        "sums is the health factor.",
+        "In pseudo-code: weighted = 0; for each (symbol, amount) held: weighted += amount * "
+        "price of symbol * threshold of symbol; owed = 0; for each (symbol, amount) owed: owed "
+        "+= amount * price of symbol; nothing owed -> infinity, else weighted / owed. E.g. 2 "
+        "ETH at 1,000 with threshold 0.8 against 1,000 USDC owed: 1,600 / 1,000 = 1.6.",
     ),
     test=_test_health_factor,
+)
+
+
+# Try it 4: the oracle attack, run on-chain against fresh markets of several sizes.
+ATTACK_MARKETS = (
+    {"reserve_weth": 1_000 * E18, "reserve_usdc": 2_000_000 * E18, "lender_cash": 3_000_000 * E18},
+    {"reserve_weth": 37 * E18, "reserve_usdc": 111_111 * E18, "lender_cash": 400_000 * E18},
+)
+
+_ATTACK_REASONS = {
+    "CoursePair: K": "the pair refused your swap (K): you asked for more WETH than the USDC you "
+    "paid in buys; compute weth_out with get_amount_out on the current reserves",
+    "OracleLender: INSUFFICIENT_COLLATERAL": "the lender refused the borrow: it is more than "
+    "LTV x your collateral x the price *after* your swap (rounded down)",
+    "OracleLender: NOT_ENOUGH_CASH": "you asked the lender for more USDC than it holds "
+    "(market.view().lender_cash)",
+    "FlashLoanPool: NOT_REPAID": "the attack contract could not repay loan + fee: it ended the "
+    "steps with less USDC than it borrowed plus the fee",
+    "ERC20: transfer amount exceeds balance": "a transfer ran short. Usually that is the "
+    "repayment: the USDC you borrowed did not cover loan + fee, so the attack does not pay; buy "
+    "with a bigger share of the pool's USDC (the gain grows with the square of the price move). "
+    "Or a step spent tokens the attack contract did not have yet",
+    "FlashLoanPool: NOT_ENOUGH_LIQUIDITY": "the flash pool cannot lend that much "
+    "(market.view().flash_available)",
+}
+
+
+def _test_oracle_attack(answer: Callable[[Any], Any]) -> str:
+    from course.defi.oracle_attack import (
+        FlashAttack,
+        deploy_market,
+        flash_fee,
+        reconcile,
+        run_attack,
+    )
+    from course.evm.connection import connect
+
+    expect_function(answer, 1)
+    w3 = connect()
+    profits = []
+    for sizes in ATTACK_MARKETS:
+        where = (
+            f"a pool of {sizes['reserve_weth'] // E18:,} WETH / "
+            f"{sizes['reserve_usdc'] // E18:,} USDC, lender cash "
+            f"{sizes['lender_cash'] // E18:,} USDC"
+        )
+        reports = []
+        for twap in (False, True):
+            market = deploy_market(w3, twap=twap, **sizes)
+            plan = answer(market)
+            if not isinstance(plan, FlashAttack):
+                raise CheckFailed(
+                    f"attack(market) on {where} returned {type(plan).__name__}, "
+                    "expected FlashAttack(loan=..., steps=tuple of market steps)."
+                )
+            report = run_attack(market, plan)
+            broken = reconcile(report, flash_fee(plan.loan))
+            if broken:  # the course's own accounting failed: say so plainly
+                raise CheckFailed(f"on {where} the books do not balance: {broken[0]}")
+            reports.append(report)
+        spot, twap_report = reports
+        if not spot.succeeded:
+            why = _ATTACK_REASONS.get(spot.reason, f"it reverted with {spot.reason!r}")
+            raise CheckFailed(
+                f"against the spot-price lender on {where}, your attack reverted: {why}."
+            )
+        if spot.profit <= 0:
+            raise CheckFailed(
+                f"against the spot-price lender on {where} your attack ran but made "
+                f"{spot.profit / E18:,.2f} USDC. Borrowing at 80% of the value pays only when "
+                "your purchase lifts the price enough: buy with a bigger share of the pool's "
+                "USDC (the gain grows with the square of the price move)."
+            )
+        if twap_report.profit > 0:
+            raise CheckFailed(
+                f"the same attack also profits {twap_report.profit / E18:,.2f} USDC "
+                f"from the TWAP lender on {where}: it must not (the check expects "
+                "your plan to rely on the manipulated spot price)."
+            )
+        profits.append(spot.profit)
+    best = max(profits)
+    return (
+        f"on-chain, {len(ATTACK_MARKETS)} markets: spot-price lender drained (up to "
+        f"{best / E18:,.0f} USDC kept, every wei reconciled); the TWAP lender refused the "
+        "same plan."
+    )
+
+
+check_oracle_attack = Exercise(
+    name="oracle_attack",
+    goal="Write attack(market) returning FlashAttack(loan, steps): flash-borrow USDC, buy WETH "
+    "from the pair, deposit it in the lender, borrow against the price you just moved, and end "
+    "with enough USDC to repay loan + fee. The check runs it on-chain: it must profit from the "
+    "spot-price lender and not from the TWAP lender.",
+    hints=(
+        "Section 8: the spot-price lender believes whatever price the pair shows inside the "
+        "transaction. A purchase lifts the price; your collateral is then valued at the lifted "
+        "price, and the loan is paid with the victim lender's money. Every amount must be "
+        "computed beforehand from market.view(), with the pair's exact integer rules.",
+        "Pseudo-code on other names: v = market.view(); spend = a big share of v.reserve_debt; "
+        "got = swap output for spend (the AMM formula of Try it 1, USDC in, WETH out); new "
+        "reserves = (collateral - got, debt + spend); price = new spot price * 2**112; limit = "
+        "borrow limit of got at that price (oracle_attack.borrow_limit), no more than the "
+        "lender's cash; steps = buy, deposit, borrow; loan = spend.",
+    ),
+    test=_test_oracle_attack,
 )
