@@ -497,10 +497,10 @@ check_sign_cheque = Exercise(
         "contract) and a message of named, typed fields. eth-account builds the bytes for you "
         "with encode_typed_data, and Account.sign_message signs them; never hash by hand.",
         "The same call for a different message, a vote in a 'Poll' app: "
-        "`encode_typed_data(full_message={'types': {'EIP712Domain': [{'name': 'name', 'type': "
-        "'string'}, ... ], 'Vote': [{'name': 'proposal', 'type': 'uint256'}, {'name': "
-        "'support', 'type': 'bool'}]}, 'primaryType': 'Vote', 'domain': {'name': 'Poll', ...}, "
-        "'message': {'proposal': 7, 'support': True}})`, then Account.sign_message(it, key). "
+        "a full_message with 'types' (the domain's field list, then 'Vote' as proposal "
+        "uint256 and support bool), 'primaryType' 'Vote', a 'domain' naming 'Poll', and "
+        "'message' {'proposal': 7, 'support': True}; encode_typed_data(full_message=...) turns "
+        "it into the bytes to sign, then Account.sign_message(those bytes, key). "
         "The domain's fields must be exactly those SafeChequeBank's DOMAIN_TYPEHASH lists.",
     ),
     test=_test_sign_cheque,

@@ -669,7 +669,7 @@ check_looks_like_phishing = Exercise(
     goal="Write looks_like_phishing(request) that returns True for the four kinds of "
     "dangerous request in the notebook's table and False for everything else.",
     hints=(
-        "Section 10's table: branch on request['method'] first, then look at what that kind "
+        "Section 10's table: branch on the request's method first, then look at what that kind "
         "of request carries: 'text' for personal_sign, 'primary_type' and 'message' for typed "
         "data, 'function', 'args' and 'value' for transactions. Unlimited means MAX_UINT256.",
         "One request worked through: {'method': 'personal_sign', 'origin': 'a.example', "

@@ -34,11 +34,16 @@ def notebooks_of(module: str) -> list:
 
 
 def all_exercises() -> list[tuple[str, Exercise]]:
-    found = []
+    """Every Exercise once, under the module a notebook uses it from (a chapter module that
+    re-exports a helper module's checks takes them over)."""
+    homes: dict[int, tuple[str, Exercise]] = {}
     for name in MODULES:
         module = importlib.import_module(f"course.exercises.{name}")
-        found += [(name, value) for value in vars(module).values() if isinstance(value, Exercise)]
-    return found
+        for value in vars(module).values():
+            if isinstance(value, Exercise) and (id(value) not in homes or (
+                    name in NOTEBOOKS and homes[id(value)][0] not in NOTEBOOKS)):
+                homes[id(value)] = (name, value)
+    return sorted(homes.values(), key=lambda found: (found[0], found[1].name))
 
 
 EXERCISES = all_exercises()
