@@ -13,6 +13,7 @@ Taught in notebook 09.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -250,6 +251,33 @@ def backtest(prices: np.ndarray, signal: np.ndarray, fee_bps: float) -> Backtest
     buy_and_hold = (1 - fee) * prices[..., -1] / prices[..., 0]
     return BacktestResult(strategy=np.prod(growth, axis=-1), buy_and_hold=buy_and_hold,
                           trades=np.count_nonzero(turnover, axis=-1))
+
+
+def walk_forward(prices: np.ndarray, decide: Callable[[np.ndarray], float],
+                 fee_bps: float) -> float:
+    """Backtest a strategy written as a function of the past, one step at a time.
+
+    At each step t (but the last), ``decide`` sees only ``prices[:t + 1]``, as a read-only copy,
+    and returns the position in [0, 1] held from t to t + 1; a change of position pays ``fee_bps``
+    on the wealth moved. Returns the final value of 1 unit of cash, like ``backtest``, which does
+    the same with a precomputed signal. No look-ahead is possible: the future is never passed.
+    """
+    prices = _as_prices(prices)
+    ensure(prices.ndim == 1, InvalidPrices, "prices", prices, "one path: a 1-D array")
+    ensure(callable(decide), IndicatorError, "decide", decide,
+           "a function of the past prices returning a position in [0, 1]")
+    fee = ensure_number(fee_bps, "fee_bps", minimum=0, below=10_000,
+                        meaning="basis points paid per position change",
+                        error=IndicatorError) / 10_000
+    wealth, position = 1.0, 0.0
+    for t in range(len(prices) - 1):
+        past = prices[: t + 1].copy()
+        past.flags.writeable = False
+        new = ensure_number(decide(past), "position", minimum=0, maximum=1,
+                            meaning=f"what decide returned at step {t}", error=InvalidSignal)
+        wealth *= (1 - fee * abs(new - position)) * (1 + new * (prices[t + 1] / prices[t] - 1))
+        position = new
+    return wealth
 
 
 def random_walk_prices(rng: np.random.Generator, n_paths: int, n_steps: int,

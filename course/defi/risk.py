@@ -100,6 +100,21 @@ def simple_returns(prices: np.ndarray) -> np.ndarray:
     return values[..., 1:] / values[..., :-1] - 1
 
 
+def log_returns(prices: np.ndarray) -> np.ndarray:
+    """Step-by-step log-returns ln(p[t] / p[t-1]) along the last axis: they add up over time."""
+    values = _prices("prices", prices)
+    return np.log(values[..., 1:] / values[..., :-1])
+
+
+def apr_to_apy(apr: float, periods_per_year: int = 365) -> float:
+    """The yearly growth of a rate ``apr`` paid ``periods_per_year`` times and reinvested."""
+    rate = ensure_number(apr, "apr", minimum=-1, maximum=100, meaning="a yearly rate (0.05 = 5%)",
+                         error=InvalidRiskInput)
+    periods = ensure_int(periods_per_year, "periods_per_year", minimum=1, maximum=10**7,
+                         meaning="compounding periods a year", error=InvalidRiskInput)
+    return float((1 + rate / periods) ** periods - 1)
+
+
 # --- strategies: each returns (strategy, baseline) ---------------------------------------------
 
 def dca_vs_lump_sum(paths: np.ndarray, budget: float,

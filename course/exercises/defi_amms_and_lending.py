@@ -4,6 +4,7 @@ wei and whose lending rules follow Aave."""
 
 from __future__ import annotations
 
+import copy
 import math
 import random
 from collections.abc import Callable, Mapping
@@ -13,7 +14,15 @@ import numpy as np
 
 from course.defi.amm import V2_CORE_SWAP_CASES, get_amount_out
 from course.defi.impermanent_loss import impermanent_loss
-from course.defi.lending import Asset, health_factor
+from course.defi.lending import (
+    Asset,
+    LendingError,
+    Position,
+    PositionHealthy,
+    close_factor,
+    health_factor,
+    liquidate,
+)
 from course.exercises import CheckFailed, Exercise, expect_function, expect_type
 
 E18 = 10**18
@@ -377,4 +386,143 @@ check_oracle_attack = Exercise(
         "lender's cash; steps = buy, deposit, borrow; loan = spend.",
     ),
     test=_test_oracle_attack,
+)
+
+
+# Try it 5 (a build task): a liquidation bot, run over random markets.
+GAS_USD = 40.0  # what one liquidation transaction costs the bot, in dollars
+
+
+def _bot_markets() -> list[tuple[list[Position], Book]]:
+    """Random books of one-collateral, one-debt positions, each after a random price shock."""
+    rng = random.Random(2012)  # MakerDAO's first year: the first on-chain liquidations
+    symbols = sorted(CHECK_ASSETS)
+    markets = []
+    for _ in range(8):
+        prices = {s: p * rng.uniform(0.5, 1.5) for s, p in BASE_PRICES.items()}
+        positions = []
+        for _ in range(40):
+            coll, owed = rng.sample(symbols, 2)
+            value = 10 ** rng.uniform(1.5, 6)  # 30 USD to 1,000,000 USD of collateral
+            hf = rng.uniform(0.6, 1.4)
+            threshold = CHECK_ASSETS[coll].liquidation_threshold
+            positions.append(
+                Position(
+                    collateral={coll: value / prices[coll]},
+                    debt={owed: value * threshold / hf / prices[owed]},
+                )
+            )
+        markets.append((positions, prices))
+    return markets
+
+
+def _best_liquidation_profit(position: Position, prices: Book) -> float:
+    """Dollar profit of repaying the most the close factor allows, before gas; 0 if healthy."""
+    if position.health_factor(prices, CHECK_ASSETS) >= 1:
+        return 0.0
+    (owed_symbol, owed), (coll_symbol, _) = (*position.debt.items(), *position.collateral.items())
+    factor = close_factor(position.health_factor(prices, CHECK_ASSETS))
+    done = liquidate(
+        copy.deepcopy(position), owed_symbol, coll_symbol, factor * owed, prices, CHECK_ASSETS
+    )
+    return done.seized * prices[coll_symbol] - done.repaid * prices[owed_symbol]
+
+
+def _test_liquidation_bot(answer: Callable[..., Any]) -> str:
+    expect_function(answer, 4)
+    done = worth = 0
+    for number, (positions, prices) in enumerate(_bot_markets()):
+        book = [copy.deepcopy(p) for p in positions]
+        orders = answer(book, dict(prices), dict(CHECK_ASSETS), GAS_USD)
+        where = f"market #{number} (40 positions, prices {_rounded(prices)})"
+        if not isinstance(orders, list | tuple):
+            raise CheckFailed(
+                f"on {where} the bot returned {type(orders).__name__}, expected a list of "
+                "(index, debt_symbol, collateral_symbol, repay_amount) orders."
+            )
+        chosen: set[int] = set()
+        healthy = [
+            order[0]
+            for order in orders
+            if isinstance(order, tuple | list)
+            and len(order) == 4
+            and isinstance(order[0], int | np.integer)
+            and 0 <= order[0] < len(positions)
+            and positions[order[0]].health_factor(prices, CHECK_ASSETS) >= 1
+        ]
+        if healthy:
+            hf = positions[healthy[0]].health_factor(prices, CHECK_ASSETS)
+            raise CheckFailed(
+                f"on {where} the bot liquidated position {healthy[0]}, whose health factor is "
+                f"{hf:.4f}: a healthy position cannot be liquidated (the transaction "
+                "reverts and the bot pays the gas for nothing)."
+            )
+        for order in orders:
+            if not (isinstance(order, tuple | list) and len(order) == 4):
+                raise CheckFailed(
+                    f"on {where} the order {order!r} is not (index, debt_symbol, "
+                    "collateral_symbol, repay_amount)."
+                )
+            index, owed_symbol, coll_symbol, repay = order
+            if not isinstance(index, int | np.integer) or not 0 <= index < len(positions):
+                raise CheckFailed(f"on {where} the order {order!r} names no position.")
+            if index in chosen:
+                raise CheckFailed(
+                    f"on {where} position {index} is liquidated twice: send one order."
+                )
+            chosen.add(int(index))
+            position = copy.deepcopy(positions[index])
+            hf = position.health_factor(prices, CHECK_ASSETS)
+            try:
+                result = liquidate(position, owed_symbol, coll_symbol, repay, prices, CHECK_ASSETS)
+            except PositionHealthy:
+                raise CheckFailed(
+                    f"on {where} the bot liquidated position {index}, whose health factor is "
+                    f"{hf:.4f}: a healthy position cannot be liquidated (the transaction "
+                    "reverts and the bot pays the gas for nothing)."
+                ) from None
+            except LendingError as refused:
+                raise CheckFailed(f"on {where} order {order!r} was refused: {refused}") from None
+            profit = result.seized * prices[coll_symbol] - result.repaid * prices[owed_symbol]
+            if profit <= GAS_USD:
+                raise CheckFailed(
+                    f"on {where} liquidating position {index} (HF {hf:.4f}) earned "
+                    f"{profit:,.2f} USD of bonus against {GAS_USD:.0f} USD of gas: a loss. Skip "
+                    "positions too small to pay for the gas, and repay as much as allowed."
+                )
+            done += 1
+            worth += profit - GAS_USD
+        for index, position in enumerate(positions):
+            best = _best_liquidation_profit(position, prices)
+            if best > GAS_USD and index not in chosen:
+                raise CheckFailed(
+                    f"on {where} the bot skipped position {index} (HF "
+                    f"{position.health_factor(prices, CHECK_ASSETS):.4f}, {best:,.2f} USD of "
+                    f"bonus at the largest repayment allowed, gas {GAS_USD:.0f} USD): a "
+                    "profitable liquidation left for a competitor."
+                )
+    return (
+        f"{len(_bot_markets())} random markets: {done} profitable liquidations sent, no healthy or "
+        f"loss-making one, {worth:,.0f} USD earned after gas."
+    )
+
+
+check_liquidation_bot = Exercise(
+    name="liquidation_bot",
+    goal="Write liquidation_bot(positions, prices, assets, gas_usd): scan a list of positions "
+    "(each one collateral and one debt asset) and return the liquidations worth sending, as a "
+    "list of (index, debt_symbol, collateral_symbol, repay_amount): every unhealthy position "
+    "whose liquidation bonus pays more than gas_usd, and no other.",
+    hints=(
+        "Section 5: only a health factor below 1 may be liquidated; the liquidator repays up to "
+        "close_factor(hf) of the debt and earns the bonus on what it seizes, so its profit in "
+        "dollars is (seized value - repaid value), capped when the collateral runs out. A "
+        "bot sends an order only when that profit beats the gas.",
+        "Pseudo-code for a bot that buys discounted coupons instead: for each (i, coupon) in "
+        "enumerate(book): if coupon is not yet due: skip; most = the largest amount the rules "
+        "allow; gain = try it on a copy (copy.deepcopy) and measure; if gain > fee: orders."
+        "append((i, ..., most)). Trying the real rule on a copy (course.defi.lending.liquidate) "
+        "is the surest way to know the gain.",
+    ),
+    test=_test_liquidation_bot,
 )

@@ -3,6 +3,7 @@ each run on many seeded samples and compared with course.defi.risk."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable
 
@@ -38,8 +39,10 @@ def _number(got: object, what: str) -> float:
 
 def _sign_hint(got: float, expected: float, metric: str) -> str:
     if expected < 0 and got == 0:
-        return (f" When even the worst days are gains, {metric} is negative (a gain): do not "
-                "clip it at 0.")
+        return (
+            f" When even the worst days are gains, {metric} is negative (a gain): do not "
+            "clip it at 0."
+        )
     if math.isclose(got, -expected, rel_tol=1e-3, abs_tol=1e-12):
         return f" The sign is flipped: {metric} reports a loss as a positive number."
     return ""
@@ -63,13 +66,18 @@ def _test_value_at_risk(answer: Callable[[np.ndarray, float], float]) -> str:
             high = ordered[min(len(sample) - 1, math.ceil(position) + 1)]
             if not -high - 1e-12 <= got <= -low + 1e-12:
                 hint = _sign_hint(got, expected, "VaR")
-                if not hint and math.isclose(abs(got), abs(np.quantile(sample, level)),
-                                             rel_tol=1e-3):
+                if not hint and math.isclose(
+                    abs(got), abs(np.quantile(sample, level)), rel_tol=1e-3
+                ):
                     hint = " That is the gains' tail: losses live at the low end (1 - level)."
-                raise CheckFailed(f"for {_show(sample)} at level {level} you returned {got:.5f}, "
-                                  f"expected about {expected:.5f}.{hint}")
-    return ("At 95%, VaR is the loss only 1 day in 20 is worse than; it says nothing about how "
-            "much worse: that is CVaR's job.")
+                raise CheckFailed(
+                    f"for {_show(sample)} at level {level} you returned {got:.5f}, "
+                    f"expected about {expected:.5f}.{hint}"
+                )
+    return (
+        "At 95%, VaR is the loss only 1 day in 20 is worse than; it says nothing about how "
+        "much worse: that is CVaR's job."
+    )
 
 
 check_value_at_risk = Exercise(
@@ -90,8 +98,9 @@ def _test_conditional_value_at_risk(answer: Callable[[np.ndarray, float], float]
     for sample in _return_samples():
         ordered = np.sort(sample)
         for level in LEVELS:
-            got = _number(answer(sample.copy(), level), f"conditional_value_at_risk(returns, "
-                                                         f"{level})")
+            got = _number(
+                answer(sample.copy(), level), f"conditional_value_at_risk(returns, {level})"
+            )
             expected = risk.conditional_value_at_risk(sample, level)
             # Accept the average of the worst m returns for any m next to n * (1 - level).
             tail = len(sample) * (1 - level)
@@ -99,14 +108,21 @@ def _test_conditional_value_at_risk(answer: Callable[[np.ndarray, float], float]
             means = [expected] + [-ordered[:m].mean() for m in counts]
             if not min(means) - 1e-12 <= got <= max(means) + 1e-12:
                 hint = _sign_hint(got, expected, "CVaR")
-                if not hint and math.isclose(got, risk.value_at_risk(sample, level),
-                                             rel_tol=1e-3, abs_tol=1e-12):
-                    hint = (" That is the VaR, where the tail starts; CVaR is the average of the "
-                            "returns at or beyond it.")
-                raise CheckFailed(f"for {_show(sample)} at level {level} you returned {got:.5f}, "
-                                  f"expected about {expected:.5f}.{hint}")
-    return ("CVaR (expected shortfall) is always at least the VaR; with fat tails it is much "
-            "larger, and unlike VaR it never punishes diversification (Artzner et al., 1999).")
+                if not hint and math.isclose(
+                    got, risk.value_at_risk(sample, level), rel_tol=1e-3, abs_tol=1e-12
+                ):
+                    hint = (
+                        " That is the VaR, where the tail starts; CVaR is the average of the "
+                        "returns at or beyond it."
+                    )
+                raise CheckFailed(
+                    f"for {_show(sample)} at level {level} you returned {got:.5f}, "
+                    f"expected about {expected:.5f}.{hint}"
+                )
+    return (
+        "CVaR (expected shortfall) is always at least the VaR; with fat tails it is much "
+        "larger, and unlike VaR it never punishes diversification (Artzner et al., 1999)."
+    )
 
 
 check_conditional_value_at_risk = Exercise(
@@ -116,8 +132,7 @@ check_conditional_value_at_risk = Exercise(
     hints=(
         "Find the cutoff (the (1 - level) quantile), keep the returns at or below it, average "
         "them, flip the sign.",
-        "cutoff = np.quantile(returns, 1 - level); "
-        "return -returns[returns <= cutoff].mean()",
+        "cutoff = np.quantile(returns, 1 - level); return -returns[returns <= cutoff].mean()",
     ),
     test=_test_conditional_value_at_risk,
 )
@@ -151,10 +166,14 @@ def _test_max_drawdown(answer: Callable[[np.ndarray], float]) -> str:
             if math.isclose(got, -expected, rel_tol=1e-9) and expected > 0:
                 hint = " Report the fall as a positive fraction (0.25 = a quarter lost)."
             elif math.isclose(got, 1 - prices.min() / prices.max(), rel_tol=1e-9):
-                hint = (" That compares the lowest price with the highest one, even when the "
-                        "highest comes later: measure each fall from the peak BEFORE it.")
-            raise CheckFailed(f"for prices {shown}{'...' if len(prices) > 6 else ''} you returned "
-                              f"{got:.6f}, expected {expected:.6f}.{hint}")
+                hint = (
+                    " That compares the lowest price with the highest one, even when the "
+                    "highest comes later: measure each fall from the peak BEFORE it."
+                )
+            raise CheckFailed(
+                f"for prices {shown}{'...' if len(prices) > 6 else ''} you returned "
+                f"{got:.6f}, expected {expected:.6f}.{hint}"
+            )
     return "A 50% drawdown needs a 100% gain to recover: depth matters more than it looks."
 
 
@@ -173,10 +192,12 @@ check_max_drawdown = Exercise(
 
 def _dca_cases() -> list[tuple[np.ndarray, float, int]]:
     rng = np.random.default_rng(12)
-    cases = [(np.array([100.0, 50.0, 100.0]), 1_000.0, 2),
-             (np.array([10.0, 20.0, 40.0, 80.0, 160.0]), 400.0, 4),
-             (np.array([10.0, 20.0, 40.0, 80.0, 160.0]), 300.0, 3),  # steps not divisible
-             (np.array([80.0, 40.0, 20.0, 10.0, 5.0]), 100.0, 1)]  # one purchase: lump sum
+    cases = [
+        (np.array([100.0, 50.0, 100.0]), 1_000.0, 2),
+        (np.array([10.0, 20.0, 40.0, 80.0, 160.0]), 400.0, 4),
+        (np.array([10.0, 20.0, 40.0, 80.0, 160.0]), 300.0, 3),  # steps not divisible
+        (np.array([80.0, 40.0, 20.0, 10.0, 5.0]), 100.0, 1),
+    ]  # one purchase: lump sum
     for steps, periods in ((30, 30), (365, 12), (364, 52), (100, 7), (90, 90)):
         prices = 2_000 * np.exp(np.cumsum(np.r_[0.0, rng.normal(0, 0.04, steps)]))
         cases.append((prices, 10_000.0, periods))
@@ -186,8 +207,9 @@ def _dca_cases() -> list[tuple[np.ndarray, float, int]]:
 def _test_dca_final_value(answer: Callable[[np.ndarray, float, int], float]) -> str:
     expect_function(answer, 3)
     for prices, budget, periods in _dca_cases():
-        got = _number(answer(prices.copy(), budget, periods),
-                      f"dca_final_value(prices, {budget}, {periods})")
+        got = _number(
+            answer(prices.copy(), budget, periods), f"dca_final_value(prices, {budget}, {periods})"
+        )
         dca, _ = risk.dca_vs_lump_sum(prices[None, :], budget, periods)
         expected = float(dca[0])
         if not math.isclose(got, expected, rel_tol=1e-9):
@@ -198,7 +220,8 @@ def _test_dca_final_value(answer: Callable[[np.ndarray, float, int], float]) -> 
                 f"for prices {shown}{'...' if len(prices) > 6 else ''} ({steps} steps), budget "
                 f"{budget} and {periods} periods you returned {got:.4f}, expected "
                 f"{expected:.4f}: buy budget / periods at steps {buys[:6]}"
-                f"{'...' if periods > 6 else ''} and value the coins at the last price.")
+                f"{'...' if periods > 6 else ''} and value the coins at the last price."
+            )
     return "Each purchase buys more coins when the price is low: that is all DCA does."
 
 
@@ -214,4 +237,139 @@ check_dca_final_value = Exercise(
         "for i in range(periods)); return coins * prices[-1]",
     ),
     test=_test_dca_final_value,
+)
+
+
+# Try it 5 (a build task): a backtest harness that cannot look ahead.
+SPIKE_DAY = 40
+
+
+def _harness_series() -> list[np.ndarray]:
+    """A flat market with a planted 3x spike on SPIKE_DAY, then seeded random walks."""
+    from course.defi.indicators import random_walk_prices
+
+    spike = np.full(80, 100.0)
+    spike[SPIKE_DAY:] = 300.0
+    walks = random_walk_prices(np.random.default_rng(1987), 6, 120, volatility=0.03)
+    return [spike, *walks]
+
+
+def _strategies() -> dict[str, Callable[[np.ndarray], float]]:
+    return {
+        "always in": lambda past: 1.0,
+        "always out": lambda past: 0.0,
+        "momentum": lambda past: 1.0 if len(past) > 1 and past[-1] > past[-2] else 0.0,
+        "half in above the 5-day average": lambda past: 0.5 if past[-1] > past[-5:].mean() else 0.0,
+    }
+
+
+def _test_walk_forward(answer: Callable[..., object]) -> str:
+    from course.defi.indicators import walk_forward as reference
+
+    expect_function(answer, 3)
+    for number, series in enumerate(_harness_series()):
+        what = "the spike series" if number == 0 else f"random walk #{number}"
+        seen: list[np.ndarray] = []
+
+        def spy(past: np.ndarray, seen: list[np.ndarray] = seen) -> float:
+            seen.append(np.array(past, dtype=float))
+            return 1.0 if len(past) % 3 else 0.0
+
+        answer(series.copy(), spy, 0)
+        if not seen:
+            raise CheckFailed(f"on {what} your harness never called the strategy.")
+        if len(seen) < len(series) - 1:
+            raise CheckFailed(
+                f"on {what} ({len(series)} prices) the strategy was asked {len(seen)} times: "
+                f"it must decide once per step, {len(series) - 1} times (days 0 to "
+                f"{len(series) - 2})."
+            )
+
+        bad = [
+            (t, len(past) - 1)
+            for t, past in enumerate(seen)
+            if len(past) > t + 1 or not np.array_equal(past, series[: len(past)])
+        ]
+        if bad:
+            early = [(t, day) for t, day in bad if number == 0 and day >= SPIKE_DAY > t]
+            t, day = (early or bad)[0]
+            spike = f" (it saw day {SPIKE_DAY}'s 3x jump before it happened)" if early else ""
+            raise CheckFailed(
+                f"on {what}, call #{t} of the strategy was shown prices up to day {day}, "
+                f"but it must decide on day {t} with prices[:{t + 1}]: look-ahead{spike}."
+            )
+
+        def vandal(past: np.ndarray) -> float:
+            with contextlib.suppress(ValueError, TypeError):
+                past[...] = 1.0  # a strategy that rewrites history
+            return 0.0
+
+        victim = series.copy()
+        answer(victim, vandal, 0)
+        if not np.array_equal(victim, series):
+            raise CheckFailed(
+                f"on {what} a strategy rewrote the prices through the history you passed it: "
+                "pass a copy (or a read-only view), never a writable slice of the prices."
+            )
+        for name, strategy in _strategies().items():
+            for fee_bps in (0, 30):
+                got = _number(
+                    answer(series.copy(), strategy, fee_bps),
+                    f"walk_forward({what}, {name}, fee_bps={fee_bps})",
+                )
+                expected = reference(series, strategy, fee_bps)
+                if math.isclose(got, expected, rel_tol=1e-9):
+                    continue
+                same_day = _same_day_value(series, strategy, fee_bps)
+                if math.isclose(got, same_day, rel_tol=1e-9):
+                    why = (
+                        " You applied the position decided on day t to the move *into* day t: "
+                        "that move had already happened when it was decided."
+                    )
+                elif fee_bps and math.isclose(got, reference(series, strategy, 0), rel_tol=1e-9):
+                    why = " No fee was charged: each change of position pays fee_bps / 10,000."
+                else:
+                    why = ""
+                raise CheckFailed(
+                    f"walk_forward({what}, {name}, fee_bps={fee_bps}) returned "
+                    f"{got:.6f}, expected {expected:.6f}.{why}"
+                )
+    return (
+        f"{len(_harness_series())} series, {len(_strategies())} strategies: every decision "
+        "saw only the past (the planted spike stayed invisible until it happened), and no "
+        "strategy could rewrite the prices."
+    )
+
+
+def _same_day_value(
+    series: np.ndarray, strategy: Callable[[np.ndarray], float], fee_bps: float
+) -> float:
+    """The look-ahead bug: the day-t decision earns the return from t - 1 to t."""
+    wealth, position = 1.0, 0.0
+    for t in range(1, len(series)):
+        new = strategy(series[: t + 1])
+        step = series[t] / series[t - 1] - 1
+        wealth *= (1 - fee_bps / 10_000 * abs(new - position)) * (1 + new * step)
+        position = new
+    return wealth
+
+
+check_walk_forward = Exercise(
+    name="walk_forward",
+    goal="Write walk_forward(prices, decide, fee_bps): the final value of 1 unit of cash that "
+    "trades a strategy decide(past) -> position in [0, 1]. On each day t but the last, decide sees "
+    "only the prices up to day t; the position is held from t to t + 1; every change of position "
+    "pays fee_bps / 10,000 of the wealth moved. Start in cash.",
+    hints=(
+        "Section 9: a backtest is honest only if each decision uses data that existed when it was "
+        "made, and the decision then earns the *next* move, after paying for the trade. The "
+        "safest harness never hands the strategy the future at all, not even as a slice it "
+        "could write into.",
+        "Pseudo-code for a thermostat simulated over a day of temperatures: heat = off; for each "
+        "hour h but the last: setting = controller(a copy of temps up to and including h); "
+        "cost += price * |setting - heat|; comfort += setting applied to the change from h to "
+        "h + 1; heat = setting. Replace heating with a position and comfort with wealth growth "
+        "(multiply, do not add).",
+    ),
+    test=_test_walk_forward,
 )

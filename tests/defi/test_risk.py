@@ -151,3 +151,21 @@ def test_simple_returns_of_a_known_series():
 def test_bad_inputs_are_rejected_naming_the_field(call, field):
     with pytest.raises(InvalidRiskInput, match=field):
         call()
+
+
+def test_log_returns_add_up_and_apy_compounds_the_apr():
+    import math
+
+    import numpy as np
+
+    from course.defi.risk import InvalidRiskInput, apr_to_apy, log_returns
+
+    prices = np.array([100.0, 110.0, 99.0, 120.0])
+    assert math.isclose(log_returns(prices).sum(), math.log(120 / 100))
+    assert apr_to_apy(0.05, 1) == pytest.approx(0.05)
+    assert apr_to_apy(0.05, 12) == pytest.approx(1.05**0 * (1 + 0.05 / 12) ** 12 - 1)
+    assert apr_to_apy(0.05) > apr_to_apy(0.05, 12) > 0.05  # more often, more growth
+    with pytest.raises(InvalidRiskInput, match="apr"):
+        apr_to_apy("5%")
+    with pytest.raises(InvalidRiskInput, match="periods_per_year"):
+        apr_to_apy(0.05, 0)
