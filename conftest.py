@@ -42,6 +42,7 @@ SLOW = (
     "tests/compute/test_runner.py::test_the_same_seed_gives_the_same_jobs_table",
     "tests/compute/test_runner_faults.py::test_a_provider_that_kills_pool_workers",
     "tests/evm/test_escrow.py::test_random_actions_by_random_people",
+    "tests/evm/test_escrow.py::test_random_actions_on_anvil",
     "tests/chain/test_adversary.py::test_a_mutated",
     "tests/chain/test_adversary.py::test_a_re_encoded",
     "tests/compute/test_adversaries.py::test_every_adversary_at_once_on_the_local_process_pool",

@@ -34,7 +34,7 @@ CONSTRUCTOR_ARGUMENTS: dict[str, Callable[[Web3], tuple[Any, ...]]] = {
     "CoursePair": lambda w3: (w3.eth.accounts[1], w3.eth.accounts[2]),
     "CourseToken": lambda w3: ("Course Token", "CRS", 10**24),
     "GuessTheNumber": lambda w3: (b"\x22" * 32,),
-    "JobEscrow": lambda w3: (w3.eth.accounts[1],),  # the verifier
+    "JobEscrow": lambda w3: (w3.eth.accounts[1:4], 2, 3),  # 2-of-3 verifiers, 3-block windows
     "PhishingBait": lambda w3: (w3.eth.accounts[1], w3.eth.accounts[2]),
     "TokenVote": lambda w3: (deploy(w3, "CourseToken", "Vote", "V", 10**24).address, 100, 2_000),
     "VaultAttacker": lambda w3: (w3.eth.accounts[1],),
