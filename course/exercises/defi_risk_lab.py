@@ -85,9 +85,11 @@ check_value_at_risk = Exercise(
     goal="Write value_at_risk(returns, level): the loss that is exceeded only (1 - level) of the "
     "time, as a positive number (at 95%: minus the 5th percentile of the returns).",
     hints=(
-        "Losses are the low end of the returns: look at the (1 - level) quantile, then flip its "
-        "sign so a loss reads as a positive number.",
-        "return -np.quantile(returns, 1 - level)",
+        "Section 2: VaR is a percentile of the returns, read at the bad end: at level 95% it is "
+        "the return that only 5% of days fall below, written as a positive loss.",
+        "Worked on other numbers: the 10 returns [-8, -5, -3, -1, 0, 1, 2, 3, 4, 6] (%) at level "
+        "80%: the 20% quantile lies between -5 and -3 (numpy interpolates: -5 + 0.8 * 2 = -3.4), "
+        "so VaR = 3.4%. numpy's quantile function does the interpolation for you.",
     ),
     test=_test_value_at_risk,
 )
@@ -130,9 +132,11 @@ check_conditional_value_at_risk = Exercise(
     goal="Write conditional_value_at_risk(returns, level): the average loss on the days at or "
     "beyond the VaR, as a positive number.",
     hints=(
-        "Find the cutoff (the (1 - level) quantile), keep the returns at or below it, average "
-        "them, flip the sign.",
-        "cutoff = np.quantile(returns, 1 - level); return -returns[returns <= cutoff].mean()",
+        "Section 2: CVaR asks how bad the bad days are, not where they start: the average of "
+        "the returns at or below the VaR cutoff, written as a positive loss.",
+        "Worked on other numbers: returns [-8, -5, -3, -1, 0, 1, 2, 3, 4, 6] (%), level 80%: the "
+        "cutoff is -3.4%; the returns at or below it are -8 and -5; their mean is -6.5, so CVaR "
+        "= 6.5%. A boolean mask selects them in numpy.",
     ),
     test=_test_conditional_value_at_risk,
 )
@@ -182,9 +186,11 @@ check_max_drawdown = Exercise(
     goal="Write max_drawdown(prices): the largest fall from a running peak, as a fraction "
     "(0.25 = lost a quarter from the top); 0 for prices that never fall.",
     hints=(
-        "Walk through the prices keeping the highest price seen so far; at each step the "
-        "drawdown is 1 - price / peak. Keep the largest.",
-        "peak = np.maximum.accumulate(prices); return float((1 - prices / peak).max())",
+        "Section 3: a drawdown is measured from the highest price seen *so far*, not from the "
+        "overall maximum (which may come later) nor from the first price.",
+        "Worked on other numbers: prices 10, 12, 9, 15, 6, 8. Running peaks: 10, 12, 12, 15, 15, "
+        "15. Falls from the peak: 0, 0, 25%, 0, 60%, 46.7%. The answer is the largest: 0.6. "
+        "numpy has a running-maximum ufunc method (accumulate) if you prefer no loop.",
     ),
     test=_test_max_drawdown,
 )
@@ -231,10 +237,11 @@ check_dca_final_value = Exercise(
     "i * steps // periods for i = 0 .. periods - 1 (steps = len(prices) - 1), then value "
     "all the coins bought at the last price.",
     hints=(
-        "Each purchase buys (budget / periods) / price coins. Add up the coins, multiply by "
-        "the final price.",
-        "steps = len(prices) - 1; coins = sum(budget / periods / prices[i * steps // periods] "
-        "for i in range(periods)); return coins * prices[-1]",
+        "Section 6: dollar-cost averaging spends the same amount each period, so it buys more "
+        "coins when the price is low; its value is the coins it bought times the last price.",
+        "Worked on other numbers: 300 dollars in 3 buys at prices 10, 20 and 5 buys 10 + 5 + 20 "
+        "= 35 coins; at a final price of 12 they are worth 420. Which days are the buying days "
+        "is in the exercise's text: spread them evenly over the path, in whole steps.",
     ),
     test=_test_dca_final_value,
 )
