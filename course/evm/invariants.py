@@ -22,7 +22,8 @@ breaks. It then drops every call the failure does not need, and reports what is 
 Two kinds of rule: an ``Invariant`` holds after every call (total supply conserved); an
 ``Action``'s ``rule`` judges one call against what ``look`` read just before it (a successful
 ``transferFrom`` lowered the allowance by the amount). A call that reverts is not a failure by
-itself: a rule says when refusing was wrong. Every run starts from the state ``setup`` left
+itself: a rule says when refusing was wrong. ``run.read(what, reader)`` reads the chain once
+per call for every rule that needs the same numbers. Every run starts from the state ``setup`` left
 (a chain snapshot), and hypothesis is derandomized, so the same contract gets the same verdict.
 Taught in notebooks 05 and 07 (the escrow, the ERC-20 and the vesting wallet checks).
 """
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
@@ -43,6 +44,8 @@ from course.errors import EvmError
 from course.evm.connection import connect, ensure_web3
 from course.evm.deploy import REVERTS, revert_reason, send
 from course.validation import ensure, ensure_int
+
+T = TypeVar("T")
 
 
 class InvalidFuzzSetup(EvmError, ValueError):
@@ -76,6 +79,14 @@ class Run:
     actors: tuple[str, ...]
     labels: dict[str, str]
     steps: list[Step] = field(default_factory=list)
+    memo: dict[str, Any] = field(default_factory=dict)  # reads since the last call: see read()
+
+    def read(self, what: str, reader: Callable[[], T]) -> T:
+        """``reader()``, remembered as ``what`` until the next call changes the chain: rules and
+        invariants that need the same numbers (every balance) read them once per call."""
+        if what not in self.memo:
+            self.memo[what] = reader()
+        return cast(T, self.memo[what])
 
     def name(self, value: Any) -> str:
         """An address as its label ("account 1", "buyer"); anything else as repr."""
@@ -85,6 +96,7 @@ class Run:
 
 
 Rule = Callable[[Run, Step], "str | None"]
+Scenario = Callable[[tuple[str, ...]], Sequence[tuple[str, int, tuple[Any, ...]]]]
 
 
 @dataclass(frozen=True)
@@ -104,6 +116,7 @@ class Action:
     rule: Rule | None = None
     look: Callable[[Run, str, tuple[Any, ...]], Any] | None = None
     perform: Callable[[Run, str, tuple[Any, ...]], TxReceipt | None] | None = None
+    says: str = ""  # how a report tells the step, e.g. "{0} seconds pass" (default: who calls what)
 
 
 @dataclass(frozen=True)
@@ -161,9 +174,11 @@ class _Checkpoint:
         return bool(done.get("result"))
 
 
-def _label(run: Run, step: Step) -> str:
+def _label(run: Run, step: Step, says: str) -> str:
     args = ", ".join(run.name(arg) for arg in step.args)
     text = f"{run.name(step.sender)} calls {step.action}({args})"
+    if says:
+        text = says.format(*(run.name(arg) for arg in step.args), sender=run.name(step.sender))
     return text + (f" (refused: {step.reverted})" if step.reverted is not None else "")
 
 
@@ -178,12 +193,16 @@ def fuzz(
     steps: int = 6,
     examples: int = 30,
     describe_revert: Callable[[BaseException], str] = revert_reason,
+    scenarios: Sequence[Scenario] = (),
 ) -> Broken | None:
     """Fuzz the contract ``setup(w3, actors)`` deploys; return the first rule broken, or None.
 
     Each example is a sequence of 1 to ``steps`` calls, each an ``Action`` sent from one of the
     first ``actors`` accounts (named ``labels[i]``, default "account i"). ``examples`` sequences
-    are tried, derandomized (the same every run). A broken rule is reported with the shortest
+    are tried, derandomized (the same every run), after the hand-written ``scenarios``: each a
+    function of the actors' addresses that returns calls ``(action name, actor index, args)``,
+    for the sequences a bug needs that random draws may miss (approve, then transferFrom).
+    A broken rule is reported with the shortest
     sequence that still breaks it (calls the failure does not need are dropped).
 
     Raises:
@@ -221,17 +240,19 @@ def fuzz(
     )
     run = Run(w3, setup(w3, addresses), addresses, dict(zip(addresses, names, strict=True)))
     checkpoint = _Checkpoint(w3)
+    by_name = {action.name: action for action in actions}
 
     def replay(sequence: Calls) -> Broken | None:
         if not checkpoint.restore():
             run.contract = setup(w3, addresses)
-        run.steps = []
+        run.steps, run.memo = [], {}
         for invariant in invariants:
             if (problem := invariant.holds(run)) is not None:
                 return Broken(f"invariant '{invariant.name}'", problem, ())
         for action, who, args in sequence:
             step = _perform(run, action, addresses[who], args, describe_revert)
             run.steps.append(step)
+            run.memo = {}
             problems = [
                 (f"the rule of {action.name}", action.rule(run, step) if action.rule else None)
             ]
@@ -240,7 +261,9 @@ def fuzz(
                     problems.append((f"invariant '{invariant.name}'", invariant.holds(run)))
             name, problem = problems[-1]
             if problem is not None:
-                return Broken(name, problem, tuple(_label(run, s) for s in run.steps))
+                return Broken(
+                    name, problem, tuple(_label(run, s, by_name[s.action].says) for s in run.steps)
+                )
         return None
 
     one_call = st.one_of(
@@ -266,11 +289,31 @@ def fuzz(
         if (broken := replay(sequence)) is not None:
             raise _Found(broken, sequence)
 
+    for scenario in scenarios:
+        calls = [
+            (by_name[name], who, tuple(args))
+            for name, who, args in scenario(addresses)
+            if _known(name, by_name) and _actor(who, actors)
+        ]
+        if (broken := replay(calls)) is not None:
+            return _shortest(broken, calls, replay)
     try:
         search()
     except _Found as found:
         return _shortest(found.broken, found.sequence, replay)
     return None
+
+
+def _known(name: str, actions: dict[str, Action]) -> bool:
+    ensure(
+        name in actions, InvalidFuzzSetup, "scenario", name, f"one of the actions {list(actions)}"
+    )
+    return True
+
+
+def _actor(who: int, actors: int) -> bool:
+    ensure_int(who, "scenario's actor", minimum=0, maximum=actors - 1, error=InvalidFuzzSetup)
+    return True
 
 
 def _perform(

@@ -7,12 +7,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from web3.logs import DISCARD
+
 from course.evm.connection import connect
 from course.evm.deploy import REVERTS, deploy, deploy_with_receipt, revert_reason, send
+from course.evm.invariants import Action, Invariant, Run, Step, fuzz
 from course.evm.magic import NEEDS_A_COMPILER, SolidityContract
 from course.exercises import CheckFailed, Exercise, NotDoneYet, expect_function, expect_type
+from course.exercises.solidity import expect_contract, refused_as_placeholder
 
 SUPPLY = 1_000 * 10**18
+FUZZ_EXAMPLES = 20  # random call sequences per Solidity check: enough to find the usual bugs
 
 
 def _test_fee(answer: Callable[[Any], int]) -> str:
@@ -231,4 +236,112 @@ check_owner_reset = Exercise(
         "onlyAfter(start)`. Yours compares msg.sender with owner, and reset() sets count = 0.",
     ),
     test=_test_owner_reset,
+)
+
+
+# --- Try it 5: release and refund of a small escrow, fuzzed from four accounts -----------------
+
+DEPOSIT = 5_000_000  # wei the buyer locks in the escrow
+ESCROW_LABELS = ["buyer", "seller", "arbiter", "stranger"]
+MAY = {"release": ("buyer", "arbiter"), "refund": ("seller", "arbiter")}
+PAYS = {"release": "seller", "refund": "buyer"}
+
+
+def _escrow_state(run: Run) -> dict[str, Any]:
+    escrow, w3 = run.contract, run.w3
+    return run.read("state", lambda: {
+        "settled": escrow.functions.settled().call(),
+        "held": w3.eth.get_balance(escrow.address),
+        **{role: w3.eth.get_balance(account)
+           for role, account in zip(ESCROW_LABELS, run.actors, strict=True)}})
+
+
+def _settle_rule(run: Run, step: Step) -> str | None:
+    before, after = step.seen_before, _escrow_state(run)
+    who, action = run.name(step.sender), step.action
+    allowed = who in MAY[action]
+    if step.reverted is not None:
+        refused_as_placeholder(step.reverted, f"{action}()")
+        if allowed and not before["settled"]:
+            return (f"{action}() from the {who} was refused ({step.reverted}); the {who} may "
+                    f"{action} a deal that is not settled yet")
+        return None
+    if not allowed:
+        return (f"{action}() from the {who} went through: only the "
+                f"{' or the '.join(MAY[action])} may {action}")
+    if before["settled"]:
+        return f"{action}() went through on a deal that was already settled: settle only once"
+    payee = PAYS[action]
+    got = after[payee] - before[payee] + (step.fee() if payee == who else 0)
+    if got != DEPOSIT:
+        paid = [f"the {role} {after[role] - before[role] + (step.fee() if role == who else 0):+}"
+                for role in ESCROW_LABELS if role != payee]
+        return (f"{action}() from the {who} paid the {payee} {got} wei instead of the deposit, "
+                f"{DEPOSIT} ({', '.join(paid)} wei)")
+    if not after["settled"]:
+        return f"after {action}(), settled() is still false: mark the deal settled"
+    event = "Released" if action == "release" else "Refunded"
+    events = run.contract.events[event]().process_receipt(step.receipt, errors=DISCARD)
+    if not any(e.args["amount"] == DEPOSIT for e in events):
+        return f"no {event} event for the {DEPOSIT} wei paid to the {payee}"
+    return None
+
+
+def _deposit_accounted(run: Run) -> str | None:
+    state = _escrow_state(run)
+    expected = 0 if state["settled"] else DEPOSIT
+    if state["held"] != expected:
+        status = "settled" if state["settled"] else "not settled"
+        return f"the escrow holds {state['held']} wei while {status}; it should hold {expected}"
+    return None
+
+
+def _every_role_tries(actors: tuple[str, ...]) -> list[tuple[str, int, tuple[Any, ...]]]:
+    return [("release", 3, ()), ("refund", 3, ()), ("release", 1, ()), ("refund", 0, ()),
+            ("release", 0, ()), ("release", 2, ()), ("refund", 2, ()), ("refund", 1, ())]
+
+
+def _arbiter_refunds(actors: tuple[str, ...]) -> list[tuple[str, int, tuple[Any, ...]]]:
+    return [("refund", 2, ()), ("release", 0, ()), ("refund", 1, ())]
+
+
+def _seller_refunds(actors: tuple[str, ...]) -> list[tuple[str, int, tuple[Any, ...]]]:
+    return [("refund", 1, ()), ("refund", 2, ())]
+
+
+def _test_escrow(answer: Any) -> str:
+    factory = expect_contract(answer, keep=("buyer", "seller", "arbiter", "amount", "settled"),
+                              write=("release", "refund"), events=("Released", "Refunded"))
+
+    def setup(w3: Any, actors: tuple[str, ...]) -> Any:
+        return factory.deploy(w3, actors[1], actors[2], sender=actors[0], value=DEPOSIT)
+
+    look = lambda run, sender, args: dict(_escrow_state(run))  # noqa: E731
+    actions = [Action(name, rule=_settle_rule, look=look) for name in ("release", "refund")]
+    broken = fuzz(setup, actions, [Invariant("deposit accounted for", _deposit_accounted)],
+                  labels=ESCROW_LABELS, describe_revert=factory.revert_reason,
+                  examples=FUZZ_EXAMPLES, steps=4,
+                  scenarios=(_every_role_tries, _arbiter_refunds, _seller_refunds))
+    if broken is not None:
+        raise CheckFailed(f"{broken}.")
+    return ("Only the buyer or arbiter released, only the seller or arbiter refunded, the deposit "
+            f"went to exactly one side, once, through 3 scenarios and {FUZZ_EXAMPLES} random "
+            "sequences from 4 accounts.")
+
+
+check_escrow = Exercise(
+    name="escrow",
+    goal="In the %%solidity cell, write Escrow's release() (the buyer or the arbiter pays the "
+    "deposit to the seller) and refund() (the seller or the arbiter pays it back to the buyer). "
+    "Either settles the deal: afterwards both refuse. Each emits its event with the amount.",
+    hints=(
+        "Each function is a guard (who may call it, and only while the deal is open), then the "
+        "effects (mark it settled), then the interaction (send the ether): checks, effects, "
+        "interactions, in that order, so a receiver that calls back finds the deal closed.",
+        "The same shape for a prize that the organiser or a judge hands to the winner, once: "
+        "`function award() external { require(msg.sender == organiser || msg.sender == judge, "
+        "\"not allowed\"); require(!awarded, \"already awarded\"); awarded = true; "
+        "payable(winner).transfer(prize); emit Awarded(winner, prize); }`.",
+    ),
+    test=_test_escrow,
 )
