@@ -31,6 +31,8 @@ SLOW = (
     "tests/evm/test_magic.py::test_a_syntax_error",
     "tests/evm/test_magic.py::test_a_custom_error",
     "tests/exercises/test_smart_contracts_with_web3.py::test_owner_reset",
+    "tests/defi/test_oracle_attack.py",  # deploys a fresh on-chain market per test
+    "tests/exercises/test_oracle_attack_exercise.py::test_the_checker",
     # single tests of several seconds each
     "tests/test_notebooks.py::test_nbval_fails_when_a_stored_output_is_changed",
     "tests/test_doctor.py::test_this_machine_is_ready",

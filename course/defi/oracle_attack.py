@@ -183,7 +183,8 @@ def deploy_market(
         ensure_int(
             value, name, minimum=10**6, maximum=2**100, meaning="token wei", error=OracleAttackError
         )
-    deployer, attacker = w3.eth.accounts[0], w3.eth.accounts[1]
+    accounts = list(w3.eth.accounts)
+    deployer, attacker = accounts[0], accounts[1]
     supply = 2**110
     weth = deploy(w3, "CourseToken", "Wrapped Ether", "WETH", supply, sender=deployer)
     usdc = deploy(w3, "CourseToken", "USD Coin", "USDC", supply, sender=deployer)

@@ -430,7 +430,7 @@ def _best_liquidation_profit(position: Position, prices: Book) -> float:
 
 def _test_liquidation_bot(answer: Callable[..., Any]) -> str:
     expect_function(answer, 4)
-    done = worth = 0
+    done, worth = 0, 0.0
     for number, (positions, prices) in enumerate(_bot_markets()):
         book = [copy.deepcopy(p) for p in positions]
         orders = answer(book, dict(prices), dict(CHECK_ASSETS), GAS_USD)
