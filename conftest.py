@@ -31,6 +31,11 @@ SLOW = (
     "tests/evm/test_magic.py::test_a_syntax_error",
     "tests/evm/test_magic.py::test_a_custom_error",
     "tests/exercises/test_smart_contracts_with_web3.py::test_owner_reset",
+    "tests/exercises/test_smart_contracts_with_web3.py::test_escrow",
+    "tests/exercises/test_tokens_nfts_tokenomics.py::test_transfer_from",
+    "tests/exercises/test_tokens_nfts_tokenomics.py::test_vesting_wallet",
+    "tests/exercises/test_tokens_nfts_tokenomics.py::test_the_solidity_checks",
+    "tests/evm/test_invariants.py",
     "tests/defi/test_oracle_attack.py",  # deploys a fresh on-chain market per test
     "tests/exercises/test_oracle_attack_exercise.py::test_the_checker",
     # single tests of several seconds each

@@ -6,12 +6,14 @@ from course.evm.deploy import send
 from course.evm.magic import SolidityContract, compile_cell
 from course.exercises import FAILED, NOT_DONE, PASSED
 from course.exercises.smart_contracts_with_web3 import (
+    check_escrow,
     check_owner_reset,
     check_pay_with_allowance,
     check_send_tokens,
     check_transaction_fee,
 )
 from tests.exercises.both_ways import assert_checked_both_ways
+from tests.exercises.solidity_answers import escrow_source
 
 
 def send_tokens(w3, token, sender, recipient, amount):
@@ -150,3 +152,48 @@ def test_owner_reset_refuses_something_that_is_not_a_compiled_contract():
     outcome = check_owner_reset.check("contract OwnedCounter {}")
     assert outcome.status == FAILED and "pass the contract your %%solidity cell bound" in \
         outcome.message
+
+
+# --- check_escrow: release/refund written in Solidity, fuzzed from buyer, seller, arbiter ------
+
+
+@pytest.fixture(scope="module")
+def escrows():
+    return compile_cell(escrow_source())
+
+
+@pytest.mark.parametrize("name", ["Correct", "WithModifiers"])
+def test_escrow_accepts_a_require_or_a_modifier_with_custom_errors(escrows, name):
+    outcome = check_escrow.check(escrows[name])
+    assert outcome.status == PASSED, (name, outcome.message)
+
+
+def test_escrow_says_not_done_for_the_template(escrows):
+    outcome = check_escrow.check(escrows["Placeholder"])
+    assert outcome.status == NOT_DONE and "still reverts with 'your code here'" in outcome.message
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("RefundByAnyone", "after buyer calls refund(): the rule of refund broke: refund() from the "
+                       "buyer went through: only the seller or the arbiter may refund"),
+    ("SellerReleases", "release() from the buyer was refused (Escrow: not allowed); the buyer "
+                       "may release a deal that is not settled yet"),
+    ("RefundPaysSeller", "refund() from the seller paid the buyer 0 wei instead of the deposit, "
+                         "5000000 (the seller +5000000"),
+    ("ForgetsSettled", "after release(), settled() is still false"),
+    ("NoEvents", "no Released event for the 5000000 wei paid to the seller"),
+])
+def test_escrow_names_the_call_the_account_and_the_rule_that_broke(escrows, name, reason):
+    outcome = check_escrow.check(escrows[name])
+    assert outcome.status == FAILED, (name, outcome.message)
+    assert reason in outcome.message and "Traceback" not in outcome.message
+
+
+def test_escrow_without_a_compiler_says_not_done_and_how_to_get_one():
+    outcome = check_escrow.check(SolidityContract("Escrow", (), ""))
+    assert outcome.status == NOT_DONE and "needs a Solidity compiler" in outcome.message
+
+
+def test_escrow_refuses_a_contract_without_the_templates_pieces(owned_counters):
+    outcome = check_escrow.check(owned_counters["WithModifier"])
+    assert outcome.status == FAILED and "keep the template's functions" in outcome.message

@@ -1,0 +1,219 @@
+"""Solidity answers for the fuzzed exercises: the templates of notebooks 05 and 07 with a correct
+body, correct alternatives and the typical mistakes, each a contract of its own in one source."""
+# ruff: noqa: E501  (one Solidity body per line reads better than wrapped strings)
+PLACEHOLDER = 'revert("your code here");'
+
+
+def one_source(parts):
+    """Several contracts in one source: one pragma, compiled once."""
+    head = "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.20;\n"
+    return head + "".join(part.split("pragma solidity ^0.8.20;\n", 1)[1] for part in parts)
+
+
+# --- notebook 05, Try it 5: the escrow
+ESCROW_TEMPLATE = """// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+contract {name} {{
+    address public immutable buyer;
+    address public immutable seller;
+    address public immutable arbiter;
+    uint256 public immutable amount;
+    bool public settled;
+
+    event Released(address indexed to, uint256 amount);
+    event Refunded(address indexed to, uint256 amount);
+
+    constructor(address seller_, address arbiter_) payable {{
+        require(msg.value > 0, "Escrow: nothing deposited");
+        buyer = msg.sender;
+        seller = seller_;
+        arbiter = arbiter_;
+        amount = msg.value;
+    }}
+
+    function release() external {{
+        {release}
+    }}
+
+    function refund() external {{
+        {refund}
+    }}
+}}
+"""
+PLACEHOLDER = 'revert("your code here");'
+RELEASE = ('require(msg.sender == buyer || msg.sender == arbiter, "Escrow: not allowed"); '
+           'require(!settled, "Escrow: settled"); settled = true; payable(seller).transfer(amount); '
+           "emit Released(seller, amount);")
+REFUND = ('require(msg.sender == seller || msg.sender == arbiter, "Escrow: not allowed"); '
+          'require(!settled, "Escrow: settled"); settled = true; payable(buyer).transfer(amount); '
+          "emit Refunded(buyer, amount);")
+ESCROW_VERSIONS = {
+    "Placeholder": (PLACEHOLDER, PLACEHOLDER),
+    "Correct": (RELEASE, REFUND),
+    "WithModifiers": ("", ""),  # replaced below
+    "RefundByAnyone": (RELEASE, 'require(!settled, "settled"); settled = true; payable(buyer).transfer(amount); emit Refunded(buyer, amount);'),
+    "SellerReleases": (RELEASE.replace("msg.sender == buyer", "msg.sender == seller"), REFUND),
+    "RefundPaysSeller": (RELEASE, REFUND.replace("payable(buyer)", "payable(seller)")),
+    "SettlesTwice": (RELEASE.replace('require(!settled, "Escrow: settled"); ', ""), REFUND.replace('require(!settled, "Escrow: settled"); ', "")),
+    "ForgetsSettled": (RELEASE.replace("settled = true; ", ""), REFUND.replace("settled = true; ", "")),
+    "NoEvents": (RELEASE.replace(" emit Released(seller, amount);", ""), REFUND),
+}
+ESCROW_WITH_MODIFIERS = """// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+contract WithModifiers {
+    address public immutable buyer;
+    address public immutable seller;
+    address public immutable arbiter;
+    uint256 public immutable amount;
+    bool public settled;
+
+    event Released(address indexed to, uint256 amount);
+    event Refunded(address indexed to, uint256 amount);
+    error NotAllowed(address caller);
+    error AlreadySettled();
+
+    constructor(address seller_, address arbiter_) payable {
+        buyer = msg.sender; seller = seller_; arbiter = arbiter_; amount = msg.value;
+    }
+
+    modifier onlyEither(address a, address b) {
+        if (msg.sender != a && msg.sender != b) revert NotAllowed(msg.sender);
+        if (settled) revert AlreadySettled();
+        _;
+    }
+
+    function release() external onlyEither(buyer, arbiter) { settle(seller); emit Released(seller, amount); }
+    function refund() external onlyEither(seller, arbiter) { settle(buyer); emit Refunded(buyer, amount); }
+
+    function settle(address to) private {
+        settled = true;
+        (bool ok, ) = to.call{value: amount}("");
+        require(ok, "transfer failed");
+    }
+}
+"""
+def escrow_source():
+    parts = [ESCROW_TEMPLATE.format(name=n, release=a, refund=b)
+             for n, (a, b) in ESCROW_VERSIONS.items() if n != "WithModifiers"]
+    return one_source([*parts, ESCROW_WITH_MODIFIERS])
+
+# --- notebook 07: transferFrom
+TOKEN_TEMPLATE = """// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+contract {name} {{
+    uint256 public totalSupply;
+    mapping(address => uint256) public balanceOf;
+    mapping(address => mapping(address => uint256)) public allowance;
+
+    event Transfer(address indexed from, address indexed to, uint256 value);
+    event Approval(address indexed owner, address indexed spender, uint256 value);
+
+    constructor(uint256 supply) {{
+        totalSupply = supply;
+        balanceOf[msg.sender] = supply;
+        emit Transfer(address(0), msg.sender, supply);
+    }}
+
+    function transfer(address to, uint256 value) external returns (bool) {{
+        require(balanceOf[msg.sender] >= value, "MiniToken: balance too low");
+        balanceOf[msg.sender] -= value;
+        balanceOf[to] += value;
+        emit Transfer(msg.sender, to, value);
+        return true;
+    }}
+
+    function approve(address spender, uint256 value) external returns (bool) {{
+        allowance[msg.sender][spender] = value;
+        emit Approval(msg.sender, spender, value);
+        return true;
+    }}
+
+    function transferFrom(address from, address to, uint256 value) external returns (bool) {{
+        {body}
+    }}
+}}
+"""
+TOKEN_BODIES = {
+  "Placeholder": PLACEHOLDER,
+  "Correct": 'require(allowance[from][msg.sender] >= value, "allowance"); require(balanceOf[from] >= value, "balance"); allowance[from][msg.sender] -= value; balanceOf[from] -= value; balanceOf[to] += value; emit Transfer(from, to, value); return true;',
+  "Checked": 'allowance[from][msg.sender] -= value; balanceOf[from] -= value; balanceOf[to] += value; emit Transfer(from, to, value); return true;',
+  "KeepsAllowance": 'require(allowance[from][msg.sender] >= value, "allowance"); require(balanceOf[from] >= value, "balance"); balanceOf[from] -= value; balanceOf[to] += value; emit Transfer(from, to, value); return true;',
+  "NoAllowanceCheck": 'require(balanceOf[from] >= value, "balance"); balanceOf[from] -= value; balanceOf[to] += value; emit Transfer(from, to, value); return true;',
+  "WrongPair": 'require(allowance[msg.sender][from] >= value, "allowance"); allowance[msg.sender][from] -= value; balanceOf[from] -= value; balanceOf[to] += value; emit Transfer(from, to, value); return true;',
+  "SpenderPays": 'require(allowance[from][msg.sender] >= value, "allowance"); allowance[from][msg.sender] -= value; balanceOf[msg.sender] -= value; balanceOf[to] += value; emit Transfer(from, to, value); return true;',
+  "NoEvent": 'require(allowance[from][msg.sender] >= value, "allowance"); allowance[from][msg.sender] -= value; balanceOf[from] -= value; balanceOf[to] += value; return true;',
+  "OwnerOnly": 'require(msg.sender == from, "only the owner"); balanceOf[from] -= value; balanceOf[to] += value; emit Transfer(from, to, value); return true;',
+  "Unchecked": 'require(allowance[from][msg.sender] >= value, "allowance"); unchecked { allowance[from][msg.sender] -= value; balanceOf[from] -= value; balanceOf[to] += value; } emit Transfer(from, to, value); return true;',
+  "Mints": 'require(allowance[from][msg.sender] >= value, "allowance"); allowance[from][msg.sender] -= value; balanceOf[to] += value; emit Transfer(from, to, value); return true;',
+}
+def token_source():
+    return one_source([TOKEN_TEMPLATE.format(name=n, body=b) for n, b in TOKEN_BODIES.items()])
+
+# --- notebook 07: the vesting wallet
+VESTING_TEMPLATE = """// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+contract {name} {{
+    address public immutable beneficiary;
+    uint256 public immutable start;      // a time, in seconds (block.timestamp's unit)
+    uint256 public immutable cliff;      // seconds after start before anything vests
+    uint256 public immutable duration;   // seconds after start when everything has vested
+    uint256 public released;             // wei paid out so far
+
+    event Released(address indexed to, uint256 amount);
+
+    constructor(address beneficiary_, uint256 start_, uint256 cliff_, uint256 duration_)
+        payable
+    {{
+        require(duration_ > 0 && cliff_ <= duration_, "VestingWallet: bad schedule");
+        beneficiary = beneficiary_;
+        start = start_;
+        cliff = cliff_;
+        duration = duration_;
+    }}
+
+    function vestedAmount(uint256 timestamp) public view returns (uint256) {{
+        {vested}
+    }}
+
+    function release() external {{
+        {release}
+    }}
+}}
+"""
+VESTED = ("uint256 total = address(this).balance + released; if (timestamp < start + cliff) return 0; "
+          "if (timestamp >= start + duration) return total; return total * (timestamp - start) / duration;")
+RELEASE = ('require(msg.sender == beneficiary, "VestingWallet: not the beneficiary"); '
+           "uint256 due = vestedAmount(block.timestamp) - released; released += due; "
+           "payable(beneficiary).transfer(due); emit Released(beneficiary, due);")
+VESTING_VERSIONS = {
+    "Placeholder": (PLACEHOLDER, PLACEHOLDER),
+    "HalfDone": (VESTED, PLACEHOLDER),
+    "Correct": (VESTED, RELEASE),
+    "NoCliff": ("uint256 total = address(this).balance + released; if (timestamp < start) return 0; "
+                "if (timestamp >= start + duration) return total; return total * (timestamp - start) / duration;", RELEASE),
+    "FromTheCliff": ("uint256 total = address(this).balance + released; if (timestamp < start + cliff) return 0; "
+                     "if (timestamp >= start + duration) return total; return total * (timestamp - start - cliff) / (duration - cliff);", RELEASE),
+    "AnyoneReleases": (VESTED, "uint256 due = vestedAmount(block.timestamp) - released; released += due; "
+                       "payable(beneficiary).transfer(due); emit Released(beneficiary, due);"),
+    "PaysTheCaller": (VESTED, "uint256 due = vestedAmount(block.timestamp) - released; released += due; "
+                      "payable(msg.sender).transfer(due); emit Released(msg.sender, due);"),
+    "ReleasesEverything": (VESTED, 'require(msg.sender == beneficiary, "no"); uint256 due = address(this).balance; '
+                           "released += due; payable(beneficiary).transfer(due); emit Released(beneficiary, due);"),
+    "ForgetsReleased": (VESTED, 'require(msg.sender == beneficiary, "no"); uint256 due = vestedAmount(block.timestamp); '
+                        "payable(beneficiary).transfer(due); emit Released(beneficiary, due);"),
+    "BalanceOnly": ("uint256 total = address(this).balance; if (timestamp < start + cliff) return 0; "
+                    "if (timestamp >= start + duration) return total; return total * (timestamp - start) / duration;", RELEASE),
+    "NoEvent": (VESTED, 'require(msg.sender == beneficiary, "no"); uint256 due = vestedAmount(block.timestamp) - released; '
+                "released += due; payable(beneficiary).transfer(due);"),
+    "OpenZeppelinStyle": ("uint256 total = address(this).balance + released; if (timestamp < start + cliff) { return 0; } "
+                          "else if (timestamp >= start + duration) { return total; } else { return (total * (timestamp - start)) / duration; }",
+                          'if (msg.sender != beneficiary) revert("only beneficiary"); uint256 amount = vestedAmount(block.timestamp) - released; '
+                          'released += amount; emit Released(beneficiary, amount); (bool ok, ) = beneficiary.call{value: amount}(""); require(ok, "send failed");'),
+}
+def vesting_source():
+    return one_source([VESTING_TEMPLATE.format(name=n, vested=v, release=r)
+                       for n, (v, r) in VESTING_VERSIONS.items()])
