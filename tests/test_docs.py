@@ -432,7 +432,6 @@ DATE_WINDOW = 250  # characters either side, within the same paragraph
 UNDATED_ALLOWED = {
     ("notebooks/05_smart_contracts_with_web3.ipynb", "20 gwei"),  # owner: notebooks 05-09 helper
     ("notebooks/06_contract_security.ipynb", "2 gwei"),  # owner: notebooks 05-09 helper
-    ("notebooks/14_capstone_depin_marketplace.ipynb", "20 gwei"),  # owner: notebooks 10-14 lead
 }
 
 
