@@ -79,7 +79,7 @@ LESSONS: tuple[Lesson, ...] = (
            "swap on a Uniswap-V2-exact AMM, measure impermanent loss, liquidate a loan",
            needs=(5,), helps=(7,),
            key_ideas="AMM swaps, impermanent loss, health factor, liquidation"),
-    Lesson(9, "defi_risk_lab", "DeFi risk lab", 80, DEFI,
+    Lesson(9, "defi_risk_lab", "DeFi risk lab", 90, DEFI,
            "run Monte Carlo risk (VaR, CVaR), test indicators honestly, price MEV and depegs",
            needs=(8,),
            key_ideas="Monte Carlo risk, VaR and CVaR, MEV, due diligence"),

@@ -380,3 +380,83 @@ check_walk_forward = Exercise(
     ),
     test=_test_walk_forward,
 )
+
+
+# Try it 6 (a build task): a sandwich planner that chooses the front-run size.
+def _sandwich_cases() -> list[tuple[int, int, int, int]]:
+    """(reserve_in, reserve_out, victim_in, victim_min_out): seeded pools, victims, tolerances."""
+    from course.defi.amm import get_amount_out
+
+    rng = np.random.default_rng(2014)  # the year "front-running" reached DEX research
+    cases = []
+    for _ in range(60):
+        reserve_in = int(10 ** rng.uniform(20, 26))
+        reserve_out = int(reserve_in * 10 ** rng.uniform(-3, 3))
+        victim_in = max(1, int(reserve_in * 10 ** rng.uniform(-4, -0.5)))
+        fair = get_amount_out(victim_in, reserve_in, reserve_out)
+        tolerance_bps = int(rng.choice([0, 10, 50, 100, 300, 1_000, 5_000, 9_900]))
+        cases.append(
+            (reserve_in, reserve_out, victim_in, max(1, fair * (10_000 - tolerance_bps) // 10_000))
+        )
+    return cases
+
+
+def _test_front_run_size(answer: Callable[..., object]) -> str:
+    from course.defi.amm import ConstantProductPool
+    from course.defi.mev import _sandwich, plan_sandwich
+
+    expect_function(answer, 4)
+    for reserve_in, reserve_out, victim_in, min_out in _sandwich_cases():
+        call = f"front_run_size({reserve_in}, {reserve_out}, {victim_in}, {min_out})"
+        got = answer(reserve_in, reserve_out, victim_in, min_out)
+        if isinstance(got, np.integer):
+            got = int(got)
+        if isinstance(got, float) or not isinstance(got, int) or got < 0:
+            raise CheckFailed(f"{call} returned {got!r}: expected a whole number of wei >= 0.")
+        pool = ConstantProductPool()
+        pool.reserve0, pool.reserve1 = reserve_in, reserve_out
+        best = plan_sandwich(pool, victim_in, min_out, True)
+        best_profit = max(best.expected_profit, 0) if best.front_run_in else 0
+        _, victim_out, back_out = _sandwich(got, victim_in, reserve_in, reserve_out, 30)
+        if victim_out < min_out:
+            raise CheckFailed(
+                f"{call}: after your front-run the victim gets {victim_out}, below its min_out "
+                f"{min_out}, so its swap reverts and you are left holding what you bought. Find "
+                "the largest front-run the victim's limit still allows."
+            )
+        profit = back_out - got if got else 0
+        if profit < best_profit - max(1, best_profit // 10_000):
+            if best_profit <= 0:
+                raise CheckFailed(
+                    f"{call} returned {got}, which loses {-profit} wei: no size pays in this pool "
+                    "(fees and impact exceed what the victim's limit leaves), so return 0."
+                )
+            raise CheckFailed(
+                f"{call} returned {got}, which earns {profit}; the best size ({best.front_run_in}) "
+                f"earns {best_profit}. A search over sizes finds more: the profit rises with the "
+                "size until the victim's limit binds, or until price impact and two fees eat it."
+            )
+    return (
+        f"{len(_sandwich_cases())} pools: every victim's trade still passes and your size earns "
+        "within 0.01% of the best a search finds (0 when no sandwich pays)."
+    )
+
+
+check_front_run_size = Exercise(
+    name="front_run_size",
+    goal="Write front_run_size(reserve_in, reserve_out, victim_in, victim_min_out): the front-run "
+    "(in wei of the input token) that earns a sandwich searcher the most on a 0.3% Uniswap V2 "
+    "pool while the victim's swap still returns at least victim_min_out; 0 when no size pays.",
+    hints=(
+        "Section 7: the victim's output only falls as the front-run grows, so its min_out sets "
+        "a largest allowed size (a monotone condition: bisection finds it). The profit first "
+        "rises with the size, then falls once fees and the curve's impact dominate: take the "
+        "smaller of the two limits, and nothing if even the best loses.",
+        "Pseudo-code on a different problem, the largest shelf load a beam holds: lo, hi = 0, 1; "
+        "while holds(hi): lo, hi = hi, 2 * hi; while hi - lo > 1: mid = (lo + hi) // 2; if "
+        "holds(mid): lo = mid, else hi = mid. Then check whether a smaller load pays better "
+        "(a ternary search on a single-peaked function). Simulate the three swaps with the "
+        "amount_out formula of notebook 08 to evaluate a size.",
+    ),
+    test=_test_front_run_size,
+)
