@@ -175,6 +175,17 @@ def compile_cell(source: str, compiler: Compiler | None = None) -> dict[str, Sol
             for name, data in contracts.items()}
 
 
+def compile_or_wait(source: str) -> dict[str, SolidityContract]:
+    """``compile_cell(source)``, except that without a compiler it prints the one ⏳ line and
+    returns the declared contracts not compiled: their checks say "not done" and the notebook
+    runs on. For a notebook's Python cells; ``%%solidity`` cells do the same by themselves."""
+    try:
+        return compile_cell(source)
+    except CompilerNotFound:
+        print(NEEDS_A_COMPILER)
+        return {name: SolidityContract(name, (), "") for name in DECLARED_CONTRACT.findall(source)}
+
+
 def solidity(line: str, cell: str, namespace: dict[str, Any]) -> dict[str, SolidityContract]:
     """What ``%%solidity`` does: compile ``cell``, bind each contract in ``namespace``, print one
     line per contract (or the errors, or what gets a compiler); return the contracts bound."""

@@ -75,8 +75,12 @@ check_transaction_fee = Exercise(
     name="transaction_fee",
     goal="Write transaction_fee(receipt) returning the fee in wei that the sender paid.",
     hints=(
-        "A receipt says how much gas was used and at what price per unit (after EIP-1559).",
-        "return receipt['gasUsed'] * receipt['effectiveGasPrice']",
+        "Section 2: a receipt records the gas the transaction used and the price per unit of "
+        "gas it actually paid (since EIP-1559, the effective gas price: base fee plus tip). The "
+        "fee, in wei, follows from those two fields alone.",
+        "On other numbers: a plain transfer uses 21,000 gas; at an effective price of 3 gwei "
+        "(3 * 10**9 wei per gas) it costs 21,000 * 3 * 10**9 = 63,000,000,000,000 wei. Read "
+        "your two numbers from the receipt (it is a dict) instead of writing them in.",
     ),
     test=_test_fee,
 )
@@ -113,9 +117,11 @@ check_send_tokens = Exercise(
     goal="Write send_tokens(w3, token, sender, recipient, amount) that makes `sender` transfer "
     "`amount` tokens to `recipient` (a transaction, not a call).",
     hints=(
-        "token.functions.transfer(recipient, amount) builds the call; "
-        "course.evm.deploy.send(w3, call, sender=...) sends it from an account.",
-        "send(w3, token.functions.transfer(recipient, amount), sender=sender)",
+        "A call only reads; a transaction changes state and is signed by the account in its "
+        "'from'. ERC-20's transfer moves tokens away from whoever sends the transaction.",
+        "On another contract: to make carol increment section 3's counter, "
+        "`send(w3, counter.functions.increment(), sender=carol)`. A token function with "
+        "arguments is built the same way, with its arguments in the parentheses.",
     ),
     test=_test_send_tokens,
 )
@@ -151,10 +157,11 @@ check_pay_with_allowance = Exercise(
     "the spender for exactly `amount`, then the spender moves `amount` from the owner to the "
     "shop with transferFrom.",
     hints=(
-        "Two transactions from two accounts: approve (sent by the owner), then transferFrom "
-        "(sent by the spender).",
-        "send(w3, token.functions.approve(spender, amount), sender=owner); "
-        "send(w3, token.functions.transferFrom(owner, shop, amount), sender=spender)",
+        "Two transactions from two accounts: the one who gives permission signs the first, "
+        "the one who uses it signs the second. The permission names the spender and an amount.",
+        "The same two steps with a car: `send(w3, car.functions.lend(bob, 2), sender=alice)` "
+        "lets bob drive 2 days, then `send(w3, car.functions.drive(alice, garage, 2), "
+        "sender=bob)` uses them. Map lend to approve and drive to transferFrom.",
     ),
     test=_test_pay_with_allowance,
 )

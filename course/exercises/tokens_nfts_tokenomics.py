@@ -53,8 +53,10 @@ check_royalty = Exercise(
     goal="Write royalty(sale_price, bps) returning the royalty that CourseNFT.royaltyInfo reports "
     "for a sale: sale_price * bps / 10,000, in whole units (wei) like the contract.",
     hints=(
-        "A basis point is 1/100 of a percent: 10,000 bps = 100%. Solidity has no fractions.",
-        "return sale_price * bps // 10_000   (multiply first, then divide, with //)",
+        "A basis point is 1/100 of a percent: 10,000 bps = 100%. Solidity has no fractions: "
+        "the contract multiplies first and divides last, rounding down.",
+        "On other numbers: a 2.5% fee (250 bps) on 999 wei is 999 * 250 = 249,750, then "
+        "// 10,000 = 24 wei. Dividing first would give 999 // 10,000 * 250 = 0.",
     ),
     test=_test_royalty,
 )
@@ -84,9 +86,12 @@ check_unlocked_at = Exercise(
     "unlocked after `month` months: 0 before the cliff, then total * months passed / "
     "vesting_months (rounded down, never more than total).",
     hints=(
-        "Three cases: before the cliff, during vesting, after vesting. Integers only (//).",
-        "if month < cliff_months: return 0; "
-        "return total * min(month, vesting_months) // vesting_months",
+        "Three cases: before the cliff (nothing), during vesting (a share proportional to the "
+        "months since launch, counted from month 0, not from the cliff), after vesting (all). "
+        "Integers only (//).",
+        "On other numbers: a grant of 600 over 24 months with a 6-month cliff unlocks 0 at "
+        "month 5, 600 * 6 // 24 = 150 at month 6, 600 * 13 // 24 = 325 at month 13, and 600 "
+        "from month 24 on (never more).",
     ),
     test=_test_unlocked_at,
 )
@@ -117,8 +122,10 @@ check_real_yield = Exercise(
     "(1 + nominal) / (1 + inflation) - 1, with rates as fractions (0.05 = 5%).",
     hints=(
         "After a year you hold (1 + nominal) times your tokens; the supply is (1 + inflation) "
-        "times bigger. Divide, do not subtract.",
-        "return (1 + nominal) / (1 + inflation) - 1",
+        "times bigger. Your share changes by the ratio of the two: divide, do not subtract.",
+        "On other numbers: earn 20% while the supply grows 10%: you hold 1.20 times your tokens "
+        "in a supply 1.10 times as big, 1.20 / 1.10 = 1.0909, so your share grew 9.09%, not "
+        "10%.",
     ),
     test=_test_real_yield,
 )
@@ -153,9 +160,11 @@ check_gini = Exercise(
     goal="Write gini(balances): the mean absolute difference between all pairs of balances "
     "(i, j), divided by twice the mean balance.",
     hints=(
-        "Sum |x_i - x_j| over all n * n ordered pairs, then divide by 2 * n**2 * mean.",
-        "n = len(balances); mean = sum(balances) / n; "
-        "return sum(abs(a - b) for a in balances for b in balances) / (2 * n * n * mean)",
+        "The Gini coefficient compares every holder with every other (all n * n ordered pairs, "
+        "a holder with itself included): the mean gap, scaled by twice the mean balance.",
+        "On other numbers: balances [1, 3] give the pairs (1,1), (1,3), (3,1), (3,3) with gaps "
+        "0, 2, 2, 0, a mean gap of 1; the mean balance is 2, so the Gini is 1 / (2 * 2) = "
+        "0.25.",
     ),
     test=_test_gini,
 )
@@ -426,7 +435,7 @@ check_vesting_wallet = Exercise(
     "the balance plus what was released) and release() (only the beneficiary; pays what vested "
     "and was not released yet, adds it to released, emits Released).",
     hints=(
-        "This is Try it 2's unlocked_at in Solidity, with seconds instead of months and "
+        "This is Try it 3's unlocked_at in Solidity, with seconds instead of months and "
         "block.timestamp as the clock. The contract remembers what it already paid (released), "
         "so each release pays the difference; update released before sending the ether "
         "(checks, effects, interactions).",

@@ -117,3 +117,11 @@ def test_bad_input_is_refused_with_the_rule():
         compile_cell(b"contract A {}")
     with pytest.raises(InvalidCompilerInput, match="compiler"):
         compile_cell("contract A {}", compiler="solc")
+
+
+def test_compile_or_wait_without_a_compiler_prints_one_line_and_the_notebook_runs_on(
+        monkeypatch, capsys):
+    monkeypatch.setattr(magic, "find_compiler", no_compiler)
+    contracts = magic.compile_or_wait(COUNTER)
+    assert capsys.readouterr().out == NEEDS_A_COMPILER + "\n"
+    assert list(contracts) == ["TinyCounter"] and not contracts["TinyCounter"].compiled
