@@ -101,6 +101,8 @@ def set_up() -> Path:
     pins = ["-c", CONSTRAINTS.name] if CONSTRAINTS.exists() else []
     run([str(python), "-m", "pip", "install", "--quiet", *pins, TORCH, "-e", ".[dev]"])
     node_tools = install_node_tools()
+    if not node_tools:
+        install_solc_with_python(python)
     STAMP.write_text(json.dumps({"inputs": install_inputs_hash(), "node_tools": node_tools}) + "\n")
     print("start.py: done. Check the machine any time with: .venv/bin/course doctor", flush=True)
     return python
@@ -128,6 +130,31 @@ def install_node_tools() -> bool:
               "course runs without them; add them later with `npm install --no-package-lock` "
               "in the course folder.", flush=True)
         return False
+    return True
+
+
+SOLC_VERSION = "0.8.37"  # the solc that package.json pins for solc-js: the same compiler
+
+
+def install_solc_with_python(python: Path) -> bool:
+    """Without solc-js: the pinned solc through py-solc-x (Colab, no Node.js), if the network
+    allows. Optional: a failure is reported in one line, and the notebooks run without it."""
+    print(f"start.py: no solc-js: trying solc {SOLC_VERSION} through py-solc-x ...", flush=True)
+    steps = [[str(python), "-m", "pip", "install", "--quiet", "py-solc-x"],
+             [str(python), "-c", f"import solcx; solcx.install_solc({SOLC_VERSION!r})"]]
+    for command in steps:
+        print("+", " ".join(command), flush=True)
+        try:
+            done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+        except (OSError, subprocess.SubprocessError):
+            done = None
+        if done is None or done.returncode != 0:
+            print("start.py: could not get solc through py-solc-x (offline?). The course runs "
+                  "without a compiler (Solidity exercises say how to get one); later: "
+                  f"`pip install py-solc-x && python -c \"import solcx; "
+                  f"solcx.install_solc('{SOLC_VERSION}')\"`", flush=True)
+            return False
+    print(f"start.py: solc {SOLC_VERSION} installed through py-solc-x.", flush=True)
     return True
 
 

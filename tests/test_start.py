@@ -136,3 +136,47 @@ def test_a_failing_npm_install_is_reported_and_does_not_stop_the_setup(monkeypat
                         lambda *args, **kwargs: subprocess.CompletedProcess(args, 1))
     assert start.install_node_tools() is False
     assert "could not install the optional solc-js and anvil" in capsys.readouterr().out
+
+
+def test_without_solc_js_setup_gets_the_pinned_solc_through_py_solc_x(monkeypatch, capsys):
+    start = load_start_module()
+    commands = []
+
+    def installer(command, **kwargs):  # a fake pip and py-solc-x: both succeed
+        commands.append(command)
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(start.subprocess, "run", installer)
+    assert start.install_solc_with_python(Path("python")) is True
+    pip, solcx = commands
+    assert pip[1:] == ["-m", "pip", "install", "--quiet", "py-solc-x"]
+    assert solcx[-1] == f"import solcx; solcx.install_solc('{start.SOLC_VERSION}')"
+    assert f"solc {start.SOLC_VERSION} installed through py-solc-x" in capsys.readouterr().out
+
+
+def test_offline_the_py_solc_x_fallback_fails_softly_in_one_line(monkeypatch, capsys):
+    start = load_start_module()
+
+    def offline(command, **kwargs):  # pip works, the compiler download does not
+        if "solcx" in command[-1]:
+            raise subprocess.TimeoutExpired(command, 300)
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(start.subprocess, "run", offline)
+    assert start.install_solc_with_python(Path("python")) is False
+    out = capsys.readouterr().out
+    assert "could not get solc through py-solc-x (offline?)" in out and "Traceback" not in out
+
+
+def test_setup_tries_py_solc_x_only_when_solc_js_was_not_installed(tmp_path, monkeypatch):
+    start = start_in(tmp_path, monkeypatch)
+    monkeypatch.setattr(start, "run", lambda command: None)
+    tried = []
+    monkeypatch.setattr(start, "install_solc_with_python", tried.append)
+    start.venv_python().parent.mkdir(parents=True)
+    start.venv_python().write_text("")  # an environment made by an earlier run
+    for node_tools in (True, False):
+        monkeypatch.setattr(start, "install_node_tools", lambda done=node_tools: done)
+        start.STAMP.unlink(missing_ok=True)
+        start.set_up()
+    assert tried == [start.venv_python()]
