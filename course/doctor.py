@@ -190,28 +190,28 @@ def _node_binary(name: str) -> str | None:
 
 
 def check_solidity_compiler() -> Finding:
-    """A real solc from any of three places; optional, as notebooks use compiled artifacts."""
-    found = []
-    solc = shutil.which("solc")
-    if solc and (version := _run([solc, "--version"])):
-        found.append(f"solc on PATH ({version.split()[-1]})")
-    from course.evm.compiler import solcx_versions
+    """Which real solc the Solidity cells and exercises use (the first found), and the others.
 
-    if versions := solcx_versions():
-        found.append(f"py-solc-x ({', '.join(versions)})")
-    node = shutil.which("node")
-    if node:
-        version = _run([node, "-e", "console.log(require('solc').version())"])
-        if version:
-            found.append(f"solc-js via node ({version})")
-    if found:
-        return Finding("Solidity compiler", OK, "; ".join(found))
-    return Finding(
-        "Solidity compiler",
-        ABSENT,
-        "none (optional: notebooks use committed compiled contracts)",
-        fix="npm install solc  (in the course folder), or pip install py-solc-x",
-    )
+    Optional: notebooks deploy committed artifacts; without a compiler the Solidity exercises
+    say "needs a Solidity compiler" with the command that gets one.
+    """
+    try:
+        from course.evm.compiler import GET_A_COMPILER, available_compilers
+
+        compilers = available_compilers()
+    except Exception as error:  # a broken node or py-solc-x install: report, never crash
+        return Finding("Solidity compiler", BROKEN, f"cannot ask ({type(error).__name__})")
+    if not compilers:
+        return Finding("Solidity compiler", ABSENT,
+                       "none: the Solidity exercises and %%solidity cells wait for one",
+                       fix=GET_A_COMPILER.replace("`", ""))
+    where = {"solc-js": "node_modules/solc, through Node.js", "solc": "solc on PATH",
+             "py-solc-x": "installed by py-solc-x"}
+    used, *others = compilers
+    detail = f"in use: {used.name} {used.version} ({where[used.name]})"
+    if others:
+        detail += "; also " + ", ".join(f"{c.name} {c.version}" for c in others)
+    return Finding("Solidity compiler", OK, detail)
 
 
 def check_ethereum_node() -> Finding:

@@ -2,6 +2,7 @@ import subprocess
 import sys
 
 from course.doctor import (
+    ABSENT,
     BROKEN,
     MISSING,
     OK,
@@ -9,6 +10,7 @@ from course.doctor import (
     Package,
     check_package,
     check_python,
+    check_solidity_compiler,
     diagnose,
 )
 
@@ -67,3 +69,33 @@ def test_doctor_reports_optional_tools_without_failing():
     for optional in ("GPU", "Solidity compiler", "Ethereum node", "Node.js"):
         assert not items[optional].required
     assert sys.version.split()[0] in items["Python"].detail
+
+
+def test_doctor_names_the_compiler_in_use_first(monkeypatch):
+    from course.evm import compiler
+
+    found = [compiler.Compiler("solc-js", "0.8.37"), compiler.Compiler("py-solc-x", "0.8.30")]
+    monkeypatch.setattr(compiler, "available_compilers", lambda: found)
+    finding = check_solidity_compiler()
+    assert finding.status == OK
+    assert finding.detail == ("in use: solc-js 0.8.37 (node_modules/solc, through Node.js); "
+                              "also py-solc-x 0.8.30")
+
+
+def test_without_a_compiler_doctor_gives_the_command_that_gets_one(monkeypatch):
+    from course.evm import compiler
+
+    monkeypatch.setattr(compiler, "available_compilers", lambda: [])
+    finding = check_solidity_compiler()
+    assert finding.status == ABSENT and not finding.is_problem
+    assert "npm install" in finding.fix and "solcx.install_solc('0.8.37')" in finding.fix
+
+
+def test_a_broken_compiler_install_is_reported_not_raised(monkeypatch):
+    from course.evm import compiler
+
+    def broken():
+        raise OSError("node crashed")
+
+    monkeypatch.setattr(compiler, "available_compilers", broken)
+    assert check_solidity_compiler().status == BROKEN

@@ -33,11 +33,12 @@ SOLCJS_SCRIPT = (
 )
 HOW_TO_GET_ONE = (
     "no Solidity compiler found. Any one of: `npm install` in the course folder (solc-js, the "
-    "pinned version), `pip install py-solc-x` then `python -m solcx.install 0.8.37`, or a "
+    "pinned version), `pip install py-solc-x` then `python -c \"import solcx; "
+    "solcx.install_solc('0.8.37')\"`, or a "
     "`solc` binary on PATH. The notebooks do not need one: they use the committed artifacts."
 )
-GET_A_COMPILER = ("`npm install` in the course folder (without npm: "
-                  "`pip install py-solc-x && python -m solcx.install 0.8.37`)")
+GET_A_COMPILER = ("`npm install` in the course folder (without npm: `pip install py-solc-x && "
+                  "python -c \"import solcx; solcx.install_solc('0.8.37')\"`)")
 """The one command that gets a compiler, for messages that have room for one line."""
 DECLARED_CONTRACT = re.compile(r"^\s*(?:abstract\s+)?contract\s+(\w+)", re.MULTILINE)
 """Finds the names of the contracts a source declares, without a compiler."""
