@@ -527,6 +527,65 @@ def test_a_reentering_provider_cannot_withdraw_twice(market, greedy_provider_art
     assert w3.eth.get_balance(market.escrow.address) == escrow.accountedBalance().call()
 
 
+# ---- a requester contract that refuses ETH cannot hold the provider's payment hostage ----
+
+STUBBORN_REQUESTER = """
+pragma solidity ^0.8.20;
+interface IJobEscrow {
+    function postJob(bytes32 specHash, uint256 deadlineBlocks) external payable returns (uint256);
+    function assign(uint256 jobId, address provider) external;
+    function challenge(uint256 jobId, uint256 row) external payable;
+}
+contract StubbornRequester {
+    IJobEscrow public escrow;
+    constructor(IJobEscrow escrow_) payable { escrow = escrow_; }
+    function post(bytes32 spec, address provider) external payable returns (uint256 jobId) {
+        jobId = escrow.postJob{value: msg.value}(spec, 40);
+        escrow.assign(jobId, provider);
+    }
+    function challenge(uint256 jobId, uint256 row) external payable {
+        escrow.challenge{value: msg.value}(jobId, row);
+    }
+    receive() external payable { revert("no ETH for me"); }  // every refund bounces
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def stubborn_requester_artifact():
+    try:
+        compiler = find_compiler(PINNED_SOLC)
+    except CompilerNotFound as missing:
+        if os.environ.get("CI"):
+            pytest.fail(str(missing))
+        pytest.skip(str(missing))
+    return compile_solidity({"Stubborn.sol": STUBBORN_REQUESTER}, compiler)["StubbornRequester"]
+
+
+def test_a_requester_that_refuses_eth_cannot_block_the_providers_payment(
+        market, stubborn_requester_artifact):
+    w3, artifact, escrow = market.w3, stubborn_requester_artifact, market.escrow.functions
+    factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+    receipt = w3.eth.wait_for_transaction_receipt(
+        factory.constructor(market.escrow.address).transact({"from": w3.eth.accounts[0]}))
+    stubborn = w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"])
+    # plain sends: ETH comes in from account 0, outside the Market's books
+    send(w3, escrow.depositStake(), sender=market.provider, value=STAKE)
+    send(w3, stubborn.functions.post(SPEC, market.provider), value=PAYMENT)
+    job_id = escrow.jobCount().call()
+    send(w3, escrow.submitResult(job_id, ROOT, len(ROWS)), sender=market.provider)
+    send(w3, stubborn.functions.challenge(job_id, 1), value=BOND)
+    send(w3, escrow.openRow(job_id, ROWS[1], keccak_proof(ROWS, 1)), sender=market.provider)
+    mine_blocks(w3, WINDOW + 1)  # no quorum: the bond goes back to a requester that refuses it
+    send(w3, escrow.settle(job_id), sender=market.stranger)
+    assert market.job(job_id)["state"] == "Paid"
+    assert escrow.owedTo(stubborn.address).call() == BOND  # credited, not pushed
+    send(w3, escrow.withdraw(), sender=market.provider)
+    assert escrow.owedTo(market.provider).call() == 0
+    assert w3.eth.get_balance(market.escrow.address) == escrow.accountedBalance().call() == (
+        STAKE + BOND)
+
+
 # ---- property: random actions by random people never break the books ----
 
 ACTIONS = {  # action: the person who would normally take it
