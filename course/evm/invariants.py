@@ -206,9 +206,11 @@ def fuzz(
     sequence that still breaks it (calls the failure does not need are dropped).
 
     Raises:
-        InvalidFuzzSetup: no actions, an action or invariant of the wrong kind, or sizes out of
-            range (actors 1-10, steps 1-50, examples 1-1000).
-        Exceptions of ``setup`` itself (a constructor that reverts) are not caught.
+        InvalidFuzzSetup: no actions, an action or invariant of the wrong kind, sizes out of
+            range (actors 1-10, steps 1-50, examples 1-1000), or a scenario that names an
+            unknown action or actor.
+        Exceptions of ``setup``, a ``look``, a ``rule`` or ``perform`` are not caught (a rule
+        may raise on purpose, e.g. the exercises' "not done yet"); reverts of calls are.
     """
     ensure(callable(setup), InvalidFuzzSetup, "setup", setup, "a function (w3, actors) -> Contract")
     ensure(

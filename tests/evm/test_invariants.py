@@ -143,3 +143,27 @@ def test_a_setup_that_cannot_fuzz_is_refused_with_the_field(kwargs, field):
     arguments = {"setup": token, "actions": [TRANSFER], **kwargs}
     with pytest.raises(InvalidFuzzSetup, match=field):
         fuzz(**arguments)
+
+
+def test_a_scenario_is_tried_first_and_named_call_by_call():
+    def account_two_stays_empty(run):
+        held = run.contract.functions.balanceOf(run.actors[2]).call()
+        return None if held == 0 else f"account 2 holds {held}"
+
+    def gift(actors):
+        return [("approve", 0, (actors[1], 5)), ("transfer", 0, (actors[2], 7))]
+
+    broken = fuzz(token, [TRANSFER, Action("approve", amounts)],
+                  [Invariant("empty", account_two_stays_empty)], examples=1, steps=1,
+                  scenarios=[gift])
+    assert broken is not None and broken.steps == ("account 0 calls transfer(account 2, 7)",)
+    assert broken.problem == "account 2 holds 7"
+
+
+@pytest.mark.parametrize("scenario, field", [
+    (lambda actors: [("mint", 0, ())], "scenario"),
+    (lambda actors: [("transfer", 9, (actors[0], 1))], "scenario's actor"),
+])
+def test_a_scenario_with_an_unknown_action_or_actor_is_refused(scenario, field):
+    with pytest.raises(InvalidFuzzSetup, match=field):
+        fuzz(token, [TRANSFER], scenarios=[scenario])
