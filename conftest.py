@@ -32,6 +32,8 @@ SLOW = (
     "tests/evm/test_magic.py::test_a_custom_error",
     "tests/exercises/test_smart_contracts_with_web3.py::test_owner_reset",
     "tests/exercises/test_smart_contracts_with_web3.py::test_escrow",
+    "tests/exercises/test_smart_contracts_with_web3.py::test_tip_jar",
+    "tests/exercises/test_smart_contracts_with_web3.py::test_allowlist",
     "tests/exercises/test_tokens_nfts_tokenomics.py::test_transfer_from",
     "tests/exercises/test_tokens_nfts_tokenomics.py::test_vesting_wallet",
     "tests/exercises/test_tokens_nfts_tokenomics.py::test_the_solidity_checks",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from hypothesis import strategies as st
 from web3.logs import DISCARD
 
 from course.evm.connection import connect
@@ -351,4 +352,230 @@ check_escrow = Exercise(
         "payable(winner).transfer(prize); emit Awarded(winner, prize); }`.",
     ),
     test=_test_escrow,
+)
+
+
+# --- Try it 6: a tip jar: receive() takes plain ether, only the owner withdraws ----------------
+
+JAR_LABELS = ["owner", "account 1", "account 2", "account 3"]
+
+
+def _jar_state(run: Run) -> dict[str, Any]:
+    jar, w3 = run.contract, run.w3
+    return run.read("state", lambda: {
+        "held": w3.eth.get_balance(jar.address),
+        "withdrawn": jar.functions.withdrawn().call(),
+        "tipped": {a: jar.functions.tipped(a).call() for a in run.actors},
+        "balances": {a: w3.eth.get_balance(a) for a in run.actors}})
+
+
+def _tip(run: Run, sender: str, args: tuple[Any, ...]) -> Any:
+    """A tip is plain ether sent to the contract's address: no function named, so receive() runs."""
+    tx = run.w3.eth.send_transaction({"from": sender, "to": run.contract.address, "value": args[0]})
+    return run.w3.eth.wait_for_transaction_receipt(tx)
+
+
+def _tip_rule(run: Run, step: Step) -> str | None:
+    before, after, who, value = step.seen_before, _jar_state(run), run.name(step.sender), \
+        step.args[0]
+    if step.reverted is not None:
+        refused_as_placeholder(step.reverted, "receive()")
+        return f"a tip of {value} wei from {who} was refused ({step.reverted}): anyone may tip"
+    total, was = after["tipped"][step.sender], before["tipped"][step.sender]
+    if total != was + value:
+        return (f"after a tip of {value} wei from {who}, tipped({who}) is {total}, it should be "
+                f"{was + value}: add each tip to the tipper's total")
+    events = run.contract.events.Tipped().process_receipt(step.receipt, errors=DISCARD)
+    if not any(e.args["from"] == step.sender and e.args["amount"] == value for e in events):
+        return f"no Tipped event for the {value} wei from {who}"
+    return None
+
+
+def _withdraw_rule(run: Run, step: Step) -> str | None:
+    before, after, who = step.seen_before, _jar_state(run), run.name(step.sender)
+    owner = run.actors[0]
+    if step.reverted is not None:
+        refused_as_placeholder(step.reverted, "withdraw()")
+        if step.sender == owner and before["held"] > 0:
+            return (f"withdraw() from the owner was refused ({step.reverted}) while the jar "
+                    f"held {before['held']} wei; the owner may withdraw")
+        return None
+    if step.sender != owner:
+        return f"withdraw() from {who} went through: only the owner may withdraw"
+    got = after["balances"][owner] - before["balances"][owner] + step.fee()
+    if got != before["held"]:
+        return (f"withdraw() paid the owner {got} wei; the jar held {before['held']}: send the "
+                "whole balance")
+    rose = after["withdrawn"] - before["withdrawn"]
+    if rose != got:
+        return (f"withdraw() paid {got} wei but withdrawn() rose by {rose}: add what you pay out "
+                "to withdrawn (an effect: before sending the ether)")
+    return None
+
+
+def _jar_accounted(run: Run) -> str | None:
+    state = _jar_state(run)
+    tips = sum(state["tipped"].values())
+    if state["held"] != tips - state["withdrawn"]:
+        return (f"the jar holds {state['held']} wei, but the tips add up to {tips} and "
+                f"withdrawn() says {state['withdrawn']}: it should hold "
+                f"{tips - state['withdrawn']}")
+    return None
+
+
+def _tip_twice_then_withdraw(actors: tuple[str, ...]) -> list[tuple[str, int, tuple[Any, ...]]]:
+    return [("tip", 1, (1_000,)), ("tip", 1, (2_500,)), ("withdraw", 2, ()), ("tip", 0, (7,)),
+            ("withdraw", 0, ()), ("tip", 3, (40,)), ("withdraw", 0, ())]
+
+
+def _test_tip_jar(answer: Any) -> str:
+    factory = expect_contract(answer, keep=("owner", "tipped", "withdrawn"), write=("withdraw",),
+                              events=("Tipped",))
+    if not any(item.get("type") == "receive" for item in factory.abi):
+        raise CheckFailed(f"{factory.name} has no receive(): keep the template's receive() "
+                          "external payable, it is what takes a tip.")
+    look = lambda run, sender, args: dict(_jar_state(run))  # noqa: E731
+    tip_sizes = lambda actors: st.tuples(st.integers(1, 10**15))  # noqa: E731
+    actions = [Action("tip", tip_sizes, rule=_tip_rule, look=look, perform=_tip,
+                      says="{sender} tips {0} wei"),
+               Action("withdraw", rule=_withdraw_rule, look=look)]
+    broken = fuzz(lambda w3, actors: factory.deploy(w3, sender=actors[0]), actions,
+                  [Invariant("tips accounted for", _jar_accounted)], labels=JAR_LABELS,
+                  describe_revert=factory.revert_reason, examples=FUZZ_EXAMPLES, steps=5,
+                  scenarios=(_tip_twice_then_withdraw,))
+    if broken is not None:
+        raise CheckFailed(f"{broken}.")
+    return ("Every tip was recorded to the wei with its event, only the owner withdrew, and the "
+            f"jar always held tips minus withdrawals, through a scenario and {FUZZ_EXAMPLES} "
+            "random sequences from 4 accounts.")
+
+
+check_tip_jar = Exercise(
+    name="tip_jar",
+    goal="In the %%solidity cell, write TipJar's receive() (add the tip to tipped[msg.sender], "
+    "emit Tipped) and withdraw() (only the owner; the whole balance goes to the owner, counted "
+    "in withdrawn before it is sent).",
+    hints=(
+        "receive() is what runs when plain ether arrives with no function named; msg.value is "
+        "the amount. withdraw() is a guard (who may call), then the effect (the books), then the "
+        "interaction (the transfer): checks, effects, interactions.",
+        "The same shape for a savings box a child fills and a parent empties: `receive() "
+        "external payable { saved[msg.sender] += msg.value; emit Saved(msg.sender, msg.value); "
+        "}` and `function empty() external { require(msg.sender == parent, \"no\"); uint256 x = "
+        "address(this).balance; emptied += x; payable(parent).transfer(x); }`.",
+    ),
+    test=_test_tip_jar,
+)
+
+
+# --- Try it 7: an allowlist: a modifier, an internal helper, a view ----------------------------
+
+LIST_LABELS = ["owner", "account 1", "account 2", "account 3"]
+
+
+def _expected_list(run: Run) -> set[str]:
+    """Who should be on the list after the calls so far: the owner's adds and removes, in order."""
+    listed: set[str] = set()
+    for step in run.steps:
+        if step.reverted is None and step.sender == run.actors[0]:
+            (listed.add if step.action == "add" else listed.discard)(step.args[0])
+    return listed
+
+
+def _list_state(run: Run, describe: Callable[[BaseException], str]) -> dict[str, Any]:
+    def read() -> dict[str, Any]:
+        allowed = {}
+        for who in run.actors:
+            try:
+                allowed[who] = run.contract.functions.isAllowed(who).call()
+            except REVERTS as error:
+                reason = describe(error)
+                refused_as_placeholder(reason, "isAllowed()")
+                raise CheckFailed(f"isAllowed({run.name(who)}) reverted ({reason}): a view "
+                                  "answers for every address, true or false.") from None
+        return {"allowed": allowed, "count": run.contract.functions.count().call()}
+    return run.read("state", read)
+
+
+def _list_rule(describe: Callable[[BaseException], str]) -> Callable[[Run, Step], str | None]:
+    def rule(run: Run, step: Step) -> str | None:
+        who, target, action = run.name(step.sender), run.name(step.args[0]), step.action
+        was = step.seen_before["allowed"][step.args[0]]
+        if step.reverted is not None:
+            refused_as_placeholder(step.reverted, f"{action}()")
+            changes = was != (action == "add")
+            if step.sender == run.actors[0] and changes:
+                return (f"{action}({target}) from the owner was refused ({step.reverted}); the "
+                        f"owner may {action} anyone")
+            return None
+        if step.sender != run.actors[0]:
+            return f"{action}({target}) from {who} went through: only the owner may {action}"
+        now = _list_state(run, describe)["allowed"][step.args[0]]
+        if now != (action == "add"):
+            return f"after {action}({target}) from the owner, isAllowed({target}) is {now}"
+        event = "Added" if action == "add" else "Removed"
+        if was != now and not any(
+                e.args["who"] == step.args[0]
+                for e in run.contract.events[event]().process_receipt(step.receipt,
+                                                                      errors=DISCARD)):
+            return f"no {event} event for {target}"
+        return None
+    return rule
+
+
+def _list_exact(describe: Callable[[BaseException], str]) -> Callable[[Run], str | None]:
+    def holds(run: Run) -> str | None:
+        state, listed = _list_state(run, describe), _expected_list(run)
+        for who in run.actors:
+            if state["allowed"][who] != (who in listed):
+                return (f"isAllowed({run.name(who)}) is {state['allowed'][who]}, but the owner "
+                        f"{'added' if who in listed else 'never added (or removed)'} it")
+        if state["count"] != len(listed):
+            names = ", ".join(sorted(run.name(a) for a in listed)) or "nobody"
+            return (f"count() is {state['count']}, but the list holds {len(listed)} ({names}): "
+                    "count an address once when it joins, and once when it leaves")
+        return None
+    return holds
+
+
+def _add_twice_remove(actors: tuple[str, ...]) -> list[tuple[str, int, tuple[Any, ...]]]:
+    return [("add", 1, (actors[1],)), ("add", 0, (actors[2],)), ("add", 0, (actors[2],)),
+            ("remove", 3, (actors[2],)), ("remove", 0, (actors[2],)), ("remove", 0, (actors[2],)),
+            ("add", 0, (actors[3],))]
+
+
+def _test_allowlist(answer: Any) -> str:
+    factory = expect_contract(answer, keep=("owner", "count"), write=("add", "remove",
+                                                                     "isAllowed"),
+                              events=("Added", "Removed"))
+    describe = factory.revert_reason
+    look = lambda run, sender, args: dict(_list_state(run, describe))  # noqa: E731
+    anyone = lambda actors: st.tuples(st.sampled_from(actors))  # noqa: E731
+    actions = [Action(name, anyone, rule=_list_rule(describe), look=look)
+               for name in ("add", "remove")]
+    broken = fuzz(lambda w3, actors: factory.deploy(w3, sender=actors[0]), actions,
+                  [Invariant("isAllowed and count match the list", _list_exact(describe))],
+                  labels=LIST_LABELS, describe_revert=describe, examples=FUZZ_EXAMPLES, steps=5,
+                  scenarios=(_add_twice_remove,))
+    if broken is not None:
+        raise CheckFailed(f"{broken}.")
+    return ("Only the owner changed the list, isAllowed and count were exact after every call, "
+            f"through a scenario and {FUZZ_EXAMPLES} random sequences from 4 accounts.")
+
+
+check_allowlist = Exercise(
+    name="allowlist",
+    goal="In the %%solidity cell, write Allowlist's onlyOwner modifier, add(who) and remove(who) "
+    "(owner only, through the internal helper _set), and isAllowed(who); count() says how many "
+    "addresses are on the list.",
+    hints=(
+        "The list is a private mapping: no getter, so isAllowed is the only way in. A modifier "
+        "says 'owner only' once for both writers; an internal helper holds what add and remove "
+        "share: change the entry, adjust the count only when the entry really changes, emit.",
+        "The same shape for a set of moderators: `modifier onlyAdmin() { if (msg.sender != "
+        "admin) revert NotAdmin(msg.sender); _; }` and `function _mark(address m, bool on) "
+        "internal { if (mods[m] == on) return; mods[m] = on; if (on) total++; else total--; }`; "
+        "events are emitted where the entry changes.",
+    ),
+    test=_test_allowlist,
 )

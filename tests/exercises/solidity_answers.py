@@ -217,3 +217,108 @@ VESTING_VERSIONS = {
 def vesting_source():
     return one_source([VESTING_TEMPLATE.format(name=n, vested=v, release=r)
                        for n, (v, r) in VESTING_VERSIONS.items()])
+
+
+# --- notebook 05, Try it 6: the tip jar
+TIP_JAR_TEMPLATE = """// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+contract {name} {{
+    address public immutable owner;
+    mapping(address => uint256) public tipped;
+    uint256 public withdrawn;
+
+    event Tipped(address indexed from, uint256 amount);
+    {extra}
+    constructor() {{
+        owner = msg.sender;
+    }}
+
+    receive() external payable {{
+        {receive}
+    }}
+
+    function withdraw() external {{
+        {withdraw}
+    }}
+}}
+"""
+TIP = "tipped[msg.sender] += msg.value; emit Tipped(msg.sender, msg.value);"
+WITHDRAW = ('require(msg.sender == owner, "TipJar: not the owner"); uint256 amount = address(this).balance; '
+            "withdrawn += amount; payable(owner).transfer(amount);")
+TIP_JAR_VERSIONS = {
+    "Placeholder": ("", PLACEHOLDER, PLACEHOLDER),
+    "Correct": ("", TIP, WITHDRAW),
+    "WithModifier": ("error NotOwner(address caller); modifier onlyOwner() { if (msg.sender != owner) revert NotOwner(msg.sender); _; }",
+                     "tipped[msg.sender] = tipped[msg.sender] + msg.value; emit Tipped({from: msg.sender, amount: msg.value});",
+                     "_pay();"),  # withdraw() onlyOwner, below
+    "WithdrawByAnyone": ("", TIP, WITHDRAW.replace('require(msg.sender == owner, "TipJar: not the owner"); ', "")),
+    "TipNotRecorded": ("", "emit Tipped(msg.sender, msg.value);", WITHDRAW),
+    "TipOverwritten": ("", "tipped[msg.sender] = msg.value; emit Tipped(msg.sender, msg.value);", WITHDRAW),
+    "NoEvent": ("", "tipped[msg.sender] += msg.value;", WITHDRAW),
+    "ForgetsWithdrawn": ("", TIP, WITHDRAW.replace("withdrawn += amount; ", "")),
+}
+
+
+def tip_jar_source():
+    parts = [TIP_JAR_TEMPLATE.format(name=n, extra=e, receive=r, withdraw=w)
+             for n, (e, r, w) in TIP_JAR_VERSIONS.items()]
+    # the modifier style: withdraw() external onlyOwner, paying through .call
+    parts = [p.replace("function withdraw() external {\n        _pay();",
+                       "function withdraw() external onlyOwner {\n        uint256 amount = address(this).balance;\n"
+                       "        withdrawn += amount;\n        (bool ok, ) = owner.call{value: amount}(\"\");\n"
+                       '        require(ok, "TipJar: payment failed");') for p in parts]
+    return one_source(parts)
+
+
+# --- notebook 05, Try it 7: the allowlist
+ALLOWLIST_TEMPLATE = """// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+contract {name} {{
+    address public immutable owner;
+    uint256 public count;
+    mapping(address => bool) private allowed;
+
+    event Added(address indexed who);
+    event Removed(address indexed who);
+    {extra}
+    constructor() {{
+        owner = msg.sender;
+    }}
+
+    function add(address who) external {{
+        {add}
+    }}
+
+    function remove(address who) external {{
+        {remove}
+    }}
+
+    function isAllowed(address who) external view returns (bool) {{
+        {view}
+    }}
+}}
+"""
+SET = ("function _set(address who, bool on) internal { if (allowed[who] == on) return; allowed[who] = on; "
+       "if (on) { count += 1; emit Added(who); } else { count -= 1; emit Removed(who); } }")
+ONLY_OWNER = 'require(msg.sender == owner, "Allowlist: not the owner"); '
+ALLOWLIST_VERSIONS = {
+    "Placeholder": ("", PLACEHOLDER, PLACEHOLDER, PLACEHOLDER),
+    "Correct": (SET, ONLY_OWNER + "_set(who, true);", ONLY_OWNER + "_set(who, false);", "return allowed[who];"),
+    "WithoutHelper": ("error NotOwner(address caller);",
+                      "if (msg.sender != owner) revert NotOwner(msg.sender); if (!allowed[who]) { allowed[who] = true; count++; emit Added(who); }",
+                      "if (msg.sender != owner) revert NotOwner(msg.sender); require(allowed[who], \"not listed\"); allowed[who] = false; count--; emit Removed(who);",
+                      "return allowed[who];"),
+    "RemoveByAnyone": (SET, ONLY_OWNER + "_set(who, true);", "_set(who, false);", "return allowed[who];"),
+    "AddByAnyone": (SET, "_set(who, true);", ONLY_OWNER + "_set(who, false);", "return allowed[who];"),
+    "CountsTwice": ("", ONLY_OWNER + "allowed[who] = true; count += 1; emit Added(who);",
+                    ONLY_OWNER + "if (allowed[who]) { allowed[who] = false; count -= 1; emit Removed(who); }", "return allowed[who];"),
+    "NoRemovedEvent": (SET.replace(" emit Removed(who);", ""), ONLY_OWNER + "_set(who, true);", ONLY_OWNER + "_set(who, false);", "return allowed[who];"),
+    "OwnerAlwaysAllowed": (SET, ONLY_OWNER + "_set(who, true);", ONLY_OWNER + "_set(who, false);", "return who == owner || allowed[who];"),
+}
+
+
+def allowlist_source():
+    return one_source([ALLOWLIST_TEMPLATE.format(name=n, extra=e, add=a, remove=r, view=v)
+                       for n, (e, a, r, v) in ALLOWLIST_VERSIONS.items()])

@@ -6,14 +6,16 @@ from course.evm.deploy import send
 from course.evm.magic import SolidityContract, compile_cell
 from course.exercises import FAILED, NOT_DONE, PASSED
 from course.exercises.smart_contracts_with_web3 import (
+    check_allowlist,
     check_escrow,
     check_owner_reset,
     check_pay_with_allowance,
     check_send_tokens,
+    check_tip_jar,
     check_transaction_fee,
 )
 from tests.exercises.both_ways import assert_checked_both_ways
-from tests.exercises.solidity_answers import escrow_source
+from tests.exercises.solidity_answers import allowlist_source, escrow_source, tip_jar_source
 
 
 def send_tokens(w3, token, sender, recipient, amount):
@@ -197,3 +199,85 @@ def test_escrow_without_a_compiler_says_not_done_and_how_to_get_one():
 def test_escrow_refuses_a_contract_without_the_templates_pieces(owned_counters):
     outcome = check_escrow.check(owned_counters["WithModifier"])
     assert outcome.status == FAILED and "keep the template's functions" in outcome.message
+
+
+# --- check_tip_jar: receive() and an owner-only withdraw(), fuzzed from four accounts ----------
+
+
+@pytest.fixture(scope="module")
+def tip_jars():
+    return compile_cell(tip_jar_source())
+
+
+@pytest.mark.parametrize("name", ["Correct", "WithModifier"])
+def test_tip_jar_accepts_a_require_or_a_modifier_and_call(tip_jars, name):
+    outcome = check_tip_jar.check(tip_jars[name])
+    assert outcome.status == PASSED, (name, outcome.message)
+
+
+def test_tip_jar_says_not_done_for_the_template(tip_jars):
+    outcome = check_tip_jar.check(tip_jars["Placeholder"])
+    assert outcome.status == NOT_DONE and "receive() still reverts with 'your code here'" in \
+        outcome.message
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("WithdrawByAnyone", "the rule of withdraw broke: withdraw() from account 2 went through: "
+                         "only the owner may withdraw"),
+    ("TipNotRecorded", "tipped(account 3) is 0, it should be 40: add each tip"),
+    ("TipOverwritten", "after a tip of 2500 wei from account 1, tipped(account 1) is 2500, it "
+                       "should be 3500"),
+    ("NoEvent", "no Tipped event for the 40 wei from account 3"),
+    ("ForgetsWithdrawn", "withdraw() paid 40 wei but withdrawn() rose by 0"),
+])
+def test_tip_jar_names_the_call_the_account_and_the_rule_that_broke(tip_jars, name, reason):
+    outcome = check_tip_jar.check(tip_jars[name])
+    assert outcome.status == FAILED, (name, outcome.message)
+    assert reason in outcome.message and "Traceback" not in outcome.message
+
+
+def test_tip_jar_refuses_a_contract_without_receive(escrows):
+    outcome = check_tip_jar.check(escrows["Correct"])
+    assert outcome.status == FAILED and "keep the template's functions" in outcome.message
+
+
+def test_tip_jar_without_a_compiler_says_not_done():
+    outcome = check_tip_jar.check(SolidityContract("TipJar", (), ""))
+    assert outcome.status == NOT_DONE and "needs a Solidity compiler" in outcome.message
+
+
+# --- check_allowlist: an onlyOwner list with a private mapping and a view ----------------------
+
+
+@pytest.fixture(scope="module")
+def allowlists():
+    return compile_cell(allowlist_source())
+
+
+@pytest.mark.parametrize("name", ["Correct", "WithoutHelper"])
+def test_allowlist_accepts_a_helper_or_custom_errors_without_one(allowlists, name):
+    outcome = check_allowlist.check(allowlists[name])
+    assert outcome.status == PASSED, (name, outcome.message)
+
+
+def test_allowlist_says_not_done_for_the_template(allowlists):
+    outcome = check_allowlist.check(allowlists["Placeholder"])
+    assert outcome.status == NOT_DONE and "still reverts with 'your code here'" in outcome.message
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("RemoveByAnyone", "remove(account 2) from account 3 went through: only the owner may remove"),
+    ("AddByAnyone", "add(account 1) from account 1 went through: only the owner may add"),
+    ("CountsTwice", "count() is 2, but the list holds 1 (account 2)"),
+    ("NoRemovedEvent", "no Removed event for account 2"),
+    ("OwnerAlwaysAllowed", "isAllowed(owner) is True, but the owner never added (or removed) it"),
+])
+def test_allowlist_names_the_call_the_account_and_the_rule_that_broke(allowlists, name, reason):
+    outcome = check_allowlist.check(allowlists[name])
+    assert outcome.status == FAILED, (name, outcome.message)
+    assert reason in outcome.message and "Traceback" not in outcome.message
+
+
+def test_allowlist_without_a_compiler_says_not_done():
+    outcome = check_allowlist.check(SolidityContract("Allowlist", (), ""))
+    assert outcome.status == NOT_DONE and "needs a Solidity compiler" in outcome.message
