@@ -61,7 +61,7 @@ LESSONS: tuple[Lesson, ...] = (
            "machine, PoW vs PoS",
            needs=(3,),
            key_ideas="forks, double spends, selfish mining, proof of stake and slashing"),
-    Lesson(5, "smart_contracts_with_web3", "Smart contracts with web3.py", 65, CONTRACTS,
+    Lesson(5, "smart_contracts_with_web3", "Smart contracts with web3.py", 75, CONTRACTS,
            "deploy and use contracts on an in-memory EVM or a real node; read events and gas",
            needs=(2, 3),
            key_ideas="deploying and calling contracts, gas, events, reverts"),

@@ -430,7 +430,6 @@ DATE_WINDOW = 250  # characters either side, within the same paragraph
 # Known undated figures in notebooks this test's author does not own, waiting for their owners
 # (issue 13). Remove an entry once its notebook gives the figure a date or calls it a toy figure.
 UNDATED_ALLOWED = {
-    ("notebooks/05_smart_contracts_with_web3.ipynb", "20 gwei"),  # owner: notebooks 05-09 helper
     ("notebooks/06_contract_security.ipynb", "2 gwei"),  # owner: notebooks 05-09 helper
 }
 

@@ -461,8 +461,9 @@ check_tip_jar = Exercise(
         "interaction (the transfer): checks, effects, interactions.",
         "The same shape for a savings box a child fills and a parent empties: `receive() "
         "external payable { saved[msg.sender] += msg.value; emit Saved(msg.sender, msg.value); "
-        "}` and `function empty() external { require(msg.sender == parent, \"no\"); uint256 x = "
-        "address(this).balance; emptied += x; payable(parent).transfer(x); }`.",
+        "}`, and `function empty() external { require(msg.sender == parent, \"no\"); uint256 x = "
+        "savedTotal(); emptied += x; payable(parent).transfer(x); }` (the contract's own balance "
+        "is address(this).balance).",
     ),
     test=_test_tip_jar,
 )
