@@ -33,9 +33,15 @@ CONSTRUCTOR_ARGUMENTS: dict[str, Callable[[Web3], tuple[Any, ...]]] = {
     "CourseNFT": lambda w3: ("Course NFT", "CNFT", w3.eth.accounts[1], 500),
     "CoursePair": lambda w3: (w3.eth.accounts[1], w3.eth.accounts[2]),
     "CourseToken": lambda w3: ("Course Token", "CRS", 10**24),
+    "FlashLoanPool": lambda w3: (w3.eth.accounts[1], 9),  # a token, a 0.09% fee
     "GuessTheNumber": lambda w3: (b"\x22" * 32,),
+    "GuestbookVault": lambda w3: (w3.eth.accounts[1],),
     "JobEscrow": lambda w3: (w3.eth.accounts[1:4], 2, 3),  # 2-of-3 verifiers, 3-block windows
+    "OracleLender": lambda w3: (  # reads token0 from a real pair: deploy one first
+        deploy(w3, "CoursePair", w3.eth.accounts[1], w3.eth.accounts[2]).address,
+        w3.eth.accounts[1], w3.eth.accounts[2], 5_000, False, 0),
     "PhishingBait": lambda w3: (w3.eth.accounts[1], w3.eth.accounts[2]),
+    "SafeGuestbookVault": lambda w3: (w3.eth.accounts[1],),
     "TokenVote": lambda w3: (deploy(w3, "CourseToken", "Vote", "V", 10**24).address, 100, 2_000),
     "VaultAttacker": lambda w3: (w3.eth.accounts[1],),
 }

@@ -20,6 +20,7 @@ NOTEBOOK`` runs a notebook and checks every answer itself.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -152,7 +153,9 @@ def notebook_progress(path: Path) -> NotebookProgress:
     from course.grading import expected_exercises
 
     try:
-        notebook = nbformat.reads(Path(path).read_text(encoding="utf-8"), as_version=4)
+        with warnings.catch_warnings():  # a copy saved by an older Jupyter has no cell ids: fine
+            warnings.simplefilter("ignore")
+            notebook = nbformat.reads(Path(path).read_text(encoding="utf-8"), as_version=4)
     except Exception as error:  # not JSON, not a notebook: say so in its row
         return NotebookProgress(Path(path), (), f"not a notebook ({type(error).__name__})")
     statuses = saved_statuses(notebook)

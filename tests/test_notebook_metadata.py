@@ -24,17 +24,9 @@ tool = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(tool)
 
 NOTEBOOKS = course_notebooks()
-# Executed before tools/execute_notebooks.py wrote JupyterLab's metadata: each gets it at its
-# next execution with the tool (then take it off this list).
-PENDING = {f"{n:02d}" for n in (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14)}
 
 
-def pending(path):
-    marks = [pytest.mark.xfail(reason="re-execute with tools/execute_notebooks.py", strict=False)]
-    return pytest.param(path, id=path.name, marks=marks if path.name[:2] in PENDING else [])
-
-
-@pytest.mark.parametrize("path", [pending(p) for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_a_notebook_carries_the_metadata_jupyterlab_writes(path):
     manager = FileContentsManager(root_dir=str(path.parent))
     model = manager.get(path.name, content=True, type="notebook")

@@ -118,3 +118,18 @@ def test_a_notebook_shows_it_as_text_and_markdown_without_this_machines_paths(co
     found = progress(copies)
     assert repr(found) == str(found) and str(copies.parent) not in repr(found)
     assert found._repr_markdown_().startswith(f"**Progress in {copies.name}/**")
+
+
+def test_a_copy_saved_without_cell_ids_is_read_without_a_warning(tmp_path):
+    import json
+    import warnings
+
+    saved = json.loads(FIRST.read_text(encoding="utf-8"))
+    for cell in saved["cells"]:
+        cell.pop("id", None)  # as an older Jupyter saves nbformat 4.4
+    copy = tmp_path / FIRST.name
+    copy.write_text(json.dumps(saved), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = notebook_progress(copy)
+    assert found.exercises and found.count(PASSED) == len(found.exercises)
