@@ -1,14 +1,18 @@
 """Checks for notebook 10 (GPU compute basics): the FLOPs of a matrix product, achieved
-GFLOP/s, the roofline's attainable performance, and comparing results with a tolerance, each
-run on many inputs and compared with course.compute.throughput and course.compute.verification."""
+GFLOP/s, a benchmark harness (a build task, run against simulated GPUs), the roofline's
+attainable performance, and comparing results with a tolerance, each run on many inputs and
+compared with course.compute.throughput, simulated_gpu and verification."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from course.compute import throughput
+from course.compute.simulated_gpu import SimulatedGPU
 from course.compute.verification import results_agree
 from course.compute.workloads import WorkResult, run_workload
 from course.exercises import (
@@ -22,10 +26,20 @@ from course.exercises import (
 # --- FLOPs of a matrix product -------------------------------------------------------------------
 
 SHAPES: list[tuple[int, ...]] = [
-    (2, 3, 4), (1, 1, 1), (4, 3, 2), (1, 512, 1), (64, 1, 64), (128, 128, 128),
-    (1000, 10, 1), (3, 1024, 4096), (4096, 4096, 4096), (50_000, 784, 256)]
-SHAPES += [tuple(int(v) for v in np.random.default_rng(10).integers(1, 2_000, 3))
-           for _ in range(10)]
+    (2, 3, 4),
+    (1, 1, 1),
+    (4, 3, 2),
+    (1, 512, 1),
+    (64, 1, 64),
+    (128, 128, 128),
+    (1000, 10, 1),
+    (3, 1024, 4096),
+    (4096, 4096, 4096),
+    (50_000, 784, 256),
+]
+SHAPES += [
+    tuple(int(v) for v in np.random.default_rng(10).integers(1, 2_000, 3)) for _ in range(10)
+]
 
 
 def _test_matrix_product_flops(answer: Callable[[int, int, int], int]) -> str:
@@ -38,14 +52,20 @@ def _test_matrix_product_flops(answer: Callable[[int, int, int], int]) -> str:
             if got == m * k * n:
                 hint = " That counts multiply-adds; each one is 2 FLOPs (a multiply and an add)."
             elif got == m * n * (2 * k - 1):
-                hint = (" Strictly true (a dot product of length k needs k - 1 additions), but "
-                        "the convention counts k additions: 2·m·k·n.")
+                hint = (
+                    " Strictly true (a dot product of length k needs k - 1 additions), but "
+                    "the convention counts k additions: 2·m·k·n."
+                )
             elif got == 2 * m * n or got == 2 * m * k or got == 2 * k * n:
                 hint = " One dimension is missing: m·n dot products, each of length k."
-            raise CheckFailed(f"an ({m}, {k}) @ ({k}, {n}) product: you returned {got:,.0f} "
-                              f"FLOPs, expected {expected:,}.{hint}")
-    return ("m·n dot products of length k: 2·m·k·n FLOPs. A 4096² matmul is 137 GFLOP, a "
-            "fraction of a second on a GPU.")
+            raise CheckFailed(
+                f"an ({m}, {k}) @ ({k}, {n}) product: you returned {got:,.0f} "
+                f"FLOPs, expected {expected:,}.{hint}"
+            )
+    return (
+        "m·n dot products of length k: 2·m·k·n FLOPs. A 4096² matmul is 137 GFLOP, a "
+        "fraction of a second on a GPU."
+    )
 
 
 check_matrix_product_flops = Exercise(
@@ -67,12 +87,23 @@ check_matrix_product_flops = Exercise(
 
 # --- achieved GFLOP/s ----------------------------------------------------------------------------
 
-GFLOPS_CASES = [(2_000_000_000, 1.0), (2 * 1024**3, 0.0153), (2_000_000, 0.00004), (1, 1.0),
-                (0, 0.5), (137_438_953_472, 0.0021), (10**15, 3600.0), (500_000, 2e-6)]
-GFLOPS_CASES += list(zip([int(v) for v in np.random.default_rng(11).integers(1, 10**13, 10)],
-                         [round(float(v), 9) for v in
-                          np.exp(np.random.default_rng(12).uniform(-11, 3, 10))],
-                         strict=True))
+GFLOPS_CASES = [
+    (2_000_000_000, 1.0),
+    (2 * 1024**3, 0.0153),
+    (2_000_000, 0.00004),
+    (1, 1.0),
+    (0, 0.5),
+    (137_438_953_472, 0.0021),
+    (10**15, 3600.0),
+    (500_000, 2e-6),
+]
+GFLOPS_CASES += list(
+    zip(
+        [int(v) for v in np.random.default_rng(11).integers(1, 10**13, 10)],
+        [round(float(v), 9) for v in np.exp(np.random.default_rng(12).uniform(-11, 3, 10))],
+        strict=True,
+    )
+)
 
 
 def _test_achieved_gflops(answer: Callable[[float, float], float]) -> str:
@@ -90,9 +121,11 @@ def _test_achieved_gflops(answer: Callable[[float, float], float]) -> str:
                 hint = " Giga in FLOP/s means 10**9, not 2**30."
             elif flops and close_enough(got, seconds / flops / 1e9):
                 hint = " Upside down: work divided by time."
-            raise CheckFailed(f"{flops:,} FLOPs in {seconds} s: you returned {got:g} GFLOP/s, "
-                              f"expected {expected:g}.{hint}")
-    return ("GFLOP/s = FLOPs / seconds / 1e9: a 1024² matmul in 15 ms runs at about 143 GFLOP/s.")
+            raise CheckFailed(
+                f"{flops:,} FLOPs in {seconds} s: you returned {got:g} GFLOP/s, "
+                f"expected {expected:g}.{hint}"
+            )
+    return "GFLOP/s = FLOPs / seconds / 1e9: a 1024² matmul in 15 ms runs at about 143 GFLOP/s."
 
 
 check_achieved_gflops = Exercise(
@@ -112,8 +145,7 @@ check_achieved_gflops = Exercise(
 
 # --- the roofline --------------------------------------------------------------------------------
 
-MACHINES = [(768.0, 60.0), (67_000.0, 3_350.0), (19_500.0, 2_039.0), (100.0, 100.0),
-            (1.0, 1000.0)]
+MACHINES = [(768.0, 60.0), (67_000.0, 3_350.0), (19_500.0, 2_039.0), (100.0, 100.0), (1.0, 1000.0)]
 INTENSITIES = [0.0, 1 / 12, 0.25, 1.0, 5.0, 12.8, 20.0, 42.667, 170.667, 1365.3]
 
 
@@ -130,15 +162,23 @@ def _test_roofline_gflops(answer: Callable[[float, float, float], float]) -> str
             if not close_enough(got, expected):
                 hint = ""
                 if regime == "memory" and close_enough(got, peak):
-                    hint = (" Memory cannot deliver the bytes that fast: here intensity × "
-                            "bandwidth is the limit. Both roofs hold: take the smaller.")
+                    hint = (
+                        " Memory cannot deliver the bytes that fast: here intensity × "
+                        "bandwidth is the limit. Both roofs hold: take the smaller."
+                    )
                 elif regime == "compute" and close_enough(got, intensity * bandwidth):
-                    hint = (" No kernel beats the chip's peak: cap the result at peak_gflops. "
-                            "Both roofs hold: take the smaller.")
-                raise CheckFailed(f"{call}, a {regime}-bound case: you returned {got:g}, "
-                                  f"expected {expected:g}.{hint}")
-    return ("Attainable = min(peak, intensity × bandwidth): below the ridge point memory is the "
-            "limit, above it arithmetic.")
+                    hint = (
+                        " No kernel beats the chip's peak: cap the result at peak_gflops. "
+                        "Both roofs hold: take the smaller."
+                    )
+                raise CheckFailed(
+                    f"{call}, a {regime}-bound case: you returned {got:g}, "
+                    f"expected {expected:g}.{hint}"
+                )
+    return (
+        "Attainable = min(peak, intensity × bandwidth): below the ridge point memory is the "
+        "limit, above it arithmetic."
+    )
 
 
 check_roofline_gflops = Exercise(
@@ -189,24 +229,33 @@ def _workload_cases() -> list[tuple[Sequence[float], Sequence[float], float, flo
     honest = run_workload("matmul", {"size": 64, "seed": 10}).summary
     other = run_workload("matmul", {"size": 64, "seed": 11}).summary
     noisy = tuple(v * (1 + 2e-6 * (-1) ** i) for i, v in enumerate(honest))
-    return [(honest, noisy, 1e-4, 1e-5), (honest, other, 1e-4, 1e-5),
-            (honest, tuple(0.5 * v for v in honest), 1e-4, 1e-5)]
+    return [
+        (honest, noisy, 1e-4, 1e-5),
+        (honest, other, 1e-4, 1e-5),
+        (honest, tuple(0.5 * v for v in honest), 1e-4, 1e-5),
+    ]
 
 
 def _reference(a: Sequence[float], b: Sequence[float], rtol: float, atol: float) -> bool:
-    return results_agree(WorkResult("job", tuple(a), 0, "cpu"),
-                         WorkResult("job", tuple(b), 0, "cpu"), rtol=rtol, atol=atol)
+    return results_agree(
+        WorkResult("job", tuple(a), 0, "cpu"),
+        WorkResult("job", tuple(b), 0, "cpu"),
+        rtol=rtol,
+        atol=atol,
+    )
 
 
-def _test_close_enough(answer: Callable[[Sequence[float], Sequence[float], float, float], bool]
-                       ) -> str:
+def _test_close_enough(
+    answer: Callable[[Sequence[float], Sequence[float], float, float], bool],
+) -> str:
     expect_function(answer, 4)
     for a, b, rtol, atol in [*TOLERANCE_CASES, *_workload_cases()]:
         shown = f"close_enough({_show(a)}, {_show(b)}, rtol={rtol:g}, atol={atol:g})"
         got = answer(list(a), list(b), rtol, atol)
         if not isinstance(got, bool | np.bool_):
-            raise CheckFailed(f"{shown} returned {type(got).__name__} {got!r}: expected True "
-                              "or False.")
+            raise CheckFailed(
+                f"{shown} returned {type(got).__name__} {got!r}: expected True or False."
+            )
         expected = _reference(a, b, rtol, atol)
         if bool(got) != expected:
             hint = ""
@@ -215,8 +264,10 @@ def _test_close_enough(answer: Callable[[Sequence[float], Sequence[float], float
             elif expected and max(map(abs, b)) < 1e-3:
                 hint = " Near zero a relative tolerance is tiny: the absolute one has to help."
             elif expected and max(map(abs, b)) > 1e3:
-                hint = (" For big numbers the absolute tolerance is tiny: the relative one "
-                        "(rtol × |b|, with the absolute value) has to help.")
+                hint = (
+                    " For big numbers the absolute tolerance is tiny: the relative one "
+                    "(rtol × |b|, with the absolute value) has to help."
+                )
             elif expected:
                 hint = " Numbers that differ only by rounding noise must count as close."
             elif not expected and sum(a) == sum(b):
@@ -224,8 +275,10 @@ def _test_close_enough(answer: Callable[[Sequence[float], Sequence[float], float
             elif not expected:
                 hint = " Every pair must be close (all, not any), by |a - b|, with the abs."
             raise CheckFailed(f"{shown} returned {bool(got)}, expected {expected}.{hint}")
-    return ("Close enough = |a − b| ≤ atol + rtol·|b| for every pair: float noise passes, a "
-            "wrong answer does not. Verification in notebook 11 uses exactly this.")
+    return (
+        "Close enough = |a − b| ≤ atol + rtol·|b| for every pair: float noise passes, a "
+        "wrong answer does not. Verification in notebook 11 uses exactly this."
+    )
 
 
 def _show(values: Sequence[float]) -> str:
@@ -250,4 +303,227 @@ check_close_enough = Exercise(
         "are not close enough.",
     ),
     test=_test_close_enough,
+)
+
+
+# --- Try it 3 (a build task): a benchmark harness that a GPU cannot fool -------------------------
+
+
+@dataclass(frozen=True)
+class _BenchmarkCase:
+    """One simulated GPU and the repeats the check asks the learner's harness for."""
+
+    kernel_s: float
+    launch_s: float
+    first_call_factor: float
+    repeats: int
+    stolen: tuple[tuple[int, float], ...]  # (run number, extra seconds another process took)
+    seed: int
+
+    def device(self) -> SimulatedGPU:
+        return SimulatedGPU(
+            self.kernel_s,
+            self.launch_s,
+            self.first_call_factor,
+            stolen=dict(self.stolen),
+            jitter=BENCHMARK_JITTER,
+            seed=self.seed,
+            start=1_000.0 + self.seed,
+        )
+
+    def describe(self, number: int) -> str:
+        slow = ""
+        if self.stolen:
+            runs = ", ".join(f"#{run}" for run, _ in self.stolen)
+            slow = f", run{'s' if len(self.stolen) > 1 else ''} {runs} slowed by another process"
+        return (
+            f"simulated GPU #{number} (a {_duration(self.kernel_s)} kernel, "
+            f"{_duration(self.launch_s)} to launch, first call "
+            f"{self.first_call_factor:.0f}x slower{slow}; repeats={self.repeats})"
+        )
+
+
+BENCHMARK_JITTER = 0.02  # each run takes up to 2% longer than the kernel: noise only adds time
+BENCHMARK_TOLERANCE = 0.05  # a right answer is within 5% of one run's true time
+
+
+def _benchmark_cases() -> list[_BenchmarkCase]:
+    """Hand-picked devices first (each exposes one mistake), then seeded random ones.
+
+    Slow runs are placed at run numbers 3 .. repeats, which are timed whether a harness warms
+    up with 1, 2 or 3 runs, and fewer than half the timed runs are slow, so a median holds.
+    """
+    cases = [
+        _BenchmarkCase(2e-3, 5e-6, 50.0, 1, (), 1),  # one timed run: nothing hides a mistake
+        _BenchmarkCase(2e-3, 5e-6, 50.0, 2, (), 2),
+        _BenchmarkCase(1e-3, 5e-6, 50.0, 7, ((3, 0.02), (5, 0.03)), 3),
+        _BenchmarkCase(0.25, 8e-6, 20.0, 5, ((4, 5.0),), 4),
+        _BenchmarkCase(4e-4, 3e-6, 100.0, 1, (), 5),
+        _BenchmarkCase(4e-4, 3e-6, 100.0, 9, ((3, 0.004), (6, 0.01), (9, 0.008)), 6),
+    ]
+    rng = np.random.default_rng(2012)  # the year AlexNet trained on two GPUs
+    for seed in range(7, 37):
+        kernel_s = float(10 ** rng.uniform(-3.7, 0.2))  # 200 µs to 1.6 s
+        launch_s = float(rng.uniform(3e-6, 10e-6))  # at most 5% of the kernel
+        factor = float(rng.uniform(20, 100))
+        repeats = int(rng.choice([1, 2, 3, 4, 5, 7, 10, 15]))
+        stolen: tuple[tuple[int, float], ...] = ()
+        if repeats >= 3:
+            count = int(rng.integers(1, (repeats - 1) // 2 + 1))
+            runs = sorted(
+                int(r) for r in rng.choice(np.arange(3, repeats + 1), count, replace=False)
+            )
+            stolen = tuple((run, float(kernel_s * rng.uniform(5, 30))) for run in runs)
+        cases.append(_BenchmarkCase(kernel_s, launch_s, factor, repeats, stolen, seed))
+    return cases
+
+
+def _duration(seconds: float) -> str:
+    """1.5e-05 -> '15 µs', 0.002 -> '2 ms', 0.25 -> '250 ms', 3 -> '3 s' (3 significant)."""
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)):
+        if abs(seconds) >= scale or unit == "ns":
+            return f"{seconds / scale:.3g} {unit}"
+    raise AssertionError("unreachable")
+
+
+def _queued_reads(device: SimulatedGPU) -> tuple[int, int]:
+    """Clock reads taken while the device still had work queued: (before a run, elsewhere).
+
+    A read followed by run() started a timing with old work in the queue; any other one
+    stopped a timing before the work was done.
+    """
+    events = device.events
+    starts = stops = 0
+    for index, event in enumerate(events):
+        if event.kind != "clock" or not event.queued:
+            continue
+        following = next((e.kind for e in events[index + 1 :] if e.kind != "clock"), None)
+        if following == "run":
+            starts += 1
+        else:
+            stops += 1
+    return starts, stops
+
+
+def _benchmark_mistake(got: float, case: _BenchmarkCase, device: SimulatedGPU) -> str:
+    """Why a wrong time came back, read from what the harness did to the device."""
+    kinds = [event.kind for event in device.events]
+    repeats, true_s = case.repeats, device.seconds_per_run
+    timed = device.run_seconds[-repeats:]  # whatever the warm-up, the last runs are timed
+    starts, stops = _queued_reads(device)
+
+    def near(value: float, target: float) -> bool:
+        return abs(value - target) <= 0.1 * abs(target)
+
+    if "clock" not in kinds:
+        return (
+            " Your benchmark never called clock(): time with the clock it is given (the "
+            "check passes a simulated one; on real work it is time.perf_counter)."
+        )
+    if "synchronize" not in kinds or stops:
+        return (
+            " You timed the launch, not the work: run() only queues the kernel and returns "
+            "at once, so the clock stopped before the device had finished. Call "
+            "synchronize() after run() and before reading the clock."
+        )
+    if near(got, 1e3 * true_s) or near(got, 1e6 * true_s):
+        unit = "milliseconds" if near(got, 1e3 * true_s) else "microseconds"
+        return f" That looks like {unit}: return seconds, as clock() gives them."
+    if starts:
+        return (
+            " The clock started while earlier work (the slow warm-up run) was still "
+            "queued on the device, so its leftover time landed in a timed run: "
+            "synchronize() before starting the clock too."
+        )
+    if repeats >= 2 and near(got, sum(timed)):
+        return (
+            f" That is the total of all {repeats} timed runs: return the time of one run "
+            "(the median of the runs' times)."
+        )
+    if case.stolen and near(got, sum(timed) / repeats):
+        return (
+            " That is the mean of the timed runs: a run slowed by another process drags an "
+            "average up. Take the median, which a few slow runs cannot move."
+        )
+    if got > true_s:
+        return (
+            " Too slow: is a warm-up run, a slow run (another process) or a leftover from "
+            "the queue inside the number you return? Time each run alone and take the "
+            "median."
+        )
+    return ""
+
+
+def _test_benchmark(answer: Callable[..., float]) -> str:
+    expect_function(answer, 3)
+    try:
+        inspect.signature(answer).bind(None, None, None, repeats=1)
+    except TypeError:
+        device = SimulatedGPU(1e-3)
+        answer(device.run, device.synchronize, device.clock)  # a placeholder says "not done"
+        raise CheckFailed(
+            f"Your function should take run, synchronize, clock and repeats= "
+            f"(with a default); its signature is "
+            f"{answer.__name__}{inspect.signature(answer)}."
+        ) from None
+    except ValueError:  # no signature to read; calling it will tell
+        pass
+    cases = _benchmark_cases()
+    for number, case in enumerate(cases, 1):
+        device = case.device()
+        call = f"benchmark(run, synchronize, clock, repeats={case.repeats})"
+        got = expect_number(
+            answer(device.run, device.synchronize, device.clock, repeats=case.repeats),
+            f"{call} on {case.describe(number)}",
+        )
+        runs = len(device.run_seconds)
+        where = f"On {case.describe(number)}"
+        if runs == case.repeats:
+            raise CheckFailed(
+                f"{where} run() was called {runs} time(s), no more than the timed runs: "
+                "no warm-up, so the first call was timed, and it pays a one-off cost "
+                f"(allocating, compiling; here {case.first_call_factor:.0f}x a normal run). "
+                "Warm up with one untimed run (and synchronize()) before the timed ones."
+            )
+        if runs < case.repeats:
+            raise CheckFailed(
+                f"{where} run() was called {runs} time(s), but repeats="
+                f"{case.repeats} asks for {case.repeats} timed runs after a "
+                "warm-up."
+            )
+        true_s = device.seconds_per_run
+        if abs(got - true_s) > BENCHMARK_TOLERANCE * true_s:
+            raise CheckFailed(
+                f"{where} your benchmark returned {got:.6g} s, but one run takes "
+                f"{_duration(true_s)} ({true_s:.6g} s)."
+                f"{_benchmark_mistake(got, case, device)}"
+            )
+    return (
+        f"{len(cases)} simulated GPUs, none fooled you: warm-up left out, the clock read only "
+        "when the queue was empty, and the median ignored the runs another process slowed "
+        "down."
+    )
+
+
+check_benchmark = Exercise(
+    name="benchmark",
+    goal="Write benchmark(run, synchronize, clock, repeats=5): the typical seconds one call of "
+    "run() takes. run() launches the work (on a GPU it returns before the work is done), "
+    "synchronize() waits until the device has finished everything queued, clock() reads the "
+    "time in seconds. Warm up first (untimed), then time repeats runs one by one, each started "
+    "and stopped with nothing left in the queue, and return the median of their times.",
+    hints=(
+        "Section 2's rules for timing honestly, made into code: the first call pays one-off "
+        "costs, so it is not timed; a GPU call returns before its work is done, so the device "
+        "must be idle both when the clock starts (nothing left over from earlier calls) and "
+        "when it stops (the work just launched has finished); noise only ever adds time to a "
+        "run, so summarise the runs with a statistic that a few slow ones cannot move.",
+        "Pseudo-code for timing a print shop that takes orders at the counter and prints in "
+        "the back room: hand in one order and wait for it (the first one also warms up the "
+        "machine, so it is not counted); then, several times: wait until the shop is idle, "
+        "note the time, hand in an order, wait for the 'done' bell, note the time again and "
+        "keep the difference. Report the middle value of the sorted differences (with an even "
+        "count, the average of the two middle ones), in seconds.",
+    ),
+    test=_test_benchmark,
 )
