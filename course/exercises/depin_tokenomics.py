@@ -1,14 +1,16 @@
 """Checks for notebook 13 (DePIN tokenomics): tokens burned, the burn-and-mint equilibrium
 price, a provider's electricity cost and its break-even token price, each run on many inputs
-and compared with course.compute.burn_mint."""
+and compared with course.compute.burn_mint; and a build task, a mint policy, run epoch by epoch
+through seeded demand scenarios by course.compute.mint_policy."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from course.compute import burn_mint
+from course.compute import burn_mint, mint_policy
 from course.exercises import (
     CheckFailed,
     Exercise,
@@ -27,14 +29,27 @@ def _seeded(count: int, seed: int, low: float, high: float) -> list[float]:
 def _random_machines(count: int, seed: int) -> list[tuple[float, float, float]]:
     """Seeded (power_watts, hours, usd_per_kwh): GPUs to small servers, an hour to a month."""
     rng = np.random.default_rng(seed)
-    return [(float(rng.integers(50, 1_500)), float(rng.choice([1, 6, 24, 168, 720])),
-             round(float(rng.uniform(0.02, 0.6)), 4)) for _ in range(count)]
+    return [
+        (
+            float(rng.integers(50, 1_500)),
+            float(rng.choice([1, 6, 24, 168, 720])),
+            round(float(rng.uniform(0.02, 0.6)), 4),
+        )
+        for _ in range(count)
+    ]
 
 
 # --- tokens burned -------------------------------------------------------------------------------
 
-BURN_CASES = [(50_000, 2.5), (0, 1.0), (1, 0.00001), (123.45, 0.678), (10**9, 31_000.0),
-              (0.5, 4.0), *zip(_seeded(12, 1, 1, 1e7), _seeded(12, 2, 1e-4, 1e3), strict=True)]
+BURN_CASES = [
+    (50_000, 2.5),
+    (0, 1.0),
+    (1, 0.00001),
+    (123.45, 0.678),
+    (10**9, 31_000.0),
+    (0.5, 4.0),
+    *zip(_seeded(12, 1, 1, 1e7), _seeded(12, 2, 1e-4, 1e3), strict=True),
+]
 
 
 def _test_tokens_burned(answer: Callable[[float, float], float]) -> str:
@@ -48,10 +63,14 @@ def _test_tokens_burned(answer: Callable[[float, float], float]) -> str:
                 hint = " You multiplied: a higher price means FEWER tokens for the same dollars."
             elif demand and close_enough(got, price / demand):
                 hint = " That is upside down: dollars / (dollars per token) = tokens."
-            raise CheckFailed(f"users spending ${demand:,} at a price of ${price} per token: you "
-                              f"returned {got:g} tokens, expected {expected:g}.{hint}")
-    return ("The users' dollars are fixed; the price decides how many tokens they burn: "
-            "when the price doubles, half as many.")
+            raise CheckFailed(
+                f"users spending ${demand:,} at a price of ${price} per token: you "
+                f"returned {got:g} tokens, expected {expected:g}.{hint}"
+            )
+    return (
+        "The users' dollars are fixed; the price decides how many tokens they burn: "
+        "when the price doubles, half as many."
+    )
 
 
 check_tokens_burned = Exercise(
@@ -71,8 +90,14 @@ check_tokens_burned = Exercise(
 
 # --- equilibrium price ---------------------------------------------------------------------------
 
-EQUILIBRIUM_CASES = [(50_000, 100_000), (1_000_000, 3_424), (0, 10.0), (7, 7), (2.5, 1e6),
-                     *zip(_seeded(12, 3, 10, 1e8), _seeded(12, 4, 1, 1e7), strict=True)]
+EQUILIBRIUM_CASES = [
+    (50_000, 100_000),
+    (1_000_000, 3_424),
+    (0, 10.0),
+    (7, 7),
+    (2.5, 1e6),
+    *zip(_seeded(12, 3, 10, 1e8), _seeded(12, 4, 1, 1e7), strict=True),
+]
 
 
 def _test_equilibrium_price(answer: Callable[[float, float], float]) -> str:
@@ -86,10 +111,14 @@ def _test_equilibrium_price(answer: Callable[[float, float], float]) -> str:
                 hint = " Upside down: that is tokens per dollar, not dollars per token."
             elif close_enough(got, demand * emission):
                 hint = " Burned tokens = demand / price; set that equal to the emission."
-            raise CheckFailed(f"with ${demand:,} of demand and {emission:,} tokens minted per "
-                              f"epoch you returned {got:g}, expected {expected:g}.{hint}")
-    return ("At price = demand / emission, users burn exactly what is minted: double the "
-            "emission and the equilibrium price halves.")
+            raise CheckFailed(
+                f"with ${demand:,} of demand and {emission:,} tokens minted per "
+                f"epoch you returned {got:g}, expected {expected:g}.{hint}"
+            )
+    return (
+        "At price = demand / emission, users burn exactly what is minted: double the "
+        "emission and the equilibrium price halves."
+    )
 
 
 check_equilibrium_price = Exercise(
@@ -112,16 +141,24 @@ check_equilibrium_price = Exercise(
 # --- electricity cost ----------------------------------------------------------------------------
 
 POWER_CASES: list[tuple[float, float, float]] = [
-    (350, 24, 0.15), (0, 24, 0.30), (700, 0, 0.2), (450, 1, 1.0), (1_000, 1, 0.1),
-    (170, 8.5, 0.123), (300, 24 * 365, 0.09), (65, 0.25, 0.42)]
+    (350, 24, 0.15),
+    (0, 24, 0.30),
+    (700, 0, 0.2),
+    (450, 1, 1.0),
+    (1_000, 1, 0.1),
+    (170, 8.5, 0.123),
+    (300, 24 * 365, 0.09),
+    (65, 0.25, 0.42),
+]
 POWER_CASES += _random_machines(12, seed=13)
 
 
 def _test_electricity_cost_usd(answer: Callable[[float, float, float], float]) -> str:
     expect_function(answer, 3)
     for watts, hours, tariff in POWER_CASES:
-        got = expect_number(answer(watts, hours, tariff),
-                      f"electricity_cost_usd({watts}, {hours}, {tariff})")
+        got = expect_number(
+            answer(watts, hours, tariff), f"electricity_cost_usd({watts}, {hours}, {tariff})"
+        )
         expected = burn_mint.electricity_cost_usd(watts, hours, tariff)
         if not close_enough(got, expected):
             hint = ""
@@ -129,10 +166,14 @@ def _test_electricity_cost_usd(answer: Callable[[float, float, float], float]) -
                 hint = " Watts are not kilowatts: divide by 1,000 first."
             elif close_enough(got, watts / 1000 * tariff) or close_enough(got, watts * tariff):
                 hint = " The hours are missing: energy (kWh) = kilowatts x hours."
-            raise CheckFailed(f"a {watts:g} W machine running {hours:g} h at ${tariff}/kWh: you "
-                              f"returned ${got:g}, expected ${expected:g}.{hint}")
-    return ("Energy is power x time: a 350 W GPU running all day uses 8.4 kWh, $1.26 at "
-            "$0.15/kWh, and $3.36 at $0.40.")
+            raise CheckFailed(
+                f"a {watts:g} W machine running {hours:g} h at ${tariff}/kWh: you "
+                f"returned ${got:g}, expected ${expected:g}.{hint}"
+            )
+    return (
+        "Energy is power x time: a 350 W GPU running all day uses 8.4 kWh, $1.26 at "
+        "$0.15/kWh, and $3.36 at $0.40."
+    )
 
 
 check_electricity_cost_usd = Exercise(
@@ -153,18 +194,28 @@ check_electricity_cost_usd = Exercise(
 # --- break-even price ----------------------------------------------------------------------------
 
 BREAK_EVEN_CASES: list[tuple[float, float, float, float]] = [
-    (350, 24, 0.15, 5), (700, 24, 0.30, 5), (0, 24, 0.2, 3), (450, 1, 1.0, 0.25),
-    (170, 720, 0.09, 150), (300, 24, 0.123, 0.001)]
-BREAK_EVEN_CASES += [(watts, hours, tariff, tokens) for (watts, hours, tariff), tokens
-                     in zip(_random_machines(12, seed=14), _seeded(12, 5, 0.01, 1e4),
-                            strict=True)]
+    (350, 24, 0.15, 5),
+    (700, 24, 0.30, 5),
+    (0, 24, 0.2, 3),
+    (450, 1, 1.0, 0.25),
+    (170, 720, 0.09, 150),
+    (300, 24, 0.123, 0.001),
+]
+BREAK_EVEN_CASES += [
+    (watts, hours, tariff, tokens)
+    for (watts, hours, tariff), tokens in zip(
+        _random_machines(12, seed=14), _seeded(12, 5, 0.01, 1e4), strict=True
+    )
+]
 
 
 def _test_break_even_price(answer: Callable[[float, float, float, float], float]) -> str:
     expect_function(answer, 4)
     for watts, hours, tariff, tokens in BREAK_EVEN_CASES:
-        got = expect_number(answer(watts, hours, tariff, tokens),
-                      f"break_even_price({watts}, {hours}, {tariff}, {tokens})")
+        got = expect_number(
+            answer(watts, hours, tariff, tokens),
+            f"break_even_price({watts}, {hours}, {tariff}, {tokens})",
+        )
         expected = burn_mint.break_even_price(watts, hours, tariff, tokens)
         cost = burn_mint.electricity_cost_usd(watts, hours, tariff)
         if not close_enough(got, expected):
@@ -175,11 +226,15 @@ def _test_break_even_price(answer: Callable[[float, float, float, float], float]
                 hint = " Watts are not kilowatts: divide by 1,000."
             elif close_enough(got, cost):
                 hint = " That is the cost of all the tokens; divide it by the tokens earned."
-            raise CheckFailed(f"a {watts:g} W machine, {hours:g} h at ${tariff}/kWh, earning "
-                              f"{tokens:g} tokens: you returned {got:g}, expected "
-                              f"{expected:g}.{hint}")
-    return ("Below its break-even price a provider pays to work; the hungrier the GPU or the "
-            "dearer the power, the higher the price it needs.")
+            raise CheckFailed(
+                f"a {watts:g} W machine, {hours:g} h at ${tariff}/kWh, earning "
+                f"{tokens:g} tokens: you returned {got:g}, expected "
+                f"{expected:g}.{hint}"
+            )
+    return (
+        "Below its break-even price a provider pays to work; the hungrier the GPU or the "
+        "dearer the power, the higher the price it needs."
+    )
 
 
 check_break_even_price = Exercise(
@@ -195,4 +250,85 @@ check_break_even_price = Exercise(
         "Below that price it runs at a loss.",
     ),
     test=_test_break_even_price,
+)
+
+
+# --- Try it 5 (a build task): a mint policy that keeps a price band ------------------------------
+
+
+def _policy_runs() -> list[tuple[str, np.ndarray, mint_policy.Band]]:
+    """(what, demand path, band): every scenario of the notebook's plot, noise with three seeds,
+    and the crash once more around another target, so a policy cannot hard-code $1."""
+    dollar = mint_policy.band_around(1.0)
+    paths = mint_policy.policy_scenarios(seed=13)
+    runs = [
+        (f"the {name} scenario", paths[name], dollar)
+        for name in ("crash", "growth", "seasonal swing", "noise")
+    ]
+    runs += [
+        (
+            f"the noise scenario (seed {seed})",
+            mint_policy.policy_scenarios(seed=seed)["noise"],
+            dollar,
+        )
+        for seed in (14, 15)
+    ]
+    runs.append(
+        (
+            "the crash scenario with a band around $2.50",
+            paths["crash"],
+            mint_policy.band_around(2.5),
+        )
+    )
+    return runs
+
+
+def _test_mint_policy(answer: Callable[..., Any]) -> str:
+    expect_function(answer, 4)
+    rules = mint_policy.PolicyRules()
+    shares, worst = [], ("", 1.0)
+    for what, demand, band in _policy_runs():
+        try:
+            run = mint_policy.run_mint_policy(answer, demand, band)
+        except mint_policy.PolicyError as broken:
+            raise CheckFailed(f"In {what}, {broken}.") from None
+        reason = mint_policy.broken_rule(run, rules)
+        if reason is not None:
+            raise CheckFailed(f"In {what}, {reason}.")
+        share = float(np.mean(run.in_band[rules.warm_up :]))
+        shares.append(share)
+        worst = min(worst, (what, share), key=lambda found: found[1])
+    return (
+        f"{len(shares)} runs of {demand.size} epochs: the price stayed in its ±20% band on "
+        f"{np.mean(shares):.0%} of the epochs (worst: {worst[1]:.0%} in {worst[0]}), "
+        "providers were paid every week, and no run printed: feedback did what no fixed "
+        "schedule can."
+    )
+
+
+check_mint_policy = Exercise(
+    name="mint_policy",
+    goal="Write mint_policy(price, supply, burned, band): called once per epoch with last "
+    "epoch's token price (USD), the circulating supply, the tokens users burned last epoch and "
+    "the band (low, high) in USD, return how many tokens to mint to providers this epoch. Over "
+    "crash, growth, seasonal and noisy demand the price must stay in the band on 80% of the "
+    "epochs after a 20-epoch warm-up, the mint must be a number between 0 and the supply, "
+    "providers must earn at least 5% of what users pay at least once every 8 epochs, and the "
+    "total minted may not exceed twice the total burned plus the starting supply.",
+    hints=(
+        "Feedback control around the equilibrium of section 3. At rest, minting replaces "
+        "what users burn, so the supply stands still. The price tells you which way to lean: "
+        "more tokens on the market lower the price, fewer raise it. Measure the error (how far "
+        "the price is from the middle of the band, as a share) and correct the rest-point mint "
+        "in proportion to it. Then respect the protocol's limits: a mint is never below zero, "
+        "and providers are always paid a little, like HIP 20's net emissions.",
+        "The same on a thermostat (pseudo-code, other names): the room loses heat to the "
+        "outside every hour; the heater puts heat back. gap = (wanted_temp - room_temp) / "
+        "wanted_temp; heat = heat_lost_last_hour * (1 + gain * gap); heat = clamp(heat, "
+        "pilot_flame, boiler_max). With gain 4, at 18 °C of a wanted 20 °C the heater gives "
+        "40% more than was lost; at 22 °C, 40% less. Mind the sign in your case: heat raises "
+        "the temperature, but minting LOWERS the price. Too small a gain and a crash keeps the "
+        "price out of its band for weeks; try a few gains and watch the plot.",
+    ),
+    test=_test_mint_policy,
 )
