@@ -6,6 +6,10 @@ A provider may take a job only when its bid is within ``max_price``, its bonded 
 covers ``min_stake``, it has a GPU if the job needs one, and it is not excluded (it already
 ran this job, or it was caught cheating).
 
+A bid is ``provider.bid(job)`` (its price per MFLOP times the job's MFLOPs) unless ``asks``
+names another price for it: what a bidding strategy chose for this job
+(``course.compute.strategies``). The rules are the same for both.
+
 Taught in notebook 11.
 """
 
@@ -57,6 +61,12 @@ def _check_scores(scores: Any, name: str, rule: str,
     return checked
 
 
+def _check_asks(asks: Any) -> Mapping[str, int]:
+    """A mapping of provider name -> the whole credits it asks, at least 1 (like any bid)."""
+    return _check_scores(asks, "asks", "a mapping of provider name -> whole credits >= 1",
+                         lambda value: is_integer(value) and value >= 1)
+
+
 @dataclass(frozen=True)
 class Bid:
     """A provider's offer to run one job once, in credits."""
@@ -65,14 +75,20 @@ class Bid:
     price: int
 
 
-def why_not(job: JobSpec, provider: Provider, stake: int | None = None) -> str | None:
-    """The rule that keeps ``provider`` from taking ``job``, or None if it may bid."""
+def why_not(job: JobSpec, provider: Provider, stake: int | None = None,
+            price: int | None = None) -> str | None:
+    """The rule that keeps ``provider`` from taking ``job``, or None if it may bid.
+
+    ``price`` is what it asks (default: ``provider.bid(job)``).
+    """
     job = _check_job(job)
     ensure_instance(provider, "provider", Provider, error=NoProviderError)
     stake = provider.stake if stake is None else ensure_int(stake, "stake", minimum=0,
                                                             error=NoProviderError)
-    if provider.bid(job) > job.max_price:
-        return f"bid {provider.bid(job)} > max_price {job.max_price}"
+    price = provider.bid(job) if price is None else ensure_int(
+        price, "price", minimum=1, meaning="whole credits", error=NoProviderError)
+    if price > job.max_price:
+        return f"bid {price} > max_price {job.max_price}"
     if stake < job.min_stake:
         return f"stake {stake} < min_stake {job.min_stake}"
     if job.gpu and not provider.gpu:
@@ -85,22 +101,26 @@ def collect_bids(
     providers: Iterable[Provider],
     exclude: Collection[str] = (),
     stakes: Mapping[str, int] | None = None,
+    asks: Mapping[str, int] | None = None,
 ) -> list[Bid]:
     """The bids of every provider allowed to take ``job``, cheapest first.
 
     ``stakes`` gives each provider's stake as it is now (after any slashing); by default
-    the stake it was created with.
+    the stake it was created with. ``asks`` gives the price a provider's strategy chose for
+    this job, in place of ``provider.bid(job)`` (providers it does not name bid as usual).
     """
     job, providers = _check_job(job), _check_providers(providers)
     exclude = _check_names(exclude, "exclude")
     if stakes is not None:
         stakes = _check_scores(stakes, "stakes", "a mapping of provider name -> credits >= 0",
                                lambda value: is_integer(value) and value >= 0)
+    asks = {} if asks is None else _check_asks(asks)
     bids = []
     for provider in providers:
         stake = None if stakes is None else stakes.get(provider.name, 0)
-        if provider.name not in exclude and why_not(job, provider, stake) is None:
-            bids.append(Bid(provider, provider.bid(job)))
+        price = int(asks.get(provider.name, provider.bid(job)))
+        if provider.name not in exclude and why_not(job, provider, stake, price) is None:
+            bids.append(Bid(provider, price))
     return sorted(bids, key=lambda bid: (bid.price, bid.provider.name))
 
 
@@ -111,12 +131,15 @@ def match(
     stakes: Mapping[str, int] | None = None,
     reputation: Mapping[str, float] | None = None,
     count: int | None = None,
+    asks: Mapping[str, int] | None = None,
 ) -> list[Bid]:
     """Pick the winning bids for ``job``: ``count`` (default: its redundancy) distinct providers.
 
     Without ``reputation`` the cheapest bids win. With it (scores in (0, 1]), bids compete
     on price divided by reputation: a cheap provider with a poor record loses to a slightly
-    dearer one that delivers. Raises ``NoProviderError`` when too few providers may bid.
+    dearer one that delivers. ``asks`` replaces some providers' bids with the prices their
+    strategies chose (see ``collect_bids``). Raises ``NoProviderError`` when too few
+    providers may bid.
     """
     job, providers = _check_job(job), _check_providers(providers)
     count = job.redundancy if count is None else ensure_int(
@@ -126,7 +149,8 @@ def match(
         reputation = _check_scores(reputation, "reputation",
                                    "a mapping of provider name -> score in (0, 1]",
                                    lambda value: is_number(value) and 0 < value <= 1)
-    bids = collect_bids(job, providers, exclude, stakes)
+    asks = {} if asks is None else _check_asks(asks)
+    bids = collect_bids(job, providers, exclude, stakes, asks)
     if reputation is not None:
         bids.sort(key=lambda bid: (bid.price / max(reputation.get(bid.provider.name, 0.5),
                                                    1e-9), bid.provider.name))
@@ -134,7 +158,9 @@ def match(
         reasons = []
         for provider in providers:
             stake = None if stakes is None else stakes.get(provider.name, 0)
-            reason = "excluded" if provider.name in exclude else why_not(job, provider, stake)
+            price = int(asks.get(provider.name, provider.bid(job)))
+            reason = ("excluded" if provider.name in exclude
+                      else why_not(job, provider, stake, price))
             if reason:
                 reasons.append(f"{provider.name}: {reason}")
         label = job.name or job.workload

@@ -3,7 +3,8 @@ vote on result summaries, the number of spot-checked jobs that catches a cheater
 fools the summary, its odds against challenged rows, and a reputation score. Each runs the
 learner's function on many inputs and compares it with course.compute (market.match,
 verification.quorum, verification.jobs_to_catch, commitments.summarize and
-survival_probability, Reputation)."""
+survival_probability, Reputation). The build task, a provider's bidding strategy run on seeded
+markets, lives in course.exercises.provider_strategy and is re-exported here."""
 
 from __future__ import annotations
 
@@ -40,6 +41,9 @@ from course.exercises import (
     expect_function,
     expect_number,
     expect_type,
+)
+from course.exercises.provider_strategy import (  # noqa: F401 (Try it 8, re-exported)
+    check_provider_strategy,
 )
 
 

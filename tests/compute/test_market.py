@@ -194,3 +194,57 @@ def test_a_stranger_competes_with_a_reputation_of_one_half():
     assert match(job(), providers, reputation={"known": 0.55})[0].provider.name == "stranger"
     # known: 6 / 0.65 = 9.2: now the record beats the lower price
     assert match(job(), providers, reputation={"known": 0.65})[0].provider.name == "known"
+
+
+# --- asks: a strategy's price in place of provider.bid(job) -----------------------------------
+
+
+def test_an_ask_replaces_the_providers_bid_and_is_paid_as_asked():
+    providers = [Provider("ada", 1.0), Provider("bob", 1.2)]  # bids 5 and 6
+    (bid,) = match(job(), providers, asks={"bob": 4})
+    assert (bid.provider.name, bid.price) == ("bob", 4)
+    assert [(b.provider.name, b.price) for b in collect_bids(job(), providers, asks={"bob": 4})
+            ] == [("bob", 4), ("ada", 5)]
+
+
+def test_an_ask_above_max_price_is_refused_with_the_asked_price_as_the_reason():
+    providers = [Provider("ada", 1.0)]  # would bid 5
+    with pytest.raises(NoProviderError, match=r"ada: bid 11 > max_price 10"):
+        match(job(), providers, asks={"ada": 11})
+    assert why_not(job(), providers[0], price=11) == "bid 11 > max_price 10"
+    assert why_not(job(), providers[0], price=10) is None
+
+
+def test_an_ask_does_not_get_around_the_stake_the_gpu_or_an_exclusion():
+    poor, cpu = Provider("poor", 1.0, stake=10), Provider("cpu", 1.0)
+    asks = {"poor": 1, "cpu": 1}
+    assert collect_bids(job(min_stake=50), [poor], asks=asks) == []
+    assert collect_bids(job(gpu=True), [cpu], asks=asks) == []
+    assert collect_bids(job(), [cpu], exclude={"cpu"}, asks=asks) == []
+
+
+@pytest.mark.parametrize("asks", [{"ada": 0}, {"ada": -3}, {"ada": 2.5}, {"ada": True},
+                                  {"ada": "5"}, {1: 5}, [("ada", 5)]])
+def test_an_ask_that_is_not_whole_credits_of_at_least_one_is_refused(asks):
+    with pytest.raises(NoProviderError, match="asks must be a mapping of provider name"):
+        match(job(), [Provider("ada", 1.0)], asks=asks)
+
+
+@settings(max_examples=200, deadline=None)
+@given(jobs_strategy, providers_strategy,
+       st.dictionaries(st.sampled_from(NAMES), st.integers(min_value=1, max_value=40)))
+def test_with_asks_every_winner_asked_within_max_price_and_no_one_cheaper_lost(job, providers,
+                                                                              asks):
+    try:
+        bids = match(job, providers, asks=asks)
+    except NoProviderError:
+        return
+    price = {p.name: asks.get(p.name, p.bid(job)) for p in providers}
+    for bid in bids:
+        assert bid.price == price[bid.provider.name] <= job.max_price
+    winners = {bid.provider.name for bid in bids}
+    dearest = max(bid.price for bid in bids)
+    for provider in providers:
+        if provider.name not in winners and why_not(job, provider, price=price[provider.name]) \
+                is None:
+            assert price[provider.name] >= dearest
