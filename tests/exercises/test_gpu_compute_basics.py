@@ -535,6 +535,7 @@ def test_a_harness_that_breaks_on_one_device_names_the_call():
     outcome = check_benchmark.check(crashes)
     assert outcome.status == FAILED and "repeats=1" in outcome.message
     assert "ZeroDivisionError" in outcome.message and "Traceback" not in outcome.message
+    assert "crashes(run, synchronize, clock, repeats=1)" in outcome.message
 
 
 def test_every_case_can_tell_the_median_from_the_mistakes_it_is_there_for():
@@ -560,3 +561,13 @@ def test_no_benchmark_hint_contains_the_solution_code():
     for hint in (check_benchmark.concept, check_benchmark.worked_example):
         assert "synchronize()\n" not in hint and "clock()" not in hint
         assert "median(" not in hint and "run()" not in hint
+
+
+def test_a_harness_cannot_read_the_answer_off_the_simulated_device():
+    def reads_the_device(run, synchronize, clock=time.perf_counter, repeats=5):
+        for _ in range(repeats + 1):
+            run()
+        return run.__self__.seconds_per_run  # a bound method would hand over the device
+
+    outcome = check_benchmark.check(reads_the_device)
+    assert outcome.status == FAILED and "AttributeError" in outcome.message, outcome.message
