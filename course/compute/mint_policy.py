@@ -271,11 +271,28 @@ def broken_rule(run: PolicyRun, rules: PolicyRules | None = None) -> str | None:
     if share < rules.min_in_band:
         out = np.flatnonzero(~run.in_band[after])[0] + rules.warm_up
         side = "below" if run.price[out] < run.band.low else "above"
+        seen = run.burned[out - 1] if out > 0 else run.burned[0]  # the burn the policy saw
+        lean = ""  # a policy that leans the wrong way is told which way minting moves the price
+        if side == "below" and run.minted[out] > seen:
+            lean = (
+                f", more than the {seen:,.0f} burned the epoch before: more tokens on the "
+                "market push a low price lower"
+            )
+        elif abs(run.minted[out] - seen) <= 0.01 * seen:
+            lean = (
+                f", just the {seen:,.0f} burned the epoch before: replacing the burn ignores "
+                "the price, so it drifts and nothing pulls it back"
+            )
+        elif side == "above" and run.minted[out] < seen:
+            lean = (
+                f", fewer than the {seen:,.0f} burned the epoch before: fewer tokens on the "
+                "market push a high price higher"
+            )
         return (
             f"the price was in the band on {share:.0%} of the epochs after the warm-up "
-            f"(needed {rules.min_in_band:.0%}); it first left at epoch {out}: "
+            f"(needed {rules.min_in_band:.0%}); after the warm-up it was first out at epoch {out}: "
             f"${run.price[out]:.4g}, {side} the band [${run.band.low:.4g}, "
-            f"${run.band.high:.4g}], the policy had minted {run.minted[out]:,.0f} tokens"
+            f"${run.band.high:.4g}], the policy had minted {run.minted[out]:,.0f} tokens{lean}"
         )
     unpaid = run.provider_income_usd < rules.min_reward_share * run.demand_usd
     streak, longest, end = 0, 0, 0

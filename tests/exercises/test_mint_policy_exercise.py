@@ -82,6 +82,10 @@ def prints_in_the_last_weeks():
     return policy
 
 
+def leans_the_wrong_way(price, supply, burned, band):
+    return max(0.1 * burned, burned * (1 - 5 * (price - band.target) / band.target))
+
+
 def prints_everything(price, supply, burned, band):
     return 10 * supply
 
@@ -107,11 +111,12 @@ def test_wrong_policies_fail_with_the_reason():
     expected = {
         fixed_mint: (
             "In the crash scenario",
-            "first left at epoch 82",
+            "first out at epoch 82",
             "below the band",
-            "minted 62,500 tokens",
+            "minted 62,500 tokens, more than the",
+            "push a low price lower",
         ),
-        mint_equals_burn: ("In the crash scenario", "above the band"),
+        mint_equals_burn: ("In the crash scenario", "above the band", "it drifts"),
         no_floor: ("providers earned less than 5% of what users paid", "epochs 83-98"),
         unclamped: ("epoch 84", "unclamped(price=0.78", "returned -3021", "cannot be negative"),
         nan_when_low: ("epoch 84", "returned nan", "finite number"),
@@ -121,6 +126,7 @@ def test_wrong_policies_fail_with_the_reason():
             "raised ZeroDivisionError",
         ),
         hard_coded_dollar: ("band around $2.50",),
+        leans_the_wrong_way: ("above the band", "fewer tokens on the market push a high price"),
         prints: ("below the band",),
         prints_in_the_last_weeks(): ("tokens minted in all, more than 2 x", "that is printing"),
         prints_everything: ("epoch 0", "more than the whole circulating supply"),
