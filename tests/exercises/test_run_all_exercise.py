@@ -1,0 +1,376 @@
+"""Try it 2 of notebook 12 (a job driver that loses no job), run on simulated clusters both
+ways: correct drivers in three styles pass; each typical mistake fails with its own reason."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+
+import pytest
+
+from course.compute.clusters import (
+    ClusterError,
+    RetriedTooOften,
+    SimulatedCluster,
+    TooManyCalls,
+    WorkerDied,
+)
+from course.exercises import FAILED, PASSED
+from course.exercises.scaling_out_with_ray import DRIVER_CASES, check_run_all
+from tests.exercises.both_ways import placeholder
+
+# --- correct drivers, three styles -------------------------------------------------------------
+
+
+def driver_with_wait(jobs, cluster, max_attempts):
+    """ray.wait style: every job in flight; collect whichever finishes first."""
+    pending = {cluster.submit(job): (job_id, 1) for job_id, job in jobs.items()}
+    results, gave_up = {}, set()
+    while pending:
+        (handle,), _ = cluster.wait(list(pending), num_returns=1)
+        job_id, attempt = pending.pop(handle)
+        try:
+            results[job_id] = cluster.get(handle)
+        except cluster.WorkerDied:
+            if attempt < max_attempts:
+                pending[cluster.submit(jobs[job_id])] = (job_id, attempt + 1)
+            else:
+                gave_up.add(job_id)
+    return results, gave_up
+
+
+def driver_with_a_queue(jobs, cluster, max_attempts):
+    """A queue of (job id, handle) and an attempts counter per job, collected in queue order."""
+    tries = dict.fromkeys(jobs, 1)
+    queue = deque((job_id, cluster.submit(job)) for job_id, job in jobs.items())
+    done, failed = {}, []
+    while queue:
+        job_id, handle = queue.popleft()
+        try:
+            done[job_id] = cluster.get(handle)
+        except cluster.WorkerDied:
+            if tries[job_id] == max_attempts:
+                failed.append(job_id)
+            else:
+                tries[job_id] += 1
+                queue.append((job_id, cluster.submit(jobs[job_id])))
+    return done, failed
+
+
+def driver_with_a_window(jobs, cluster, max_attempts):
+    """At most 4 in flight (back-pressure), everything by job id."""
+    todo = deque(jobs)
+    attempts = dict.fromkeys(jobs, 0)
+    flying, results, gave_up = {}, {}, set()
+
+    def send(job_id):
+        attempts[job_id] += 1
+        flying[cluster.submit(jobs[job_id])] = job_id
+
+    while todo or flying:
+        while todo and len(flying) < 4:
+            send(todo.popleft())
+        ready, _ = cluster.wait(list(flying))
+        for handle in ready:
+            job_id = flying.pop(handle)
+            try:
+                results[job_id] = cluster.get(handle)
+            except cluster.WorkerDied:
+                if attempts[job_id] < max_attempts:
+                    todo.append(job_id)
+                else:
+                    gave_up.add(job_id)
+    return results, {job_id: attempts[job_id] for job_id in gave_up}
+
+
+# --- wrong drivers ------------------------------------------------------------------------------
+
+
+def no_retry(jobs, cluster, max_attempts):
+    pending = {cluster.submit(job): job_id for job_id, job in jobs.items()}
+    results = {}
+    while pending:
+        (handle,), _ = cluster.wait(list(pending))
+        job_id = pending.pop(handle)
+        try:
+            results[job_id] = cluster.get(handle)
+        except cluster.WorkerDied:
+            pass  # the job is simply dropped
+    return results, set()
+
+
+def gives_up_at_once(jobs, cluster, max_attempts):
+    return driver_with_wait(jobs, cluster, 1)
+
+
+def retries_forever(jobs, cluster, max_attempts):
+    return driver_with_wait(jobs, cluster, float("inf"))
+
+
+def one_retry_too_many(jobs, cluster, max_attempts):
+    return driver_with_wait(jobs, cluster, max_attempts + 1)
+
+
+def one_retry_too_few(jobs, cluster, max_attempts):
+    return driver_with_wait(jobs, cluster, max(max_attempts - 1, 1))
+
+
+def sequential(jobs, cluster, max_attempts):
+    results, gave_up = {}, set()
+    for job_id, job in jobs.items():
+        for _attempt in range(max_attempts):
+            try:
+                results[job_id] = cluster.get(cluster.submit(job))
+                break
+            except cluster.WorkerDied:
+                continue
+        else:
+            gave_up.add(job_id)
+    return results, gave_up
+
+
+def keyed_by_completion_order(jobs, cluster, max_attempts):
+    """Results appended as they come back, then zipped with the job ids in submission order."""
+    pending = {cluster.submit(job): (job_id, 1) for job_id, job in jobs.items()}
+    finished, order, gave_up = [], [], set()
+    while pending:
+        (handle,), _ = cluster.wait(list(pending))
+        job_id, attempt = pending.pop(handle)
+        try:
+            finished.append(cluster.get(handle))
+            order.append(job_id)
+        except cluster.WorkerDied:
+            if attempt < max_attempts:
+                pending[cluster.submit(jobs[job_id])] = (job_id, attempt + 1)
+            else:
+                gave_up.add(job_id)
+    return dict(zip(sorted(order), finished, strict=True)), gave_up
+
+
+def hedged(jobs, cluster, max_attempts):
+    """Every job sent twice, keep whichever comes first: the other run is paid too."""
+    pending = {}
+    for job_id, job in jobs.items():
+        pending[cluster.submit(job)] = (job_id, 1)
+        pending[cluster.submit(job)] = (job_id, 2)
+    results, dead = {}, {}
+    while pending:
+        (handle,), _ = cluster.wait(list(pending))
+        job_id, _ = pending.pop(handle)
+        try:
+            results.setdefault(job_id, cluster.get(handle))
+        except cluster.WorkerDied:
+            dead[job_id] = dead.get(job_id, 0) + 1
+    gave_up = {j for j in jobs if j not in results}
+    return results, gave_up
+
+
+def resubmits_everything_on_a_death(jobs, cluster, max_attempts):
+    """On a death, send again every job not collected yet (the running ones too)."""
+    attempts = dict.fromkeys(jobs, 1)
+    pending = {cluster.submit(job): job_id for job_id, job in jobs.items()}
+    results, gave_up = {}, set()
+    while pending:
+        (handle,), _ = cluster.wait(list(pending))
+        job_id = pending.pop(handle)
+        if job_id in results or job_id in gave_up:
+            continue
+        try:
+            results[job_id] = cluster.get(handle)
+        except cluster.WorkerDied:
+            if attempts[job_id] >= max_attempts:
+                gave_up.add(job_id)
+                continue
+            for other in {*pending.values(), job_id}:
+                attempts[other] += 1
+                pending[cluster.submit(jobs[other])] = other
+    return results, gave_up
+
+
+def keeps_collected_handles(jobs, cluster, max_attempts):
+    """Never takes a handle out of the pending list: waits on the same ready one forever."""
+    handles = {cluster.submit(job): job_id for job_id, job in jobs.items()}
+    results = {}
+    while len(results) < len(jobs):
+        (handle,), _ = cluster.wait(list(handles))
+        try:
+            results[handles[handle]] = cluster.get(handle)
+        except cluster.WorkerDied:
+            pass
+    return results, set()
+
+
+def lets_the_error_escape(jobs, cluster, max_attempts):
+    handles = {job_id: cluster.submit(job) for job_id, job in jobs.items()}
+    return {job_id: cluster.get(h) for job_id, h in handles.items()}, set()
+
+
+def drops_the_poison_job_silently(jobs, cluster, max_attempts):
+    results, _ = driver_with_wait(jobs, cluster, max_attempts)
+    return results, set()
+
+
+def poison_job_as_none(jobs, cluster, max_attempts):
+    results, gave_up = driver_with_wait(jobs, cluster, max_attempts)
+    return {**results, **dict.fromkeys(gave_up)}, set()
+
+
+def keyed_by_position(jobs, cluster, max_attempts):
+    results, gave_up = driver_with_wait(jobs, cluster, max_attempts)
+    position = {job_id: i for i, job_id in enumerate(jobs)}
+    return {position[j]: r for j, r in results.items()}, gave_up
+
+
+def returns_only_results(jobs, cluster, max_attempts):
+    return driver_with_wait(jobs, cluster, max_attempts)[0]
+
+
+def window_of_two(jobs, cluster, max_attempts):
+    todo, attempts = deque(jobs), dict.fromkeys(jobs, 0)
+    flying, results, gave_up = {}, {}, set()
+    while todo or flying:
+        while todo and len(flying) < 2:
+            job_id = todo.popleft()
+            attempts[job_id] += 1
+            flying[cluster.submit(jobs[job_id])] = job_id
+        (handle,), _ = cluster.wait(list(flying))
+        job_id = flying.pop(handle)
+        try:
+            results[job_id] = cluster.get(handle)
+        except cluster.WorkerDied:
+            (todo.append if attempts[job_id] < max_attempts else gave_up.add)(job_id)
+    return results, gave_up
+
+
+WRONG = {
+    no_retry: "was lost: its worker died on attempt 1",
+    gives_up_at_once: "you gave up on job-2 (its first attempt kills its worker) after 1 attempt",
+    retries_forever: "job-5 (it kills every worker it runs on) was submitted a 4th time",
+    one_retry_too_many: "was submitted a 4th time",
+    one_retry_too_few: "after 2 attempt(s), but max_attempts is 3",
+    sequential: "only one job was ever in flight",
+    keyed_by_completion_order: "'s result: keep each handle's job id with it",
+    hedged: "was run to a result 2 times",
+    resubmits_everything_on_a_death: "was run to a result 3 times",
+    keeps_collected_handles: "does it take each handle out of its pending list",
+    lets_the_error_escape: "run_all let WorkerDied escape",
+    drops_the_poison_job_silently: "job-5 (it kills every worker it runs on) died on all 3 "
+    "attempts and is in neither results nor gave_up",
+    poison_job_as_none: "results['job-5'] is None, but every attempt of job-5",
+    keyed_by_position: "results holds 0, which is not a job id: key everything by the job's id",
+    returns_only_results: "run_all returned one dict: return a pair (results, gave_up)",
+    window_of_two: "at most 2 jobs were in flight at once on 3 workers",
+}
+
+
+def test_correct_drivers_in_three_styles_pass():
+    assert check_run_all.check(placeholder).status == "not done"
+    for right in (driver_with_wait, driver_with_a_queue, driver_with_a_window):
+        outcome = check_run_all.check(right)
+        assert outcome.status == PASSED, (right.__name__, outcome.message)
+
+
+@pytest.mark.parametrize("wrong", list(WRONG), ids=[w.__name__ for w in WRONG])
+def test_each_typical_mistake_fails_with_its_reason(wrong):
+    outcome = check_run_all.check(wrong)
+    assert outcome.status == FAILED, (wrong.__name__, outcome)
+    assert WRONG[wrong] in outcome.message, outcome.message
+    assert "Traceback" not in outcome.message
+
+
+def test_the_check_is_fast():
+    start = time.perf_counter()
+    check_run_all.check(driver_with_wait)
+    check_run_all.check(retries_forever)
+    assert time.perf_counter() - start < 3
+
+
+def test_the_cases_hold_what_the_brief_promises():
+    cases = [c for c in DRIVER_CASES if c.jobs]
+    assert len(cases) >= 20 and any(c.max_attempts == 1 for c in cases)
+    assert all(c.poison and 1 in c.flaky.values() for c in cases)
+    assert {c.workers for c in cases} == {2, 3, 4}
+    assert any(not c.jobs for c in DRIVER_CASES)
+
+
+def test_results_come_back_out_of_order_and_the_runs_overlap():
+    cluster = DRIVER_CASES[0].cluster()
+    jobs = DRIVER_CASES[0].jobs
+    driver_with_wait(dict(jobs), cluster, 3)
+    firsts = [a for a in cluster.attempts.values() if a.attempt == 1]
+    order = sorted(firsts, key=lambda a: a.finished_at)
+    assert [a.job for a in order] != [a.job for a in firsts]
+    assert cluster.peak_in_flight == len(jobs)
+
+
+# --- the simulated cluster itself ---------------------------------------------------------------
+
+
+def square(job):
+    return job * job
+
+
+def test_the_same_seed_and_the_same_calls_tell_the_same_story():
+    stories = []
+    for _ in range(2):
+        cluster = SimulatedCluster(square, workers=2, seed=9, death_rate=0.3)
+        driver_with_wait({f"j{i}": i for i in range(10)}, cluster, 3)
+        stories.append([(a.job, a.attempt, a.dies, a.finished_at) for a in cluster.attempts.values()])
+    assert stories[0] == stories[1]
+
+
+def test_a_poison_job_kills_every_worker_and_a_flaky_one_only_its_first():
+    cluster = SimulatedCluster(square, workers=2, death_rate=0, poison=[7], flaky={3: 1})
+    results, gave_up = driver_with_wait({"p": 7, "f": 3, "ok": 2}, cluster, 3)
+    assert results == {"f": 9, "ok": 4} and gave_up == {"p"}
+    assert [a.dies for a in cluster.attempts_of(7)] == [True] * 3
+    assert [a.dies for a in cluster.attempts_of(3)] == [True, False]
+
+
+def test_get_on_a_dead_run_raises_worker_died_every_time_and_wait_keeps_input_order():
+    cluster = SimulatedCluster(square, workers=3, death_rate=0, poison=[1])
+    handles = [cluster.submit(job) for job in (5, 1, 4)]
+    ready, not_ready = cluster.wait(handles, num_returns=3)
+    assert ready == handles and not_ready == []
+    for _ in range(2):
+        with pytest.raises(WorkerDied, match="job 1 .attempt 1. died"):
+            cluster.get(handles[1])
+    assert cluster.get([handles[0], handles[2]]) == [25, 16]
+
+
+def test_wait_with_a_timeout_returns_what_is_ready_then():
+    cluster = SimulatedCluster(square, workers=1, death_rate=0)
+    handles = [cluster.submit(job) for job in range(3)]
+    ready, not_ready = cluster.wait(handles, num_returns=3, timeout=0)
+    assert ready == [] and not_ready == handles
+
+
+def test_the_cluster_refuses_calls_it_cannot_serve():
+    cluster = SimulatedCluster(square)
+    with pytest.raises(ClusterError, match="num_returns=1 but 0 handle"):
+        cluster.wait([])
+    with pytest.raises(ClusterError, match="not a handle"):
+        cluster.get("a string")
+    with pytest.raises(ClusterError, match="workers must be"):
+        SimulatedCluster(square, workers=0)
+    with pytest.raises(ClusterError, match="death_rate"):
+        SimulatedCluster(square, death_rate=1.0)
+
+
+def test_runaway_drivers_are_stopped_even_through_except_exception():
+    cluster = SimulatedCluster(square, poison=[1], refuse_after=2)
+
+    def stubborn():
+        while True:
+            try:
+                cluster.get(cluster.submit(1))
+            except Exception:  # noqa: BLE001 (the point: it cannot swallow the stop)
+                continue
+
+    with pytest.raises(RetriedTooOften):
+        stubborn()
+    busy = SimulatedCluster(square, max_calls=50)
+    handle = busy.submit(2)
+    with pytest.raises(TooManyCalls):
+        while True:
+            busy.wait([handle])
