@@ -129,6 +129,13 @@ class SimulatedCluster:
     def submit(self, job: Hashable) -> Handle:
         """Queue one attempt of ``job`` and return its handle at once."""
         self._count_call("submit")
+        try:
+            hash(job)
+        except TypeError:
+            raise ClusterError(
+                f"submit: a job must be hashable (a number, a string, a tuple), got "
+                f"{type(job).__name__}"
+            ) from None
         number = sum(a.job == job for a in self.attempts.values()) + 1
         if self.refuse_after is not None and number > self.refuse_after:
             raise RetriedTooOften(job, number)

@@ -466,6 +466,11 @@ def _judge(
             raise CheckFailed(f"{where} {what} is both in results and in gave_up.")
         if job in results:
             got = results[job]
+            if not attempts:
+                raise CheckFailed(
+                    f"{where} results[{job!r}] is {str(got)[:40]}, but {job} was never "
+                    "submitted: every result must come from cluster.get."
+                )
             if not wins:
                 raise CheckFailed(
                     f"{where} results[{job!r}] is {str(got)[:40]}, but every attempt of {what} "
