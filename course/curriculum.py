@@ -83,22 +83,25 @@ LESSONS: tuple[Lesson, ...] = (
            "run Monte Carlo risk (VaR, CVaR), test indicators honestly, price MEV and depegs",
            needs=(8,),
            key_ideas="Monte Carlo risk, VaR and CVaR, MEV, due diligence"),
-    Lesson(10, "gpu_compute_basics", "GPU compute basics", 50, COMPUTE,
-           "measure CPU vs GPU throughput with torch, count FLOPs, make runs deterministic",
+    Lesson(10, "gpu_compute_basics", "GPU compute basics", 65, COMPUTE,
+           "measure CPU vs GPU throughput with torch, write a benchmark harness, count FLOPs, make "
+           "runs deterministic",
            needs=(0,),
            key_ideas="FLOPs, throughput, the roofline, float tolerance, precision (TF32)"),
-    Lesson(11, "depin_compute_marketplace", "A DePIN compute marketplace", 80, COMPUTE,
-           "run a GPU job market with escrow, verification, slashing and dropouts",
+    Lesson(11, "depin_compute_marketplace", "A DePIN compute marketplace", 100, COMPUTE,
+           "run a GPU job market with escrow, verification, slashing and dropouts; write a "
+           "provider's bidding strategy",
            needs=(10,), helps=(4,),
            key_ideas="jobs, bids, escrow, commit-and-challenge verification, collusion, "
                      "Sybils, reputation"),
-    Lesson(12, "scaling_out_with_ray", "Scaling out with Ray", 45, COMPUTE,
-           "run the same market on Ray; lose a worker and lose no job",
+    Lesson(12, "scaling_out_with_ray", "Scaling out with Ray", 70, COMPUTE,
+           "run the same market on Ray; write a job driver that loses no job when a worker dies",
            needs=(10, 11),
            key_ideas="Ray tasks and actors; a worker dies and no job is lost; when scaling out "
                      "pays"),
-    Lesson(13, "depin_tokenomics", "DePIN tokenomics", 40, COMPUTE,
-           "model burn-and-mint equilibrium, provider income and demand scenarios",
+    Lesson(13, "depin_tokenomics", "DePIN tokenomics", 60, COMPUTE,
+           "model burn-and-mint equilibrium, provider income and demand scenarios; write a mint "
+           "policy that keeps a price band",
            needs=(7,), helps=(11,),
            key_ideas="burn-and-mint equilibrium, provider income"),
     Lesson(14, "capstone_depin_marketplace", "Capstone: a DePIN marketplace end to end", 120,
