@@ -247,7 +247,7 @@ check_dca_final_value = Exercise(
 )
 
 
-# Try it 5 (a build task): a backtest harness that cannot look ahead.
+# Try it 6 (a build task): a backtest harness that cannot look ahead.
 SPIKE_DAY = 40
 
 
@@ -382,7 +382,7 @@ check_walk_forward = Exercise(
 )
 
 
-# Try it 6 (a build task): a sandwich planner that chooses the front-run size.
+# Try it 5 (a build task): a sandwich planner that chooses the front-run size.
 def _sandwich_cases() -> list[tuple[int, int, int, int]]:
     """(reserve_in, reserve_out, victim_in, victim_min_out): seeded pools, victims, tolerances."""
     from course.defi.amm import get_amount_out
