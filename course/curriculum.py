@@ -43,7 +43,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson(0, "start_here", "Start here", 20, START,
            "run the course, use checks and hints, pick a learning path, read `course doctor`",
            key_ideas="checks and hints; `course doctor` says the machine is ready"),
-    Lesson(1, "hashing_and_merkle_trees", "Hashing and Merkle trees", 45, FOUNDATIONS,
+    Lesson(1, "hashing_and_merkle_trees", "Hashing and Merkle trees", 70, FOUNDATIONS,
            "explain hash properties, build and verify Merkle proofs",
            needs=(0,),
            key_ideas="SHA-256 and Keccak-256, Merkle roots and proofs: inside every address and "
