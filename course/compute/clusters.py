@@ -8,12 +8,20 @@ no Ray at all: seeded worker deaths, jobs that finish out of order, a job that k
 worker it runs on, and a record of every attempt, so a check can run a learner's driver on it
 and see what really happened.
 
+A check can also trust what it reads afterwards: a stop (``RetriedTooOften``,
+``TooManyCalls``) is kept in ``stopped`` even if the driver caught it, each attempt records
+whether ``get`` handed its result to the driver (``collected``), only the given jobs can be
+submitted (``jobs=``), and calls from a second thread are refused (the story would depend on
+how threads interleave). The driver's process can still reach and rewrite all of this; see
+course/check_channel.py for what an in-process check can and cannot promise.
+
 Taught in notebook 12 (Try it 2: a driver that loses no job).
 """
 
 from __future__ import annotations
 
 import random
+import threading
 from collections import Counter, deque
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -64,6 +72,7 @@ class Attempt:
     started_at: float | None = None
     worker: int | None = None
     finished_at: float | None = None
+    collected: bool = False  # get() handed its result to the driver
 
     @property
     def finished(self) -> bool:
@@ -99,6 +108,7 @@ class SimulatedCluster:
         restart_s: float = 0.5,
         refuse_after: int | None = None,
         max_calls: int = 20_000,
+        jobs: Iterable[Hashable] | None = None,
     ) -> None:
         if not isinstance(workers, int) or workers < 1:
             raise ClusterError(f"workers must be a whole number >= 1, got {workers!r}")
@@ -113,6 +123,9 @@ class SimulatedCluster:
         self.restart_s = restart_s
         self.refuse_after = refuse_after
         self.max_calls = max_calls
+        self.jobs = None if jobs is None else frozenset(jobs)  # None: any job may be submitted
+        self.stopped: BaseException | None = None  # the first stop, even if the driver caught it
+        self._thread = threading.get_ident()  # the thread that may drive this cluster
         self.now = 0.0
         self.calls = 0
         self.attempts: dict[Handle, Attempt] = {}
@@ -136,9 +149,15 @@ class SimulatedCluster:
                 f"submit: a job must be hashable (a number, a string, a tuple), got "
                 f"{type(job).__name__}"
             ) from None
+        if self.jobs is not None and job not in self.jobs:
+            shown = ", ".join(sorted(map(repr, self.jobs))[:3])
+            raise ClusterError(
+                f"submit: {job!r} is not one of the jobs given ({shown}, ...): submit the job "
+                "itself (jobs[job_id]), not its id"
+            )
         number = sum(a.job == job for a in self.attempts.values()) + 1
         if self.refuse_after is not None and number > self.refuse_after:
-            raise RetriedTooOften(job, number)
+            raise self._stop(RetriedTooOften(job, number))
         rng = random.Random(f"{self.seed}/{job!r}/{number}")  # the same story for every driver
         dies = (
             job in self.poison
@@ -187,6 +206,7 @@ class SimulatedCluster:
                 f"the worker running job {attempt.job!r} (attempt "
                 f"{attempt.attempt}) died at t={attempt.finished_at:.2f} s"
             )
+        attempt.collected = True
         return self.work(attempt.job)
 
     # --- what happened -----------------------------------------------------------------------
@@ -209,9 +229,23 @@ class SimulatedCluster:
     # --- the simulation ----------------------------------------------------------------------
 
     def _count_call(self, name: str) -> None:
+        if threading.get_ident() != self._thread:
+            raise self._stop(
+                ClusterError(
+                    f"{name} was called from a second thread: this simulated cluster is driven "
+                    "from one thread (submit every job, then wait for whichever finishes: "
+                    "wait does what threads would)"
+                )
+            )
         self.calls += 1
         if self.calls > self.max_calls:
-            raise TooManyCalls(name, self.max_calls)
+            raise self._stop(TooManyCalls(name, self.max_calls))
+
+    def _stop(self, stop: BaseException) -> BaseException:
+        """Remember the first stop, so a driver that catches it is still found out."""
+        if self.stopped is None:
+            self.stopped = stop
+        return stop
 
     def _known(self, handles: Any) -> list[Handle]:
         if not isinstance(handles, list | tuple):

@@ -1,7 +1,18 @@
 """Checks for notebook 10 (GPU compute basics): the FLOPs of a matrix product, achieved
 GFLOP/s, a benchmark harness (a build task, run against simulated GPUs), the roofline's
 attainable performance, and comparing results with a tolerance, each run on many inputs and
-compared with course.compute.throughput, simulated_gpu and verification."""
+compared with course.compute.throughput, simulated_gpu and verification.
+
+The benchmark check judges what the harness did, not only the number it returned: the number
+must lie within the times of runs the harness itself timed alone (a clock read with an empty
+queue just before ``run()`` and again after ``synchronize()``), at least ``repeats`` of them,
+and the device's settings must be the same afterwards. So a number read off the device (its
+kernel time, a table of the cases) or a device made easier (its slow runs removed) fails.
+What this does not stop (the bound, as in course/check_channel.py): the harness runs in the
+checker's process, so code that reaches the device through the handed functions' internals or
+the caller's frames can rewrite the device's event log or the checker itself; reading the
+notebook catches that.
+"""
 
 from __future__ import annotations
 
@@ -345,6 +356,7 @@ class _BenchmarkCase:
 
 BENCHMARK_JITTER = 0.02  # each run takes up to 2% longer than the kernel: noise only adds time
 BENCHMARK_TOLERANCE = 0.05  # a right answer is within 5% of one run's true time
+RANGE_SLACK = 1e-6  # ... and within the runs it timed (float32 rounding allowed)
 
 
 def _benchmark_cases() -> list[_BenchmarkCase]:
@@ -425,6 +437,53 @@ def _queued_reads(device: SimulatedGPU) -> tuple[int, int]:
         else:
             stops += 1
     return starts, stops
+
+
+def _timed_alone(device: SimulatedGPU) -> list[float]:
+    """The seconds of each run the harness timed alone: the latest clock read before it with
+    the queue empty (and no other run between), to the first such read after it."""
+    events = device.events
+    seconds = []
+    for index, event in enumerate(events):
+        if event.kind != "run":
+            continue
+        before = after = None
+        for earlier in reversed(events[:index]):
+            if earlier.kind == "run":
+                break
+            if earlier.kind == "clock" and not earlier.queued:
+                before = earlier.at
+                break
+        for later in events[index + 1 :]:
+            if later.kind == "run":
+                break
+            if later.kind == "clock" and not later.queued:
+                after = later.at
+                break
+        if before is not None and after is not None:
+            seconds.append(after - before)
+    return seconds
+
+
+def _largest_batch(device: SimulatedGPU) -> int:
+    """The most runs launched between two clock reads taken with an empty queue."""
+    largest, runs = 0, None  # None: no such read yet, so the runs so far are not timed
+    for event in device.events:
+        if event.kind == "run" and runs is not None:
+            runs += 1
+        elif event.kind == "clock" and not event.queued:
+            largest, runs = max(largest, runs or 0), 0
+    return largest
+
+
+def _settings(device: SimulatedGPU) -> tuple[object, ...]:
+    return (
+        device.kernel_s,
+        device.launch_s,
+        device.first_call_factor,
+        device.jitter,
+        dict(device.stolen),
+    )
 
 
 def _benchmark_mistake(got: float, case: _BenchmarkCase, device: SimulatedGPU) -> str:
@@ -513,12 +572,45 @@ def _test_benchmark(answer: Callable[..., float]) -> str:
                 f"{case.repeats} asks for {case.repeats} timed runs after a "
                 "warm-up."
             )
+        if _settings(device) != _settings(case.device()):
+            raise CheckFailed(
+                f"{where} the simulated device's settings (its kernel time, launch time, "
+                "first-call cost or slow runs) changed while your benchmark ran: a harness "
+                "measures the device, it does not adjust it."
+            )
         true_s = device.seconds_per_run
         if abs(got - true_s) > BENCHMARK_TOLERANCE * true_s:
             raise CheckFailed(
                 f"{where} your benchmark returned {got:.6g} s, but one run takes "
                 f"{_duration(true_s)} ({true_s:.6g} s)."
                 f"{_benchmark_mistake(got, case, device)}"
+            )
+        alone = _timed_alone(device)
+        if not any(event.kind == "clock" for event in device.events):
+            raise CheckFailed(
+                f"{where} your benchmark returned {got:.6g} s without ever calling clock(): "
+                "the number must come from timing the runs with the clock it is given."
+            )
+        batch = _largest_batch(device)
+        if len(alone) < case.repeats and batch > 1:
+            raise CheckFailed(
+                f"{where} your benchmark timed {batch} runs together between two clock reads: "
+                "divided, that is the mean of the runs, and one run slowed by another process "
+                "drags a mean up. Time each run alone and take the median."
+            )
+        if len(alone) < case.repeats:
+            raise CheckFailed(
+                f"{where} your benchmark returned {got:.6g} s, but timed only {len(alone)} "
+                "run(s) alone (the clock read with an empty queue just before run() and again "
+                f"after synchronize()), and repeats={case.repeats} asks for {case.repeats}: "
+                "the number must come from your own measurements."
+            )
+        low, high = min(alone), max(alone)
+        if not low * (1 - RANGE_SLACK) <= got <= high * (1 + RANGE_SLACK):
+            raise CheckFailed(
+                f"{where} your benchmark returned {got:.6g} s, but the runs it timed took "
+                f"{low:.6g} s to {high:.6g} s: return a statistic of your own measurements "
+                "(their median), not a number from elsewhere."
             )
     return (
         f"{len(cases)} simulated GPUs, none fooled you: warm-up left out, the clock read only "

@@ -3,7 +3,15 @@ workers, the overhead a backend adds per job, and the time to run a job on a rem
 (shipping its inputs, then computing). Each runs the learner's function on many inputs and
 compares it with the reference formula written out below (the formulas are the lesson; none
 needs Ray). One is a build task: a job driver that loses no job when workers die, run on
-simulated clusters (course.compute.clusters) and then, in the notebook, on Ray."""
+simulated clusters (course.compute.clusters) and then, in the notebook, on Ray.
+
+The driver check hands the driver the cluster's four names only (no attempt log, poison list or
+work function), refuses a result that ``get`` never returned, a stop the driver caught (a job
+retried past max_attempts), calls from a second thread and a cluster whose settings changed.
+What this does not stop (the bound, as in course/check_channel.py): the driver runs in the
+checker's process, so code that reaches the cluster through the handed methods' internals or
+the caller's frames can rewrite its record; a driver that catches BaseException around every
+call can also loop until it is interrupted. Reading the notebook catches both."""
 
 from __future__ import annotations
 
@@ -360,6 +368,7 @@ class DriverCase:
             flaky={self.jobs[job]: deaths for job, deaths in self.flaky.items()},
             refuse_after=self.max_attempts,
             max_calls=5_000,
+            jobs=self.jobs.values(),
         )
 
     def where(self) -> str:
@@ -405,6 +414,42 @@ def _driver_cases() -> list[DriverCase]:
 
 
 DRIVER_CASES = _driver_cases()
+
+
+class _Handed:
+    """What the driver is handed: the cluster's four names and nothing else (no attempt log,
+    no poison list, no work function to call instead of submitting)."""
+
+    __slots__ = ("WorkerDied", "_name", "get", "submit", "wait")
+
+    def __init__(self, cluster: SimulatedCluster) -> None:
+        self.submit, self.wait, self.get = cluster.submit, cluster.wait, cluster.get
+        self.WorkerDied = WorkerDied
+        self._name = repr(cluster)
+
+    def __getattr__(self, name: str) -> Any:  # only for names the driver is not handed
+        raise AttributeError(
+            f"the cluster a driver is handed has submit, wait, get and WorkerDied, "
+            f"nothing else (no {name!r})"
+        )
+
+    def __repr__(self) -> str:
+        return self._name
+
+
+def _settings(cluster: SimulatedCluster) -> tuple[Any, ...]:
+    return (
+        cluster.work,
+        cluster.workers,
+        cluster.seed,
+        cluster.death_rate,
+        cluster.poison,
+        cluster.flaky,
+        cluster.restart_s,
+        cluster.refuse_after,
+        cluster.max_calls,
+        cluster.jobs,
+    )
 
 
 def _pair(returned: Any, where: str) -> tuple[Mapping[Any, Any], set[Any]]:
@@ -476,6 +521,11 @@ def _judge(
                     f"{where} results[{job!r}] is {str(got)[:40]}, but every attempt of {what} "
                     "died: a job with no result belongs in gave_up."
                 )
+            if not any(a.collected for a in attempts):
+                raise CheckFailed(
+                    f"{where} results[{job!r}] is {str(got)[:40]}, but cluster.get never "
+                    f"returned a result of {job}: every result must come from cluster.get."
+                )
             if got != _work(value):
                 other = by_result.get(got) if isinstance(got, int) else None
                 if other is not None:
@@ -538,7 +588,9 @@ def _test_run_all(answer: Callable[..., Any]) -> str:
     for case in DRIVER_CASES:
         cluster, where = case.cluster(), case.where()
         try:
-            returned = answer(dict(case.jobs), cluster, case.max_attempts)
+            returned = answer(dict(case.jobs), _Handed(cluster), case.max_attempts)
+            if cluster.stopped is not None:  # the driver caught a stop: it is still the reason
+                raise cluster.stopped
         except RetriedTooOften as stop:
             value, number = stop.args
             job = next(j for j, v in case.jobs.items() if v == value)
@@ -549,8 +601,8 @@ def _test_run_all(answer: Callable[..., Any]) -> str:
             ) from None
         except TooManyCalls:
             raise CheckFailed(
-                f"{where} your driver called the cluster {cluster.max_calls:,} times without "
-                "returning: does it take each handle out of its pending list once collected?"
+                f"{where} your driver called the cluster more than {cluster.max_calls:,} times: "
+                "does it take each handle out of its pending list once collected?"
             ) from None
         except WorkerDied as died:
             raise CheckFailed(
@@ -559,6 +611,12 @@ def _test_run_all(answer: Callable[..., Any]) -> str:
             ) from None
         except ClusterError as refused:
             raise CheckFailed(f"{where} the cluster refused a call: {refused}.") from None
+        if _settings(cluster) != _settings(case.cluster()):
+            raise CheckFailed(
+                f"{where} the simulated cluster's settings (its poison or flaky jobs, death "
+                "rate, retry limit) changed while run_all ran: a driver uses the cluster, it "
+                "does not adjust it."
+            )
         cluster.finish()  # runs still going when the driver returned count too
         results, gave_up_ids = _pair(returned, where)
         _judge(case, cluster, results, gave_up_ids, where)

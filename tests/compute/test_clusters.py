@@ -3,6 +3,9 @@ fool (a driver that retries forever or spins is stopped, a bad call is refused b
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import pytest
 
 from course.compute.clusters import (
@@ -110,3 +113,45 @@ def test_time_moves_only_while_the_driver_waits():
     assert all(cluster.attempts[h].finished for h in handles)
     starts = [cluster.attempts[h].started_at for h in handles]
     assert starts == sorted(starts) and starts[0] == 0
+
+
+def test_a_caught_stop_is_still_on_record():
+    cluster = SimulatedCluster(square, poison=[1], refuse_after=1)
+    cluster.submit(1)
+    with contextlib.suppress(BaseException):  # a driver that swallows the stop
+        cluster.submit(1)
+    assert isinstance(cluster.stopped, RetriedTooOften) and cluster.stopped.args == (1, 2)
+
+
+def test_get_marks_the_attempts_whose_result_the_driver_received():
+    cluster = SimulatedCluster(square, workers=2, death_rate=0, poison=[3])
+    taken, left, dead = (cluster.submit(job) for job in (2, 4, 3))
+    cluster.wait([taken, left, dead], num_returns=3)
+    assert cluster.get(taken) == 4
+    with pytest.raises(WorkerDied):
+        cluster.get(dead)
+    assert [cluster.attempts[h].collected for h in (taken, left, dead)] == [True, False, False]
+
+
+def test_only_the_given_jobs_can_be_submitted():
+    cluster = SimulatedCluster(square, jobs=[10, 17])
+    cluster.submit(17)
+    with pytest.raises(ClusterError, match="'job-0' is not one of the jobs given .10, 17, ...."):
+        cluster.submit("job-0")
+
+
+def test_calls_from_a_second_thread_are_refused_and_recorded():
+    cluster = SimulatedCluster(square)
+    errors = []
+
+    def drive():
+        try:
+            cluster.submit(1)
+        except ClusterError as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=drive)
+    thread.start()
+    thread.join()
+    assert "submit was called from a second thread" in str(errors[0])
+    assert cluster.stopped is errors[0] and cluster.attempts == {}

@@ -480,8 +480,42 @@ def no_repeats_parameter(run, synchronize, clock):
     return benchmark_median(run, synchronize, clock)
 
 
+def benchmark_synchronizes_everywhere(run, synchronize, clock=time.perf_counter, repeats=5):
+    """Extra synchronize() and clock() calls, and the launch read while the work is queued:
+    harmless, since each run is still timed from an idle device to an idle device."""
+    synchronize()
+    run()
+    synchronize()
+    synchronize()
+    seconds, launches = [], []
+    for _ in range(repeats):
+        synchronize()
+        clock()
+        start = clock()
+        run()
+        launches.append(clock() - start)  # only the launch: not what is returned
+        synchronize()
+        synchronize()
+        seconds.append(clock() - start)
+    return statistics.median(seconds)
+
+
+def benchmark_in_float32(run, synchronize, clock=time.perf_counter, repeats=5):
+    run()
+    times = np.empty(repeats, dtype=np.float32)  # float32 rounding: 1e-7 of each time
+    for i in range(repeats):
+        synchronize()
+        start = clock()
+        run()
+        synchronize()
+        times[i] = clock() - start
+    return np.median(times)
+
+
 BENCHMARK_RIGHT = [
     benchmark_median,
+    benchmark_synchronizes_everywhere,
+    benchmark_in_float32,
     benchmark_three_warmups_sorted_middle,
     benchmark_lower_middle_numpy,
     benchmark_more_repeats,
@@ -493,7 +527,7 @@ BENCHMARK_WRONG = {
     synchronize_only_before_the_start: "You timed the launch, not the work",
     without_warmup: "no warm-up, so the first call was timed",
     mean_not_median: "That is the mean of the timed runs",
-    one_batch_divided: "That is the mean of the timed runs",
+    one_batch_divided: "timed 2 runs together between two clock reads: divided, that is the mean",
     clock_started_before_the_queue_drained: "synchronize() before starting the clock too",
     total_not_per_run: "That is the total of all 2 timed runs",
     in_milliseconds: "That looks like milliseconds",
@@ -571,3 +605,55 @@ def test_a_harness_cannot_read_the_answer_off_the_simulated_device():
 
     outcome = check_benchmark.check(reads_the_device)
     assert outcome.status == FAILED and "AttributeError" in outcome.message, outcome.message
+
+
+# --- cheats: a number from elsewhere, or a device made easier (issue: build-task loopholes) --
+
+
+def reads_the_true_time_through_the_handed_function(
+    run, synchronize, clock=time.perf_counter, repeats=5
+):
+    for _ in range(repeats + 1):
+        run()
+    synchronize()
+    return run._call.__self__.seconds_per_run  # the device behind the wrapper
+
+
+CASE_BY_START = {1_000.0 + case.seed: case for case in _benchmark_cases()}
+
+
+def times_honestly_but_returns_the_case_table(run, synchronize, clock=time.perf_counter, repeats=5):
+    case = CASE_BY_START[clock()]  # the first clock read tells the device apart
+    benchmark_median(run, synchronize, clock, repeats)  # a clean dance, for the log
+    return case.kernel_s + case.launch_s
+
+
+def times_one_run_and_skips_the_rest(run, synchronize, clock=time.perf_counter, repeats=5):
+    for _ in range(repeats):
+        run()
+    synchronize()
+    start = clock()
+    run()
+    synchronize()
+    return clock() - start
+
+
+def removes_the_slow_runs_then_takes_the_mean(run, synchronize, clock=time.perf_counter, repeats=5):
+    run._call.__self__.stolen.clear()  # no other process: now a mean would do
+    return mean_not_median(run, synchronize, clock, repeats)
+
+
+@pytest.mark.parametrize(
+    "cheat, reason",
+    [
+        (reads_the_true_time_through_the_handed_function, "without ever calling clock()"),
+        (times_honestly_but_returns_the_case_table, "not a number from elsewhere"),
+        (times_one_run_and_skips_the_rest, "timed only 1 run(s) alone"),
+        (removes_the_slow_runs_then_takes_the_mean, "the simulated device's settings"),
+    ],
+    ids=lambda value: getattr(value, "__name__", "reason"),
+)
+def test_a_number_not_measured_by_the_harness_fails(cheat, reason):
+    outcome = check_benchmark.check(cheat)
+    assert outcome.status == FAILED and reason in outcome.message, outcome.message
+    assert "Traceback" not in outcome.message and "\n" not in outcome.message

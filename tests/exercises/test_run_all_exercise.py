@@ -3,13 +3,16 @@ ways: correct drivers in three styles pass; each typical mistake fails with its 
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from course.exercises import FAILED, PASSED
-from course.exercises.scaling_out_with_ray import DRIVER_CASES, check_run_all
+from course.exercises.scaling_out_with_ray import DRIVER_CASES, _work, check_run_all
 from tests.exercises.both_ways import placeholder
 
 # --- correct drivers, three styles -------------------------------------------------------------
@@ -298,8 +301,150 @@ def test_results_come_back_out_of_order_and_the_runs_overlap():
 
 def test_results_taken_without_submitting_are_refused():
     def makes_results_up(jobs, cluster, max_attempts):
-        return {job_id: cluster.work(job) for job_id, job in jobs.items()}, set()
+        return {job_id: _work(job) for job_id, job in jobs.items()}, set()
 
     assert "was never submitted: every result must come from cluster.get" in (
         check_run_all.check(makes_results_up).message
     )
+
+
+# --- cheats (issue: build-task loopholes): each fails, and says why in one line -----------------
+
+
+def waits_but_computes_the_results_itself(jobs, cluster, max_attempts):
+    handles = [cluster.submit(job) for job in jobs.values()]
+    cluster.wait(handles, num_returns=len(handles))
+    return {job_id: _work(job) for job_id, job in jobs.items()}, set()
+
+
+def reads_the_attempt_log_instead_of_catching(jobs, cluster, max_attempts):
+    return driver_with_wait(jobs, cluster, max_attempts) if cluster.attempts else ({}, set())
+
+
+def switches_the_deaths_off(jobs, cluster, max_attempts):
+    simulated = cluster.submit.__self__  # the cluster behind the handed methods
+    simulated.poison, simulated.death_rate = frozenset(), 0.0
+    simulated.flaky.clear()
+    return lets_the_error_escape(jobs, cluster, max_attempts)
+
+
+def lets_the_cluster_count_the_attempts(jobs, cluster, max_attempts):
+    """Resubmits until the check's own stop says no more: no max_attempts of its own."""
+    pending = {cluster.submit(job): job_id for job_id, job in jobs.items()}
+    results, gave_up = {}, set()
+    while pending:
+        (handle,), _ = cluster.wait(list(pending))
+        job_id = pending.pop(handle)
+        try:
+            results[job_id] = cluster.get(handle)
+        except cluster.WorkerDied:
+            try:
+                pending[cluster.submit(jobs[job_id])] = job_id
+            except BaseException:  # noqa: BLE001 (the cheat: swallow the check's stop)
+                gave_up.add(job_id)
+    return results, gave_up
+
+
+def one_thread_per_job(jobs, cluster, max_attempts):
+    """Correct on Ray; the simulated cluster's story would depend on the threads' order."""
+
+    def run_one(job_id):
+        for _ in range(max_attempts):
+            try:
+                return job_id, cluster.get(cluster.submit(jobs[job_id]))
+            except cluster.WorkerDied:
+                continue
+        return job_id, None
+
+    with ThreadPoolExecutor(4) as pool:
+        done = list(pool.map(run_one, jobs))
+    return {j: r for j, r in done if r is not None}, {j for j, r in done if r is None}
+
+
+def background_thread_driver(jobs, cluster, max_attempts):
+    """Drives from a thread that swallows every error: the refusal is still the reason."""
+    box = {}
+
+    def drive():
+        with contextlib.suppress(Exception):  # the refusal is swallowed here
+            box["r"] = driver_with_wait(jobs, cluster, max_attempts)
+
+    thread = threading.Thread(target=drive)
+    thread.start()
+    thread.join()
+    return box.get("r", ({}, set()))
+
+
+def submits_the_ids(jobs, cluster, max_attempts):
+    return driver_with_wait({job_id: job_id for job_id in jobs}, cluster, max_attempts)
+
+
+CACHE = {}
+
+
+def remembers_results_across_clusters(jobs, cluster, max_attempts):
+    """A job seen on an earlier cluster is not run again: its result is taken from a cache."""
+    todo = {job_id: job for job_id, job in jobs.items() if job not in CACHE}
+    results, gave_up = driver_with_wait(todo, cluster, max_attempts)
+    CACHE.update({jobs[job_id]: result for job_id, result in results.items()})
+    return {**results, **{j: CACHE[v] for j, v in jobs.items() if j not in todo}}, gave_up
+
+
+def answers_for_jobs_never_given(jobs, cluster, max_attempts):
+    results, gave_up = driver_with_wait(jobs, cluster, max_attempts)
+    return {**results, "job-99": 0}, gave_up
+
+
+CHEATS = {
+    waits_but_computes_the_results_itself: "cluster.get never returned a result of job-0: "
+    "every result must come from cluster.get",
+    reads_the_attempt_log_instead_of_catching: "has submit, wait, get and WorkerDied, nothing "
+    "else (no 'attempts')",
+    switches_the_deaths_off: "the simulated cluster's settings (its poison or flaky jobs",
+    lets_the_cluster_count_the_attempts: "job-5 (it kills every worker it runs on) was "
+    "submitted a 4th time",
+    one_thread_per_job: "was called from a second thread: this simulated cluster is driven "
+    "from one thread",
+    background_thread_driver: "was called from a second thread",
+    submits_the_ids: "submit: 'job-0' is not one of the jobs given (10, 17, 24, ...): submit "
+    "the job itself (jobs[job_id]), not its id",
+    remembers_results_across_clusters: "was never submitted: every result must come from "
+    "cluster.get",
+    answers_for_jobs_never_given: "results holds 'job-99', which is not a job id",
+}
+
+
+@pytest.mark.parametrize("cheat", list(CHEATS), ids=[c.__name__ for c in CHEATS])
+def test_each_cheat_fails_with_its_reason(cheat):
+    CACHE.clear()
+    outcome = check_run_all.check(cheat)
+    assert outcome.status == FAILED, (cheat.__name__, outcome)
+    assert CHEATS[cheat] in outcome.message, outcome.message
+    assert "Traceback" not in outcome.message and "\n" not in outcome.message
+
+
+def driver_that_empties_jobs(jobs, cluster, max_attempts):
+    """Pops each job off the dict it was given and keeps the job itself with the handle."""
+    pending = {}
+    while jobs:
+        job_id, job = jobs.popitem()
+        pending[cluster.submit(job)] = (job_id, job, 1)
+    results, gave_up = {}, set()
+    while pending:
+        ready, _ = cluster.wait(list(pending), num_returns=1, timeout=None)
+        for handle in ready:
+            job_id, job, attempt = pending.pop(handle)
+            try:
+                results[job_id] = cluster.get([handle])[0]
+            except cluster.WorkerDied:
+                if attempt == max_attempts:
+                    gave_up.add(job_id)
+                else:
+                    pending[cluster.submit(job)] = (job_id, job, attempt + 1)
+    return results, frozenset(gave_up)
+
+
+def test_unusual_but_correct_drivers_pass():
+    for right in (driver_that_empties_jobs,):
+        outcome = check_run_all.check(right)
+        assert outcome.status == PASSED, (right.__name__, outcome.message)
