@@ -536,6 +536,10 @@ def _benchmark_mistake(got: float, case: _BenchmarkCase, device: SimulatedGPU) -
 
 
 def _test_benchmark(answer: Callable[..., float]) -> str:
+    """Run the harness on every simulated GPU; judge its number and what it did to the device.
+
+    Not a sandbox: see the module's docstring for what a determined harness can still fake.
+    """
     expect_function(answer, 3)
     try:
         inspect.signature(answer).bind(None, None, None, repeats=1)

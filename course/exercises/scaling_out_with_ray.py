@@ -526,6 +526,11 @@ def _judge(
                     f"{where} results[{job!r}] is {str(got)[:40]}, but cluster.get never "
                     f"returned a result of {job}: every result must come from cluster.get."
                 )
+            if type(got) not in (int, float):  # an object of its own could claim to be equal
+                raise CheckFailed(
+                    f"{where} results[{job!r}] is a {type(got).__name__}, not the number "
+                    f"cluster.get returned for {job}: store the result itself."
+                )
             if got != _work(value):
                 other = by_result.get(got) if isinstance(got, int) else None
                 if other is not None:
@@ -583,9 +588,14 @@ def _judge(
 
 
 def _test_run_all(answer: Callable[..., Any]) -> str:
+    """Run the driver on every simulated cluster; judge what it returned against the record.
+
+    Not a sandbox: see the module's docstring for what a determined driver can still fake.
+    """
     expect_function(answer, 3)
     deaths = given_up = peak = 0
-    for case in DRIVER_CASES:
+    cases = _driver_cases()  # built afresh: a driver that edits DRIVER_CASES changes nothing
+    for case in cases:
         cluster, where = case.cluster(), case.where()
         try:
             returned = answer(dict(case.jobs), _Handed(cluster), case.max_attempts)
@@ -624,7 +634,7 @@ def _test_run_all(answer: Callable[..., Any]) -> str:
         given_up += len(gave_up_ids)
         peak = max(peak, cluster.peak_in_flight)
     return (
-        f"{len(DRIVER_CASES)} simulated clusters, {deaths} dead workers: every job finished "
+        f"{len(cases)} simulated clusters, {deaths} dead workers: every job finished "
         f"or was given up after max_attempts ({given_up} given up), none lost, none run "
         f"twice, up to {peak} jobs in flight at once."
     )

@@ -395,7 +395,24 @@ def answers_for_jobs_never_given(jobs, cluster, max_attempts):
     return {**results, "job-99": 0}, gave_up
 
 
+class EqualToAnything(int):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = int.__hash__
+
+
+def mislabelled_results_that_claim_to_be_right(jobs, cluster, max_attempts):
+    results, gave_up = keyed_by_completion_order(jobs, cluster, max_attempts)
+    return {job_id: EqualToAnything(r) for job_id, r in results.items()}, gave_up
+
+
 CHEATS = {
+    mislabelled_results_that_claim_to_be_right: "is a EqualToAnything, not the number "
+    "cluster.get returned for job-0",
     waits_but_computes_the_results_itself: "cluster.get never returned a result of job-0: "
     "every result must come from cluster.get",
     reads_the_attempt_log_instead_of_catching: "has submit, wait, get and WorkerDied, nothing "
@@ -412,6 +429,26 @@ CHEATS = {
     "cluster.get",
     answers_for_jobs_never_given: "results holds 'job-99', which is not a job id",
 }
+
+
+def test_a_driver_that_makes_the_published_cases_easier_changes_nothing():
+    def disarms_the_cases(jobs, cluster, max_attempts):
+        for case in DRIVER_CASES:
+            case.flaky.clear()
+            object.__setattr__(case, "poison", "")  # through the frozen dataclass
+            object.__setattr__(case, "death_rate", 0.0)
+        return no_retry(jobs, cluster, max_attempts)
+
+    saved = [(case.poison, dict(case.flaky), case.death_rate) for case in DRIVER_CASES]
+    try:
+        check_run_all.check(disarms_the_cases)
+        outcome = check_run_all.check(no_retry)
+    finally:
+        for case, (poison, flaky, death_rate) in zip(DRIVER_CASES, saved, strict=True):
+            case.flaky.update(flaky)
+            object.__setattr__(case, "poison", poison)
+            object.__setattr__(case, "death_rate", death_rate)
+    assert outcome.status == FAILED and WRONG[no_retry] in outcome.message, outcome.message
 
 
 @pytest.mark.parametrize("cheat", list(CHEATS), ids=[c.__name__ for c in CHEATS])
