@@ -29,6 +29,8 @@ from typing import Any
 
 from course.compute.errors import ComputeError
 
+MIN_WAIT_S = 0.01  # a wait with a timeout lasts at least this: a polling loop sees time pass
+
 
 class WorkerDied(Exception):  # noqa: N818 (named after what happened, like Ray's errors)
     """The worker running a job died before the job finished (Ray: ``WorkerCrashedError``)."""
@@ -176,7 +178,10 @@ class SimulatedCluster:
         self, handles: Sequence[Handle], num_returns: int = 1, timeout: float | None = None
     ) -> tuple[list[Handle], list[Handle]]:
         """Wait until ``num_returns`` of ``handles`` are finished (or ``timeout`` simulated
-        seconds pass); return ``(ready, not_ready)``, each in the order of ``handles``."""
+        seconds pass); return ``(ready, not_ready)``, each in the order of ``handles``.
+
+        A timeout shorter than ``MIN_WAIT_S`` counts as ``MIN_WAIT_S``: on a real cluster time
+        passes between a driver's polls (``timeout=0`` in a loop), so here it does too."""
         self._count_call("wait")
         handles = self._known(handles)
         if not 0 <= num_returns <= len(handles):
@@ -184,7 +189,7 @@ class SimulatedCluster:
                 f"wait: num_returns={num_returns} but {len(handles)} handle(s) "
                 "were given (Ray refuses this too)"
             )
-        deadline = None if timeout is None else self.now + timeout
+        deadline = None if timeout is None else self.now + max(timeout, MIN_WAIT_S)
         while sum(self.attempts[h].finished for h in handles) < num_returns:
             if not self._step(deadline):
                 break

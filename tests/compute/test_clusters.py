@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from course.compute.clusters import (
+    MIN_WAIT_S,
     ClusterError,
     Handle,
     RetriedTooOften,
@@ -58,6 +59,11 @@ def test_wait_with_a_timeout_returns_what_is_ready_then():
     handles = [cluster.submit(job) for job in range(3)]
     ready, not_ready = cluster.wait(handles, num_returns=3, timeout=0)
     assert ready == [] and not_ready == handles
+    assert cluster.now == MIN_WAIT_S  # a poll takes a little time, as on a real cluster
+    polls = 0
+    while not cluster.wait(handles, timeout=0)[0]:
+        polls += 1
+    assert 0.5 <= cluster.now <= 3.0 + MIN_WAIT_S and polls >= 40
 
 
 def test_the_cluster_refuses_calls_it_cannot_serve():
