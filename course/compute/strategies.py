@@ -16,11 +16,12 @@ Taught in notebook 11 (Try it 8).
 
 from __future__ import annotations
 
+import copy
 import math
 import random
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from course.compute.errors import NoProviderError, ProviderError
@@ -71,6 +72,11 @@ class MarketView:
     stake: int
     reputation: float
     sales: tuple[Sale, ...]
+
+    def copy(self) -> MarketView:
+        """A view with its own Sale objects: changing it (even by ``object.__setattr__``) changes
+        nothing another bidder, the market or a check sees."""
+        return replace(self, sales=tuple(replace(sale) for sale in self.sales))
 
 
 Strategy = Callable[[JobSpec, MarketView], "int | None"]
@@ -157,21 +163,24 @@ class StrategyMarket:
         ensure_bool(self.use_reputation, "use_reputation", error=ProviderError)
 
     def view(self, bidder: Bidder, job: JobSpec) -> MarketView:
-        return MarketView(
-            bidder.cost(job), bidder.stake, self.reputation.score(bidder.name), tuple(self.sales)
-        )
+        """What ``bidder`` sees; the sales are copies, so no strategy can rewrite the record."""
+        sales = tuple(replace(sale) for sale in self.sales)
+        return MarketView(bidder.cost(job), bidder.stake, self.reputation.score(bidder.name), sales)
 
     def auction(self, job: JobSpec) -> Round:
         """Ask every bidder, match the job, pay the winners their bids and publish the sale.
 
         A bid must be whole credits, at least 1, or None (skip): anything else raises
         ``ProviderError`` naming the bidder. A strategy may raise; its exception goes on, and
-        nothing is recorded.
+        nothing is recorded. Each strategy gets its own copy of the job and of the sales: one
+        that changes them (``object.__setattr__`` gets past ``frozen``) cannot change the terms,
+        the costs or the history the market and the other bidders use.
         """
         ensure_instance(job, "job", JobSpec, error=ProviderError)
         costs = {b.name: b.cost(job) for b in self.bidders}
         asks = {
-            b.name: _checked_ask(b, job, b.strategy(job, self.view(b, job))) for b in self.bidders
+            b.name: _checked_ask(b, job, b.strategy(copy.copy(job), self.view(b, job)))
+            for b in self.bidders
         }
         skipped = {name for name, ask in asks.items() if ask is None}
         scores = (
@@ -210,14 +219,15 @@ def _checked_ask(bidder: Bidder, job: JobSpec, ask: Any) -> int | None:
     """The bid as an int, None for a skipped job; anything else is refused, naming the bidder."""
     if ask is None:
         return None
+    value = int(ask) if is_integer(ask) else 0  # a plain int: a subclass cannot fake ``>=``
     ensure(
-        is_integer(ask) and ask >= 1,
+        value >= 1,
         ProviderError,
         f"the bid of {bidder.name} for {job.name or job.workload!r}",
         ask,
         "whole credits >= 1, or None to skip the job",
     )
-    return int(ask)
+    return value
 
 
 def run_market(

@@ -7,10 +7,21 @@ reputation), runs the auctions, and requires: no bid below your cost or above ma
 profit in every market, a fair share of the jobs where your cost is the lowest, and more profit
 in all than the two naive baselines (always bid your cost, always bid max_price). Re-exported by
 ``course.exercises.depin_compute_marketplace``.
+
+Cheats it stops: the strategy gets its own copies of the job and the sales, so changing them
+(``object.__setattr__`` gets past ``frozen``) changes nothing the market, the rivals or the check
+see; a bid is read as a plain int (an int subclass cannot fake its comparisons), and a bid under
+cost is refused even where it lost. What it cannot stop (the bound; the check runs in the
+learner's process and is no sandbox, see course/check_channel.py): the markets are fixed and
+public (the same seeds on every call, so the notebook's output is reproducible), so a strategy
+that imports ``course.compute.strategies`` to replay the rivals, remembers a previous run's
+winning prices, reads the check's frames or patches the course library (rewrites a Scenario's
+rivals, Bidder.cost) can pass. Such an answer is caught by reading it.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,20 +64,36 @@ def _job(job: JobSpec, scenario: Scenario, number: int) -> str:
 
 
 def _as_bid(got: Any, where: str) -> int | None:
-    """The learner's bid as an int (numpy ints and whole floats count), or None to skip."""
+    """The learner's bid as a plain int (numpy ints, 0-d arrays and whole floats count), or None
+    to skip. Subclasses of int or float are read by the base type's methods: they cannot fake a
+    comparison or ``is_integer``."""
     if got is None:
         return None
+    if isinstance(got, np.ndarray) and got.shape == ():
+        got = got[()]
     if isinstance(got, np.generic):
         got = got.item()
-    if isinstance(got, float) and got.is_integer():
-        got = int(got)
+    if isinstance(got, float) and float.is_integer(got):
+        got = int(float.__float__(got))
     if isinstance(got, bool) or not isinstance(got, int):
-        shown = f"{got:.4g}" if isinstance(got, float) else repr(got)
+        shown = f"{float.__float__(got):.4g}" if isinstance(got, float) else _short(repr(got))
         raise CheckFailed(
             f"On {where} your strategy returned {shown} ({type(got).__name__}). A bid is whole "
             "credits (an int: round with math.floor or math.ceil), or None to skip the job."
         )
-    return got
+    return int.__index__(got)
+
+
+def _short(text: str, width: int = 60) -> str:
+    """``text`` cut to ``width`` characters."""
+    return text if len(text) <= width else f"{text[: width - 20]}... ({len(text)} characters)"
+
+
+def _credits(bid: int) -> str:
+    """A bid as the message shows it: in full, unless absurdly long (10**5000 is not printed)."""
+    if abs(bid) < 10**15:
+        return str(bid)
+    return f"{'minus ' if bid < 0 else ''}a {round(abs(bid).bit_length() * 0.30103)}-digit number"
 
 
 def _run(scenario: Scenario, answer: Callable[..., Any]) -> tuple[StrategyMarket, list[_Slip]]:
@@ -76,8 +103,8 @@ def _run(scenario: Scenario, answer: Callable[..., Any]) -> tuple[StrategyMarket
     def watched(job: JobSpec, view: MarketView) -> int | None:
         number = len(view.sales)  # every past auction is one sale, sold or not
         where = _job(job, scenario, number)
-        try:
-            got = answer(job, view)
+        try:  # the learner gets copies: the job and view kept here are the ones checked against
+            got = answer(copy.copy(job), view.copy())
         except NotImplementedError:
             raise
         except Exception as error:  # the learner's code crashed: name the job
@@ -99,6 +126,7 @@ def _run(scenario: Scenario, answer: Callable[..., Any]) -> tuple[StrategyMarket
             return bid if bid >= 1 else None  # the market takes no bid under 1 credit
         if bid > job.max_price:
             slips.append(_Slip("above max_price", number, bid, view))
+            return None  # the market refuses it: the job is lost as if skipped
         return bid
 
     return scenario.run(watched), slips
@@ -134,17 +162,21 @@ def _report_slip(scenario: Scenario, market: StrategyMarket, slip: _Slip) -> str
     hint = _scale_hint(done.job, slip.bid, slip.view)
     if slip.rule == "above max_price":
         return (
-            f"On {where} you bid {slip.bid}, above max_price {done.job.max_price}: the market "
+            f"On {where} you bid {_credits(slip.bid)}, above max_price {done.job.max_price}: "
+            "the market "
             f"refuses such a bid, so the job was lost before the auction began. Bid at most "
             f"max_price, or return None to skip.{hint}"
         )
     loss = slip.view.cost - slip.bid
     if YOU in done.winners:
-        outcome = f"and won: you lost {loss} credit(s) on that job"
+        outcome = f"and won: you lost {_credits(loss)} credit(s) on that job"
     else:
-        outcome = f"and lost the auction, but had it won you would have lost {loss} credit(s)"
+        outcome = (
+            f"and lost the auction, but had it won you would have lost {_credits(loss)} credit(s)"
+        )
     return (
-        f"On {where} you bid {slip.bid}, below your cost of {slip.view.cost}, {outcome}. Never "
+        f"On {where} you bid {_credits(slip.bid)}, below your cost of {slip.view.cost}, "
+        f"{outcome}. Never "
         f"sell below cost: bid at least your cost, or return None.{hint}"
     )
 

@@ -124,6 +124,45 @@ def test_a_strategy_cannot_rewrite_what_it_sees():
     assert StrategyMarket([Bidder("ada", vandal)]).auction(job()).winners == {"ada": 5}
 
 
+def test_a_strategy_that_gets_past_frozen_changes_only_its_own_copies():
+    """object.__setattr__ rewrites a frozen dataclass: each strategy gets copies of its own."""
+    market = StrategyMarket([Bidder("ada", asks(5)), Bidder("bob", asks(6))])
+    market.auction(job())
+    seen = []
+
+    def vandal(job, view):
+        object.__setattr__(job, "max_price", 10**6)
+        object.__setattr__(job, "params", {"size": 4000})  # the rivals' costs would soar
+        object.__setattr__(view.sales[0], "prices", (999,))
+        return 5
+
+    def honest(job, view):
+        seen.append((job.max_price, job.flops, view.cost, view.sales[0].prices))
+        return 6
+
+    market = StrategyMarket([Bidder("eve", vandal), Bidder("bob", honest)])
+    market.sales.append(Sale(4.2, 1, 20, (5,)))
+    done = market.auction(job())
+    assert seen == [(20, 2 * 128**3, 2, (5,))]
+    assert done.job == job() and done.winners == {"eve": 5}
+    assert market.sales[0].prices == (5,) and market.sales[1].mflops == 2 * 128**3 / 1e6
+
+
+class _AlwaysBig(int):
+    """An int that claims to be at least anything."""
+
+    def __ge__(self, other):
+        return True
+
+
+def test_a_bid_is_read_as_a_plain_int():
+    market = StrategyMarket([Bidder("ada", asks(_AlwaysBig(0))), Bidder("bob", asks(6))])
+    with pytest.raises(ProviderError, match="the bid of ada"):
+        market.auction(job())
+    done = StrategyMarket([Bidder("ada", asks(_AlwaysBig(4)))]).auction(job())
+    assert type(done.asks["ada"]) is int and done.winners == {"ada": 4}
+
+
 def test_with_reputation_a_proven_bidder_beats_a_cheaper_stranger():
     record = Reputation({"old": 20}, {})
     bidders = [Bidder("old", asks(10)), Bidder("new", asks(8))]

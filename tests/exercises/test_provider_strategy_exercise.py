@@ -2,6 +2,7 @@
 
 import math
 import time
+from types import MappingProxyType
 
 import numpy as np
 import pytest
@@ -152,6 +153,84 @@ def test_a_below_cost_bid_that_lost_the_auction_is_still_refused():
     outcome = check_provider_strategy.check(below_cost_when_dear)
     assert outcome.status == FAILED
     assert "below your cost" in outcome.message
+
+
+def test_rewriting_the_job_or_the_sales_changes_nothing_the_market_or_the_rivals_see():
+    """object.__setattr__ gets past frozen, but the strategy only ever holds its own copies."""
+    rewritten = []
+
+    def sabotages_rivals(job, view):
+        """Bids max_price, then makes the job look huge so the rivals' costs soar and they skip;
+        puts it back on the next call (it passed, 1556 credits, before the copies)."""
+        for old, params in rewritten:
+            object.__setattr__(old, "params", params)
+        rewritten.clear()
+        if view.cost >= job.max_price:
+            return None
+        rewritten.append((job, job.params))
+        object.__setattr__(job, "params", MappingProxyType({**job.params, "size": 4000}))
+        return job.max_price
+
+    def raises_the_cap(job, view):
+        object.__setattr__(job, "max_price", 10**6)
+        return 10**6
+
+    def inflates_past_prices(job, view):
+        for sale in view.sales:
+            object.__setattr__(sale, "prices", tuple(5 * price for price in sale.prices))
+        return one_credit_over_cost(job, view)
+
+    def hides_its_cost(job, view):
+        if view.cost > 40:
+            object.__setattr__(view, "cost", 0)
+            return 1
+        return cost_plus_capped(job, view)
+
+    expected = {
+        sabotages_rivals: "You won 3 of the 53 jobs where your cost was the lowest",
+        raises_the_cap: "(8.2 MFLOPs, max_price 17, redundancy 1) you bid 1000000, above max_price",
+        inflates_past_prices: check_provider_strategy.check(one_credit_over_cost).message,
+        hides_its_cost: "you bid 1, below your cost of 66",
+    }
+    for wrong, reason in expected.items():
+        outcome = check_provider_strategy.check(wrong)
+        assert outcome.status == FAILED, (wrong.__name__, outcome)
+        assert reason in outcome.message, (wrong.__name__, outcome.message)
+
+
+class _NeverLess(int):
+    """An int that says it is never less than anything: a bid under cost in disguise."""
+
+    def __lt__(self, other):
+        return False
+
+
+def test_an_int_subclass_cannot_hide_a_bid_under_cost():
+    def disguised(job, view):
+        return _NeverLess(1) if view.cost > 40 else cost_plus_capped(job, view)
+
+    outcome = check_provider_strategy.check(disguised)
+    assert outcome.status == FAILED
+    assert "you bid 1, below your cost of 66" in outcome.message
+
+
+def test_odd_but_whole_bids_are_accepted():
+    def as_0d_array(job, view):
+        bid = cost_plus_capped(job, view)
+        return None if bid is None else np.array(bid)
+
+    def as_whole_float(job, view):
+        bid = cost_plus_capped(job, view)
+        return None if bid is None else float(bid)
+
+    for right in (as_0d_array, as_whole_float):
+        assert check_provider_strategy.check(right).status == PASSED, right.__name__
+
+
+def test_an_absurd_bid_is_named_in_one_short_line():
+    for absurd, shown in ((10**5000, "a 5000-digit number"), (-(10**5000), "minus a 5000-digit")):
+        message = check_provider_strategy.check(lambda job, view, bid=absurd: bid).message
+        assert shown in message and len(message) < 400 and "\n" not in message, message
 
 
 def test_the_baselines_make_what_the_messages_say():
