@@ -91,16 +91,31 @@ class PolicyRun:
         return income
 
 
+def _shown(value: object, width: int = 60) -> str:
+    """``repr(value)``, cut short (a mint of 10**400 is not printed in full; 10**5000 has no
+    repr at all)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to convert to text
+        return f"an {type(value).__name__} too long to print"
+    return text if len(text) <= width else f"{text[: width - 20]}... ({len(text)} characters)"
+
+
 def _minted(value: object, epoch: int, call: str, supply: float) -> float:
-    """The policy's answer as a float, or a PolicyError saying which rule it breaks."""
+    """The policy's answer as a float, or a PolicyError saying which rule it breaks.
+
+    The checks are made on the float itself, so a number type that is finite when asked and
+    NaN when converted (a stateful ``__float__``) is caught too."""
     if isinstance(value, np.ndarray) and value.shape == ():
         value = value[()]
-    where = f"epoch {epoch}: {call} returned {value!r}"
+    where = f"epoch {epoch}: {call} returned {_shown(value)}"
     if value is None:
         raise PolicyError(f"{where}; did the policy forget a `return`?")
     if not is_number(value):
         raise PolicyError(f"{where}; a mint must be one finite number of tokens")
     value = float(value)  # type: ignore[arg-type]  # is_number: a finite real number
+    if not math.isfinite(value):
+        raise PolicyError(f"{where}, which float() reads as {value}; a mint must be finite")
     if value < 0:
         raise PolicyError(
             f"{where}; a mint cannot be negative (a protocol cannot un-mint: "
@@ -151,7 +166,7 @@ def run_mint_policy(
     supply[0] = burn_mint.token_price(demand[0], 1.0, velocity, held) / band.target - last_burned
     for t in range(epochs):
         seen = (last_price, float(supply[t]), last_burned, band)
-        call = f"{getattr(policy, '__name__', 'policy')}{_shown(seen)}"
+        call = f"{getattr(policy, '__name__', 'policy')}{_inputs(seen)}"
         try:
             answer = policy(*seen)
         except NotImplementedError:
@@ -190,7 +205,7 @@ def _demand(demand_usd: object) -> np.ndarray:
     return demand
 
 
-def _shown(seen: tuple[float, float, float, Band]) -> str:
+def _inputs(seen: tuple[float, float, float, Band]) -> str:
     price, supply, burned, band = seen
     return (
         f"(price={price:.6g}, supply={supply:.6g}, burned={burned:.6g}, "
@@ -251,13 +266,15 @@ def policy_scenarios(epochs: int = 240, seed: int = 13) -> dict[str, np.ndarray]
 
 @dataclass(frozen=True)
 class PolicyRules:
-    """What "keeps the band" means: in band on ``min_in_band`` of the epochs after ``warm_up``;
+    """What "keeps the band" means: in band on ``min_in_band`` of the epochs after ``warm_up``,
+    and at the last epoch if ``end_in_band`` (a policy cannot dump tokens when the run ends);
     providers never unpaid (rewards under ``min_reward_share`` of what users paid) for more than
     ``max_unpaid_epochs`` epochs in a row; at most ``issuance_budget`` x the burn plus the starting
     supply minted in all (no printing)."""
 
     warm_up: int = 20
     min_in_band: float = 0.8
+    end_in_band: bool = True
     max_unpaid_epochs: int = 7
     min_reward_share: float = 0.05
     issuance_budget: float = 2.0
@@ -312,5 +329,14 @@ def broken_rule(run: PolicyRun, rules: PolicyRules | None = None) -> str | None:
             f"{run.minted.sum():,.0f} tokens minted in all, more than {rules.issuance_budget:g}"
             f" x the {run.burned.sum():,.0f} burned plus the starting supply ({budget:,.0f}): "
             "that is printing, not paying for work"
+        )
+    last = run.price.size - 1
+    if rules.end_in_band and not run.in_band[last]:
+        side = "below" if run.price[last] < run.band.low else "above"
+        return (
+            f"the price ended the run out of the band: ${run.price[last]:.4g} at the last epoch "
+            f"({last}), {side} [${run.band.low:.4g}, ${run.band.high:.4g}], after a mint of "
+            f"{run.minted[last]:,.0f} tokens: the band must hold at the end too, when nothing "
+            "after it is checked"
         )
     return None

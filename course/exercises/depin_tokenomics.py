@@ -284,6 +284,21 @@ def _policy_runs() -> list[tuple[str, np.ndarray, mint_policy.Band]]:
 
 
 def _test_mint_policy(answer: Callable[..., Any]) -> str:
+    """Run the policy on ``_policy_runs`` and apply ``mint_policy.broken_rule`` to each run.
+
+    Cheats it stops: a mint is checked as the float the simulation uses (NaN behind a finite
+    face, 1e308, a 5000-digit int are refused by name); the band is immutable and the inputs are
+    floats; a policy that keeps the band and then dumps tokens when the run ends (it can count
+    the epochs) breaks the last-epoch rule, and one that prints over the last weeks the budget.
+    What it cannot stop (the bound; the check runs in the learner's process and is no sandbox,
+    see course/check_channel.py): the demand paths are public and seeded, the same on every call
+    (so the notebook's output is reproducible), so a policy that imports ``policy_scenarios``,
+    counts its calls to know the run and epoch, and mints what the known demand needs (or reads
+    the simulation's frame) passes without feedback. Overfitting is bounded: a proportional
+    policy that passes these seven runs passes fresh noise seeds too (gain 3, the weakest that
+    passes, kept 147 of 150 fresh seeds; gain 4 and up all 150). Such an answer is caught by
+    reading it.
+    """
     expect_function(answer, 4)
     rules = mint_policy.PolicyRules()
     shares, worst = [], ("", 1.0)
@@ -312,7 +327,8 @@ check_mint_policy = Exercise(
     "epoch's token price (USD), the circulating supply, the tokens users burned last epoch and "
     "the band (low, high) in USD, return how many tokens to mint to providers this epoch. Over "
     "crash, growth, seasonal and noisy demand the price must stay in the band on 80% of the "
-    "epochs after a 20-epoch warm-up, the mint must be a number between 0 and the supply, "
+    "epochs after a 20-epoch warm-up and at the last epoch, the mint must be a number between "
+    "0 and the supply, "
     "providers must earn at least 5% of what users pay at least once every 8 epochs, and the "
     "total minted may not exceed twice the total burned plus the starting supply.",
     hints=(

@@ -144,6 +144,54 @@ def test_a_mint_no_protocol_can_make_is_refused_naming_the_epoch(returned, reaso
     assert str(refused.value).startswith("epoch 3: policy(price=")
 
 
+class _NanInside(float):
+    """A float that holds 1.0 (what math.isfinite reads) but converts to NaN with float()."""
+
+    def __float__(self):
+        return math.nan
+
+
+@pytest.mark.parametrize(
+    "returned, reason",
+    [
+        (
+            _NanInside(1.0),
+            r"returned 1\.0, which float\(\) reads as nan; a mint must be finite",
+        ),
+        (10**400, r"returned 1000000000000000000000000000000000000000\.\.\. \(401 characters\)"),
+        (10**5000, "returned an int too long to print; a mint must be one finite number"),
+    ],
+    ids=["stateful __float__", "10**400", "10**5000"],
+)
+def test_a_mint_that_lies_about_being_finite_or_is_absurdly_long_is_refused_in_one_line(
+    returned, reason
+):
+    with pytest.raises(PolicyError, match=reason) as refused:
+        run_mint_policy(lambda price, supply, burned, band: returned, STEADY, DOLLAR)
+    assert len(str(refused.value)) < 300
+
+
+def dumps_at_the_end(price, supply, burned, band):
+    """Keeps the band, then mints the whole supply in the last epoch of a run it can count."""
+    dumps_at_the_end.calls += 1
+    if dumps_at_the_end.calls % len(STEADY) == 0:
+        return supply
+    return proportional(price, supply, burned, band)
+
+
+def test_a_policy_must_leave_the_price_in_the_band_at_the_end():
+    """One epoch out of 30 is within the 80%, and the mint within the budget: only the end rule
+    sees a policy that prints when the run stops."""
+    dumps_at_the_end.calls = 0
+    run = run_mint_policy(dumps_at_the_end, STEADY, DOLLAR)
+    assert run.in_band[:-1].all() and not run.in_band[-1]
+    assert broken_rule(run, PolicyRules(end_in_band=False)) is None
+    reason = broken_rule(run)
+    assert reason.startswith("the price ended the run out of the band: $0.6034") and (
+        "at the last epoch (49), below [$0.8, $1.2], after a mint of 1,380,995 tokens" in reason
+    )
+
+
 def test_numpy_scalars_and_0d_arrays_are_mints():
     for kind in (np.float32, np.int64, np.array):
         run = run_mint_policy(lambda price, supply, burned, band, k=kind: k(50_000), STEADY, DOLLAR)

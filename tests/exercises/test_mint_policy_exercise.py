@@ -140,6 +140,81 @@ def test_wrong_policies_fail_with_the_reason():
             assert reason in outcome.message, (wrong, reason, outcome.message)
 
 
+def dumps_when_the_run_ends():
+    """Keeps the band, then mints the whole supply in the last epoch of each 240-epoch run it
+    counts: one epoch out of 220 and within the budget, it passed before the last-epoch rule."""
+    calls = []
+
+    def policy(price, supply, burned, band):
+        calls.append(1)
+        return supply if len(calls) % 240 == 0 else proportional(price, supply, burned, band)
+
+    return policy
+
+
+class _NanInside(float):
+    """A float that holds 1.0 (what math.isfinite reads) but converts to NaN with float()."""
+
+    def __float__(self):
+        return math.nan
+
+
+def smuggles_nan_at_the_end():
+    calls = []
+
+    def policy(price, supply, burned, band):
+        calls.append(1)
+        if len(calls) % 240 == 0:
+            return _NanInside(1.0)
+        return proportional(price, supply, burned, band)
+
+    return policy
+
+
+def test_cheats_at_the_end_of_a_run_fail_with_the_reason():
+    expected = {
+        dumps_when_the_run_ends(): (
+            "In the crash scenario, the price ended the run out of the band",
+            "at the last epoch (239), below [$0.8, $1.2]",
+        ),
+        smuggles_nan_at_the_end(): (
+            "In the crash scenario, epoch 239: policy(price=",
+            "returned 1.0, which float() reads as nan; a mint must be finite",
+        ),
+        (lambda price, supply, burned, band: 1e308): ("returned 1e+308, more than the whole",),
+        (lambda price, supply, burned, band: 10**5000): ("returned an int too long to print",),
+    }
+    for wrong, reasons in expected.items():
+        outcome = check_mint_policy.check(wrong)
+        assert outcome.status == FAILED, (wrong, outcome)
+        assert "Traceback" not in outcome.message and "\n" not in outcome.message
+        for reason in reasons:
+            assert reason in outcome.message, (wrong, reason, outcome.message)
+
+
+def test_unusual_but_correct_mints_pass():
+    """numpy scalars, 0-d arrays, fractions and a callable object are all accepted."""
+    from fractions import Fraction
+
+    class Controller:
+        def __init__(self, gain):
+            self.gain = gain
+
+        def __call__(self, price, supply, burned, band):
+            error = (price - band.target) / band.target
+            return max(0.1 * burned, burned * (1 + self.gain * error))
+
+    rights = (
+        lambda price, supply, burned, band: np.float32(proportional(price, supply, burned, band)),
+        lambda price, supply, burned, band: np.array(proportional(price, supply, burned, band)),
+        lambda price, supply, burned, band: Fraction(proportional(price, supply, burned, band)),
+        Controller(8),
+    )
+    for right in rights:
+        outcome = check_mint_policy.check(right)
+        assert outcome.status == PASSED, (right, outcome.message)
+
+
 def test_a_policy_with_the_wrong_signature_is_told_so():
     outcome = check_mint_policy.check(lambda price, supply: 0.0)
     assert outcome.status == FAILED and "4 argument" in outcome.message
