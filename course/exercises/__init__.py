@@ -189,7 +189,10 @@ def _traceable(answer: Any) -> bool:
 
 
 def _short(value: Any, width: int = 48) -> str:
-    text = " ".join(repr(value).split())
+    try:
+        text = " ".join(repr(value).split())
+    except Exception:  # a 5,000-digit int or a broken __repr__: say what it is instead
+        text = f"<a {type(value).__name__} that cannot be shown>"
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
@@ -324,7 +327,7 @@ def expect_function(answer: Any, parameters: int) -> None:
     """Fail clearly unless ``answer`` is a function that takes ``parameters`` arguments."""
     if not callable(answer):
         raise CheckFailed(
-            f"Expected a function, got {type(answer).__name__} {answer!r}. "
+            f"Expected a function, got {type(answer).__name__} {_short(answer)}. "
             "Pass the function itself, not its result: no parentheses after its name."
         )
     try:
@@ -332,7 +335,8 @@ def expect_function(answer: Any, parameters: int) -> None:
     except TypeError:
         raise CheckFailed(
             f"Your function should take {parameters} argument(s); "
-            f"its signature is {answer.__name__}{inspect.signature(answer)}."
+            f"its signature is {getattr(answer, '__name__', type(answer).__name__)}"
+            f"{inspect.signature(answer)}."
         ) from None
     except ValueError:  # some builtins have no signature; calling them will tell
         pass

@@ -94,3 +94,20 @@ def test_every_check_is_recorded_for_the_scoreboard(check_square):
     check_square.check(lambda x: x * x)
     assert RESULTS["square"].status == PASSED
     assert "square" in str(scoreboard()) and "passed" in str(scoreboard())
+
+
+class _TwoArguments:
+    """A callable object with no __name__ and the wrong signature."""
+
+    def __call__(self, a, b):
+        return a
+
+
+def test_odd_answers_get_a_message_never_a_traceback(check_square):
+    huge = 10**5000  # repr() refuses ints this long (Python's int-to-str limit)
+    outcome = check_square.check(lambda x: huge)
+    assert outcome.status == FAILED and "cannot be shown" in outcome.message
+    outcome = check_square.check(huge)
+    assert outcome.status == FAILED and "Expected a function, got int" in outcome.message
+    outcome = check_square.check(_TwoArguments())
+    assert outcome.status == FAILED and "its signature is _TwoArguments(a, b)" in outcome.message
