@@ -100,7 +100,28 @@ def merkle_proof(leaves: Sequence[bytes], index: int) -> MerkleProof:
         EmptyTree, InvalidLeaf: as for ``merkle_levels``.
         LeafIndexOutOfRange: ``index`` is not in ``0 .. len(leaves) - 1`` (no negatives).
     """
+    return _proof(merkle_levels(leaves), index)
+
+
+def merkle_proofs(leaves: Sequence[bytes], indices: Sequence[int]) -> list[MerkleProof]:
+    """``merkle_proof`` for each of ``indices``, building the tree only once.
+
+    Opening many leaves of one tree (a provider answering row challenges, or opening every
+    row in a dispute) then costs one tree, not one tree per proof.
+
+    Raises:
+        EmptyTree, InvalidLeaf: as for ``merkle_levels``.
+        LeafIndexOutOfRange: ``indices`` is not a list of leaf positions, or one is outside the
+            tree.
+    """
+    ensure(isinstance(indices, list | tuple | range), LeafIndexOutOfRange, "indices", indices,
+           "a list of leaf positions, e.g. [0, 3]")
     levels = merkle_levels(leaves)
+    return [_proof(levels, index) for index in indices]
+
+
+def _proof(levels: list[list[bytes]], index: int) -> MerkleProof:
+    """One walk up the tree's levels from leaf ``index``: one sibling per level."""
     count = len(levels[0])
     index = ensure_int(index, "index", minimum=0, maximum=count - 1,
                        meaning=f"the leaf to prove; the tree has {count} leaves",

@@ -195,7 +195,7 @@ def _open(result: WorkResult, job: JobSpec, rows: list[int]) -> list[RowOpening]
     wanted = set(rows)
     if job.workload == "train_mlp":
         wanted |= {row - 1 for row in rows if row > 0}
-    return [result.committed.open(row) for row in sorted(wanted)]
+    return result.committed.open_rows(sorted(wanted))
 
 
 def challenge(job: JobSpec, result: WorkResult, count: int, secret: int) -> ChallengeReport:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from course.chain.merkle import MerkleProof, merkle_levels, merkle_proof, verify_proof
+from course.chain.merkle import MerkleProof, merkle_levels, merkle_proofs, verify_proof
 from course.compute.errors import VerificationError
 from course.validation import ensure, ensure_instance, ensure_int, is_integer
 
@@ -63,10 +63,15 @@ class CommittedOutput:
 
     def open(self, index: int) -> RowOpening:
         """Row ``index`` with its Merkle proof."""
-        index = ensure_int(index, "index", minimum=0, maximum=len(self.leaves) - 1,
-                           error=VerificationError)
-        values = tuple(float(v) for v in self.rows[index])
-        return RowOpening(index, values, merkle_proof(self.leaves, index))
+        return self.open_rows([index])[0]
+
+    def open_rows(self, indices: list[int]) -> list[RowOpening]:
+        """Rows ``indices``, each with its Merkle proof (the tree is built once for all)."""
+        indices = [ensure_int(i, "index", minimum=0, maximum=len(self.leaves) - 1,
+                              error=VerificationError) for i in indices]
+        proofs = merkle_proofs(self.leaves, indices)
+        return [RowOpening(i, tuple(float(v) for v in self.rows[i]), proof)
+                for i, proof in zip(indices, proofs, strict=True)]
 
 
 def commit(output: torch.Tensor | np.ndarray) -> CommittedOutput:
@@ -97,8 +102,8 @@ def opening_matches(commitment: Commitment, opening: RowOpening) -> bool:
     ensure_instance(commitment, "commitment", Commitment, error=VerificationError)
     ensure_instance(opening, "opening", RowOpening, error=VerificationError)
     well_formed = (is_integer(opening.index) and isinstance(opening.values, tuple)
-                   and all(isinstance(v, float | int) and not isinstance(v, bool)
-                           for v in opening.values)
+                   and all(issubclass(kind, float | int) and not issubclass(kind, bool)
+                           for kind in set(map(type, opening.values)))  # each kind once
                    and isinstance(opening.proof, MerkleProof))
     if not well_formed or not 0 <= opening.index < commitment.rows:
         return False  # a malformed opening proves nothing

@@ -125,6 +125,7 @@ CALLS = [
     ValidCall(merkle.merkle_levels, {"leaves": LEAVES}),
     ValidCall(merkle.merkle_root, {"leaves": LEAVES}),
     ValidCall(merkle.merkle_proof, {"leaves": LEAVES, "index": 3}),
+    ValidCall(merkle.merkle_proofs, {"leaves": LEAVES, "indices": [3, 0]}),
     ValidCall(merkle.verify_proof, {"leaf": LEAVES[3], "proof": PROOF, "root": ROOT}),
     ValidCall(merkle.txid_to_internal, {"txid_hex": "ab" * 32}),
     ValidCall(merkle.internal_to_txid, {"digest": LEAVES[0]}),

@@ -20,6 +20,7 @@ from course.chain.merkle import (
     internal_to_txid,
     merkle_levels,
     merkle_proof,
+    merkle_proofs,
     merkle_root,
     txid_to_internal,
     verify_proof,
@@ -263,3 +264,13 @@ def test_merkle_proof_is_a_frozen_record() -> None:
     proof = MerkleProof(0, ())
     with pytest.raises(AttributeError):
         proof.leaf_index = 1  # type: ignore[misc]
+
+
+@given(leaf_lists)
+def test_many_proofs_at_once_are_the_proofs_one_at_a_time(leaves) -> None:
+    indices = list(range(len(leaves)))[::-1]
+    assert merkle_proofs(leaves, indices) == [merkle_proof(leaves, i) for i in indices]
+    with pytest.raises(LeafIndexOutOfRange):
+        merkle_proofs(leaves, [len(leaves)])
+    with pytest.raises(LeafIndexOutOfRange, match="a list of leaf positions"):
+        merkle_proofs(leaves, 0)
