@@ -40,7 +40,7 @@ COMPUTE = "IV. Decentralized compute"
 CAPSTONE = "Capstone"
 
 LESSONS: tuple[Lesson, ...] = (
-    Lesson(0, "start_here", "Start here", 20, START,
+    Lesson(0, "start_here", "Start here", 30, START,
            "run the course, use checks and hints, pick a learning path, read `course doctor`",
            key_ideas="checks and hints; `course doctor` says the machine is ready"),
     Lesson(1, "hashing_and_merkle_trees", "Hashing and Merkle trees", 70, FOUNDATIONS,
@@ -83,7 +83,7 @@ LESSONS: tuple[Lesson, ...] = (
            "run Monte Carlo risk (VaR, CVaR), test indicators honestly, price MEV and depegs",
            needs=(8,),
            key_ideas="Monte Carlo risk, VaR and CVaR, MEV, due diligence"),
-    Lesson(10, "gpu_compute_basics", "GPU compute basics", 65, COMPUTE,
+    Lesson(10, "gpu_compute_basics", "GPU compute basics", 70, COMPUTE,
            "measure CPU vs GPU throughput with torch, write a benchmark harness, count FLOPs, make "
            "runs deterministic",
            needs=(0,),

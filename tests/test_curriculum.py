@@ -75,6 +75,35 @@ def test_notebook_title_and_time_match_the_curriculum(path):
     assert f"**Time:** about {entry.minutes} minutes." in first_cell
 
 
+# A floor under every time estimate, so that added content forces a new estimate: a newcomer
+# reads about 150 words a minute, takes half a minute to read and run a code cell, and at least
+# five minutes per Try it (one wrong answer and a hint included). Real times are higher: build
+# tasks, Solidity and the Merkle root take far longer than five minutes.
+WORDS_PER_MINUTE = 150
+MINUTES_PER_CODE_CELL = 0.5
+MINUTES_PER_TRY_IT = 5
+
+
+def newcomer_floor(notebook: nbformat.NotebookNode) -> float:
+    """The least time a newcomer needs for ``notebook`` (worked solutions not counted)."""
+    words = sum(len(c.source.split()) for c in notebook.cells if c.cell_type == "markdown")
+    code = [c for c in notebook.cells
+            if c.cell_type == "code" and "solution" not in c.metadata.get("tags", [])]
+    try_its = sum(c.source.count("### Try it") for c in notebook.cells
+                  if c.cell_type == "markdown")
+    return (words / WORDS_PER_MINUTE + MINUTES_PER_CODE_CELL * len(code)
+            + MINUTES_PER_TRY_IT * try_its)
+
+
+@pytest.mark.parametrize("path", course_notebooks(), ids=lambda p: p.name)
+def test_no_time_estimate_is_below_what_a_newcomer_needs_at_least(path):
+    entry = lesson(int(path.name[:2]))
+    floor = newcomer_floor(nbformat.read(path, as_version=4))
+    assert entry.minutes >= floor, (
+        f"{path.name}: {entry.minutes} min in course/curriculum.py, but reading, running and "
+        f"trying it takes at least {floor:.0f}: re-time it")
+
+
 def test_readme_curriculum_table_is_generated_from_the_curriculum():
     readme = (ROOT / "README.md").read_text()
     assert readme_table() in readme, "README table out of date: paste readme_table()"
