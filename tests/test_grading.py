@@ -98,7 +98,7 @@ def test_a_notebook_that_cannot_be_run_exits_2_with_a_clear_message(
 @pytest.mark.parametrize(
     "cell, error",
     [
-        ("import time\ntime.sleep(30)", "Timeout: the cell ran longer than 2 s"),
+        ("import time\ntime.sleep(30)", "Timeout: the cell ran longer than 5 s"),
         ("import os\nos._exit(1)", "DeadKernelError: the kernel died"),
     ],
     ids=["timeout", "kernel-dies"],
@@ -106,7 +106,7 @@ def test_a_notebook_that_cannot_be_run_exits_2_with_a_clear_message(
 def test_a_cell_that_hangs_or_kills_the_kernel_keeps_the_outcomes_before_it(tmp_path, cell, error):
     path = tmp_path / "fees.ipynb"
     nbformat.write(learner_notebook("return gas_used * gas_price_gwei / 1e9", cell), path)
-    result = grade(path, cell_timeout=2)
+    result = grade(path, cell_timeout=5)
     assert [(o.exercise, o.status) for o in result.outcomes] == [("fee_in_eth", PASSED)]
     assert [e.cell for e in result.errors] == [3] and error in str(result.errors[0])
     assert result.report().endswith("1 of 1 exercises passed; 1 cell(s) raised an error.")
@@ -184,7 +184,7 @@ def test_a_looping_notebook_is_stopped_and_keeps_the_outcomes_before_the_loop(tm
     nbformat.write(learner_notebook(RIGHT, "while True:\n    pass", SWALLOW, "print('never')"),
                    path)
     started = time.monotonic()
-    result = grade(path, cell_timeout=2)
+    result = grade(path, cell_timeout=5)
     assert time.monotonic() - started < 45
     assert [(o.exercise, o.status) for o in result.outcomes] == [("fee_in_eth", PASSED)]
     assert [(e.cell, e.error) for e in result.errors] == [(3, "Timeout"), (4, "Timeout")]
@@ -195,7 +195,7 @@ def test_a_looping_notebook_is_stopped_and_keeps_the_outcomes_before_the_loop(tm
 def test_the_notebook_time_limit_stops_the_run_and_says_where(tmp_path):
     path = tmp_path / "fees.ipynb"
     nbformat.write(learner_notebook(RIGHT, SWALLOW, "print('never')"), path)
-    result = grade(path, limits=Limits(timeout=3, cell_timeout=100))
+    result = grade(path, limits=Limits(timeout=8, cell_timeout=100))
     assert [(o.exercise, o.status) for o in result.outcomes] == [("fee_in_eth", PASSED)]
     assert [e.cell for e in result.errors] == [3]
     assert "ignored the interrupt" in result.errors[0].message
