@@ -61,8 +61,8 @@ SLOW = (
 
 # Tests that start a Ray cluster: the full suite runs them after the parallel part, one at a
 # time, because Ray's start-up times out when it shares two busy cores with other workers.
-RAY = ("tests/compute/test_ray_backend.py", "notebooks/12_", "tests/test_student.py::"
-       "test_every_student_copy_runs_top_to_bottom_with_every_exercise_not_done[12_")
+RAY = ("tests/compute/test_ray_backend.py", "notebooks/13_", "tests/test_student.py::"
+       "test_every_student_copy_runs_top_to_bottom_with_every_exercise_not_done[13_")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

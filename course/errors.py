@@ -2,10 +2,10 @@
 
     CourseError                      anything the course refuses, on purpose
     ├── InvalidInput (ValueError)    a function was called with a value that breaks its rule
-    ├── ChainError                   course.chain   (notebooks 01-04)
-    ├── EvmError                     course.evm     (notebooks 05-08, 14)
-    ├── DefiError                    course.defi    (notebooks 08-09)
-    └── ComputeError                 course.compute (notebooks 10-14)
+    ├── ChainError                   course.chain   (notebooks 01-05)
+    ├── EvmError                     course.evm     (notebooks 06-09, 15)
+    ├── DefiError                    course.defi    (notebooks 09-10)
+    └── ComputeError                 course.compute (notebooks 11-15)
 
 Each package's errors subclass its branch, and the input errors among them also subclass
 ``ValueError``, so ``except ValueError`` keeps working. A message names the parameter, the

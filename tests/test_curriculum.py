@@ -63,7 +63,7 @@ def test_lessons_need_only_earlier_lessons():
 
 
 def test_the_shortest_path_to_the_capstone_includes_everything_it_needs_and_no_more():
-    assert shortest_path((14,)) == (0, 1, 2, 3, 5, 6, 10, 11, 14)
+    assert shortest_path((15,)) == (0, 1, 2, 4, 6, 7, 11, 12, 15)
     assert shortest_path((0,)) == (0,)
 
 

@@ -20,5 +20,5 @@ def test_module_docstring_names_a_notebook_that_exists(path):
     named = set(re.findall(r"\bnotebooks? (\d\d)", docstring))
     named |= {n for a, b in re.findall(r"\bnotebooks (\d\d)-(\d\d)", docstring)
               for n in (f"{i:02d}" for i in range(int(a), int(b) + 1))}
-    assert named, f"{path.name}: say which notebook teaches it, e.g. 'Taught in notebook 03.'"
+    assert named, f"{path.name}: say which notebook teaches it, e.g. 'Taught in notebook 04.'"
     assert named <= NUMBERS, f"{path.name} names notebooks that do not exist: {named - NUMBERS}"

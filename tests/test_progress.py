@@ -90,7 +90,7 @@ def test_the_course_notebooks_show_their_worked_solutions_passed():
 
 
 def test_a_file_that_is_not_a_notebook_gets_a_row_that_says_so(tmp_path):
-    (tmp_path / "03_build_a_blockchain.ipynb").write_text("{not json")
+    (tmp_path / "04_build_a_blockchain.ipynb").write_text("{not json")
     [row] = progress(tmp_path).notebooks
     assert row.unreadable.startswith("not a notebook") and not row.exercises
     assert "not a notebook" in str(progress(tmp_path).table())

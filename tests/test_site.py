@@ -242,7 +242,7 @@ def test_no_page_loads_anything_from_elsewhere_so_the_site_works_offline(site):
 
 def test_formulas_are_typeset_into_inline_svg_with_their_tex_as_alt_text(site):
     out, _ = site
-    page = (out / "04_consensus_and_attacks.html").read_text(encoding="utf-8")
+    page = (out / "05_consensus_and_attacks.html").read_text(encoding="utf-8")
     assert page.count('src="data:image/svg+xml;base64,') >= 1
     assert 'alt="P(q, z) = 1 - \\sum_{k=0}^{z}' in page
 
@@ -258,8 +258,8 @@ def test_further_reading_sources_and_the_next_line_get_links():
     markdown = ("CVE-2012-2459 in the recap stays text.\n\n## Further reading\n\n"
                 "- RFC 6962 (2013); NIST, *FIPS 180-4* (2015); EIP-1559, ERC-20 and BIP 32;\n"
                 "- CVE-2012-2459; arXiv:2106.01234; Ray documentation (docs.ray.io).\n\n"
-                "Next: **02 · Keys, signatures and wallets**.")
-    linked = link_sources(markdown, {2: "02_keys_signatures_wallets.html"})
+                "Next: **02 · Keys and signatures**.")
+    linked = link_sources(markdown, {2: "02_keys_and_signatures.html"})
     assert linked.startswith("CVE-2012-2459 in the recap stays text.")
     for link in ("[RFC 6962](https://www.rfc-editor.org/rfc/rfc6962)",
                  "[FIPS 180-4](https://doi.org/10.6028/NIST.FIPS.180-4)",
@@ -269,9 +269,9 @@ def test_further_reading_sources_and_the_next_line_get_links():
                  "[CVE-2012-2459](https://www.cve.org/CVERecord?id=CVE-2012-2459)",
                  "[arXiv:2106.01234](https://arxiv.org/abs/2106.01234)",
                  "([docs.ray.io](https://docs.ray.io))",
-                 "Next: [**02 · Keys, signatures and wallets**](02_keys_signatures_wallets.html)."):
+                 "Next: [**02 · Keys and signatures**](02_keys_and_signatures.html)."):
         assert link in linked
-    assert link_sources("Next: **09 · DeFi risk lab**.", {}) == "Next: **09 · DeFi risk lab**."
+    assert link_sources("Next: **10 · DeFi risk lab**.", {}) == "Next: **10 · DeFi risk lab**."
 
 
 def test_each_pages_next_line_links_the_next_page(site):

@@ -6,7 +6,7 @@ them: the double SHA-256 digest reversed, as 64 hex characters (big-endian).
 
 The shipped file ``data/bitcoin_mainnet_headers.txt`` holds real mainnet headers, one
 ``<height> <160 hex characters>`` line each; lines starting with ``#`` are comments.
-Taught in notebook 03 (the real genesis block and a retarget, checked by the learner's code).
+Taught in notebook 04 (the real genesis block and a retarget, checked by the learner's code).
 """
 
 from __future__ import annotations

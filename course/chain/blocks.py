@@ -3,7 +3,7 @@
 The header holds the parent's hash (the "chain" in blockchain), the Merkle root of the
 transactions, a timestamp, the difficulty target and a nonce. Mining (course.chain.mining) is
 trying nonces until the header's double SHA-256, read as a number, is at most the target.
-Taught in notebook 03.
+Taught in notebook 04.
 """
 
 from __future__ import annotations

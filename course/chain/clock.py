@@ -1,6 +1,6 @@
 """Clocks the chain can be given: the wall clock, or a manual one for reproducible notebooks.
 
-Taught in notebook 03 (a ManualClock makes every block, hash and plot the same on every run).
+Taught in notebook 04 (a ManualClock makes every block, hash and plot the same on every run).
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ The elliptic-curve maths comes from eth-keys (backed by libsecp256k1 through coi
 message formats from eth-account and hashing from eth-utils: we never hand-roll crypto.
 Error messages never print a private key, only its type or length. Sign-In with Ethereum
 lives in ``course.chain.siwe``, BIP-39 mnemonics in ``course.chain.mnemonic``.
-Taught in notebook 02; used by notebooks 03 (signed transactions) and 04 (validators).
+Taught in notebooks 02 (keys, signatures) and 03 (messages, SIWE, mnemonics); used by notebooks
+04 (signed transactions) and 05 (validators).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """Mining: try nonces until the header's hash, read as a number, is at most the target.
 
-Two versions of the same search, side by side. ``mine`` is the loop you write in notebook 03:
+Two versions of the same search, side by side. ``mine`` is the loop you write in notebook 04:
 change the nonce, hash the whole header, compare. ``mine_fast`` finds the same nonce about
 eight times faster with the trick real miners use (the "midstate": the part of the header
 before the nonce never changes, so it is hashed once and copied for every try), and shows a
 progress bar on long searches. A test checks that both always find the same nonce.
-Taught in notebook 03.
+Taught in notebook 04.
 """
 
 from __future__ import annotations

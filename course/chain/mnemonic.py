@@ -3,7 +3,7 @@
 The words spell random entropy plus a checksum (BIP-39); a derivation path (BIP-44,
 m/44'/60'/0'/0/index for Ethereum) picks the keys, the way MetaMask and others do it.
 The word lists and derivation come from eth-account. Error messages name word positions,
-never words: the words are the secret. Taught in notebook 02.
+never words: the words are the secret. Taught in notebook 03.
 """
 
 from __future__ import annotations

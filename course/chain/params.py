@@ -1,7 +1,7 @@
 """The numbers that define a chain: block interval, difficulty, reward schedule, limits.
 
 Bitcoin's values are in the comments; the course's defaults are small so that a laptop mines
-a block in a fraction of a second. Taught in notebook 03.
+a block in a fraction of a second. Taught in notebook 04.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def next_target(previous_target: int, actual_seconds: int, params: ChainParams) 
 
     ``actual_seconds`` is the time the last ``retarget_interval`` blocks took: that many
     intervals between block timestamps (the chain measures from the block *before* the
-    window, so blocks exactly on schedule leave the target unchanged; see notebook 03).
+    window, so blocks exactly on schedule leave the target unchanged; see notebook 04).
 
     Too fast (actual < expected) lowers the target, making blocks harder; the change is
     clamped to ``retarget_clamp`` either way and never exceeds ``max_target``.

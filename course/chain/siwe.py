@@ -4,7 +4,7 @@ A site asks the wallet to sign a fixed-format text that names the site's domain,
 address, a one-time nonce and when the sign-in was issued, becomes valid and expires; the
 server checks each of them, that the signature recovers to the address, and (with a
 ``NonceStore``) that the nonce is one it issued and nobody used yet, so a captured sign-in
-cannot be replayed. Taught in notebook 02 (including the phishing and replay attacks that
+cannot be replayed. Taught in notebook 03 (including the phishing and replay attacks that
 each check stops).
 """
 

@@ -5,7 +5,7 @@ block that breaks a rule halfway through changes nothing: there is no half-appli
 
 ``validate_transaction`` is the one path every transaction takes, whether it arrives in the
 mempool, in a mined block or from a file: form, signature, chain id, nonce, balance.
-Taught in notebook 03.
+Taught in notebook 04.
 """
 
 from __future__ import annotations

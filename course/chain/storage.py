@@ -9,7 +9,7 @@ CorruptChainFile naming the line, instead of loading quietly.
 Saving never leaves a half-written file: it writes a temporary file beside the old one,
 flushes it to disk (fsync) and renames it over the old one in one step, the way SQLite and
 Git replace files; a lock file keeps two writers from interleaving. Killed mid-save, the old
-file is still there, whole. Taught in notebook 03.
+file is still there, whole. Taught in notebook 04.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ The chain id does the same across chains (a testnet payment is worthless on main
 
 A signature has exactly one accepted encoding (low ``s``, ``v`` of 0 or 1, as EIP-2 and
 BIP-62 require), so nobody but the sender can make a second valid id for the same payment.
-Taught in notebooks 02 (malleability) and 03.
+Taught in notebooks 02 (malleability) and 04.
 """
 
 from __future__ import annotations

@@ -1,21 +1,21 @@
 """Everything course.compute refuses, in one family under ``course.errors.ComputeError``.
 
-Taught in notebooks 10-14 (each error is raised where its notebook's idea lives).
+Taught in notebooks 11-15 (each error is raised where its notebook's idea lives).
 
     ComputeError
-    ├── DeviceError        (ValueError) a device torch cannot use here        notebook 10
-    ├── MeasurementError   (ValueError) a timing or roofline input is wrong    notebook 10
-    ├── WorkloadError      (ValueError) an unknown workload or a bad parameter notebooks 10-11
-    ├── JobSpecError       (ValueError) a job spec breaks a rule               notebook 11
-    ├── ProviderError      (ValueError) a provider's description breaks a rule notebook 11
-    ├── NoProviderError    (ValueError) too few providers may take a job       notebook 11
-    ├── LedgerError        (ValueError) a ledger operation breaks a rule       notebook 11
+    ├── DeviceError        (ValueError) a device torch cannot use here        notebook 11
+    ├── MeasurementError   (ValueError) a timing or roofline input is wrong    notebook 11
+    ├── WorkloadError      (ValueError) an unknown workload or a bad parameter notebooks 11-12
+    ├── JobSpecError       (ValueError) a job spec breaks a rule               notebook 12
+    ├── ProviderError      (ValueError) a provider's description breaks a rule notebook 12
+    ├── NoProviderError    (ValueError) too few providers may take a job       notebook 12
+    ├── LedgerError        (ValueError) a ledger operation breaks a rule       notebook 12
     │   ├── InsufficientCredits         an account or escrow holds too little
     │   └── AlreadySettled              the escrow is closed, or paid already
-    ├── VerificationError  (ValueError) a bad input to a check or a reputation notebook 11
-    ├── RunnerError        (ValueError) a runner or backend set up wrongly      notebooks 11-12
-    ├── BurnMintError      (ValueError) a bad tokenomics input                 notebook 13
-    └── OnChainError       (ValueError) input the on-chain bridge cannot settle notebook 14
+    ├── VerificationError  (ValueError) a bad input to a check or a reputation notebook 12
+    ├── RunnerError        (ValueError) a runner or backend set up wrongly      notebooks 12-13
+    ├── BurnMintError      (ValueError) a bad tokenomics input                 notebook 14
+    └── OnChainError       (ValueError) input the on-chain bridge cannot settle notebook 15
 
 Each is also a ``ValueError`` (a wrong value was passed in), so ``except ValueError`` works.
 """

@@ -23,7 +23,7 @@ Whatever stops a run early (an exception from a workload or a backend, Ctrl-C), 
 is settled or refunded first, every unfinished job ends ``failed``, and the report so far is
 kept as ``runner.last_report`` before the exception goes on (a note on it says so).
 
-Taught in notebooks 11 and 12 (and settled on chain in notebook 14).
+Taught in notebooks 12 and 13 (and settled on chain in notebook 15).
 """
 
 from __future__ import annotations

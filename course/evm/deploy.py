@@ -1,5 +1,5 @@
 """Deploy contracts and send transactions, turning a revert into a readable error.
-Taught in notebook 05, used by notebooks 06-08 and 14.
+Taught in notebook 06, used by notebooks 07-09 and 15.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Checks for notebook 03 (Build a blockchain): mining, retargeting, the reward schedule,
+"""Checks for notebook 04 (Build a blockchain): mining, retargeting, the reward schedule,
 and a UTXO spend. The checks of section 12 (signing hash, transaction rules, a raw EIP-1559
 transaction) live in course.exercises.transactions_by_hand and are re-exported here."""
 

@@ -1,4 +1,4 @@
-"""Checks for notebook 06's levels where you write Solidity or sign messages: your own reentrancy
+"""Checks for notebook 07's levels where you write Solidity or sign messages: your own reentrancy
 attacker, the fixed vault's withdraw (fuzzed from several accounts), the delegatecall level and
 the two signed-cheque levels, with the on-chain bookkeeping every level's check shares. Each
 deploys on a fresh chain and checks the GOAL on-chain, however you reached it. The notebook

@@ -1,7 +1,7 @@
-"""Checks for notebook 02, section 6 (ECDSA by hand, Try its 5-7): sign, verify, RFC 6979
+"""Checks for notebook 02, section 4 (ECDSA by hand, Try its 4-6): sign, verify, RFC 6979
 nonces and the nonce-reuse attack, each compared with libsecp256k1 (coincurve) on many inputs.
 
-Notebook 02 imports these checks from ``course.exercises.keys_signatures_wallets``, which
+Notebook 02 imports these checks from ``course.exercises.keys_and_signatures``, which
 re-exports them. The learner's code uses their own point_add and scalar_multiply; the course
 itself keeps signing with the library.
 """
@@ -130,7 +130,7 @@ def _run(answer: Callable[..., Any], args: tuple, call: str) -> Any:
         raise CheckFailed(f"{call} raised {type(error).__name__}: {error}.") from None
 
 
-# --- Try it 5: sign ------------------------------------------------------------------------
+# --- Try it 4: sign ------------------------------------------------------------------------
 
 
 def _sign_cases() -> list[tuple[int, int, int, str]]:
@@ -153,7 +153,7 @@ def _why_s(got_s: int, z: int, d: int, k: int, r: int) -> str:
     if got_s == N - expected:
         return (
             "that is n - s, the low-s twin: valid, and what Ethereum stores, but this sign "
-            "should return ECDSA's own s = k⁻¹·(z + r·d) mod n; section 5 made the twin."
+            "should return ECDSA's own s = k⁻¹·(z + r·d) mod n; section 3 made the twin."
         )
     if got_s == pow(k, -1, FIELD_PRIME) * (z + r * d) % FIELD_PRIME:
         return (
@@ -220,7 +220,7 @@ check_sign = Exercise(
 )
 
 
-# --- Try it 5 (second half): verify -----------------------------------------------------------
+# --- Try it 4 (second half): verify -----------------------------------------------------------
 
 
 def _verify_cases() -> list[tuple[int, Signature, int, bool, str]]:
@@ -310,7 +310,7 @@ check_verify = Exercise(
 )
 
 
-# --- Try it 7: rfc6979_nonce -------------------------------------------------------------------
+# --- Try it 6: rfc6979_nonce -------------------------------------------------------------------
 
 
 def _test_rfc6979_nonce(answer: Callable[[int, bytes], int]) -> str:
@@ -373,7 +373,7 @@ check_rfc6979_nonce = Exercise(
 )
 
 
-# --- Try it 6: recover_private_key ---------------------------------------------------------------
+# --- Try it 5: recover_private_key ---------------------------------------------------------------
 
 
 def reused_nonce_signatures(

@@ -99,7 +99,7 @@ def _test_find_nonce(answer: Callable[[str, int], int]) -> str:
                 f"find_nonce({prefix!r}, {zeros}) returned {got}; it works, but {smallest} "
                 "is smaller. Start counting at 0."
             )
-    return "You just did proof of work: notebook 03 builds a whole chain on this idea."
+    return "You just did proof of work: notebook 04 builds a whole chain on this idea."
 
 
 check_find_nonce = Exercise(

@@ -1,8 +1,8 @@
-"""Checks for notebook 03, section 12 (Transactions by hand): the mini-chain's signing hash and
+"""Checks for notebook 04, section 12 (Transactions by hand): the mini-chain's signing hash and
 transaction rules, fuzzed against course.chain's own, and an Ethereum EIP-1559 transaction
 encoded with RLP, compared byte for byte with eth-account's.
 
-Notebook 03 imports these checks from ``course.exercises.build_a_blockchain``, which re-exports
+Notebook 04 imports these checks from ``course.exercises.build_a_blockchain``, which re-exports
 them.
 """
 

@@ -262,7 +262,7 @@ def test_chain_error_is_the_base_of_every_rule():
 
 @pytest.mark.parametrize("seed", range(20))
 def test_the_lessons_mining_loop_and_the_fast_one_find_the_same_nonce(seed):
-    """notebook 03's plain loop (course.chain.mining.mine) and the midstate version agree."""
+    """notebook 04's plain loop (course.chain.mining.mine) and the midstate version agree."""
     header = BlockHeader(seed, f"{seed:064x}", "ab" * 32, 1_700_000_000 + seed, 2**250,
                          "0x" + "00" * 20, 7)
     assert mine(header) == mine_fast(header, progress=False)

@@ -245,7 +245,7 @@ def test_nonces_are_fresh_valid_and_reproducible_with_a_seed() -> None:
 
 
 def test_the_notebooks_login_server_and_the_nonce_store_agree() -> None:
-    """Notebook 02 builds its own nonce server from random.Random(4361): the same nonces."""
+    """Notebook 03 builds its own nonce server from random.Random(4361): the same nonces."""
     notebook_rng = random.Random(4361)
     notebook = ["".join(notebook_rng.choices(string.ascii_letters + string.digits, k=12))
                 for _ in range(3)]

@@ -1,4 +1,4 @@
-"""Without a Solidity compiler, notebooks 05 and 07 still run top to bottom: every Solidity cell,
+"""Without a Solidity compiler, notebooks 06 and 08 still run top to bottom: every Solidity cell,
 exercise and solution says '⏳ needs a Solidity compiler: <the command>' instead of failing."""
 
 import nbformat
@@ -12,7 +12,7 @@ HIDE_THE_COMPILER = ("import course.evm.compiler\n"
                      "course.evm.compiler.available_compilers = lambda: []  # as on a bare machine")
 
 
-@pytest.mark.parametrize("name", ["05_smart_contracts_with_web3", "07_tokens_nfts_tokenomics"])
+@pytest.mark.parametrize("name", ["06_smart_contracts_with_web3", "08_tokens_nfts_tokenomics"])
 def test_a_notebook_runs_on_without_a_compiler(tmp_path, name):
     notebook = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
     notebook.cells.insert(1, nbformat.v4.new_code_cell(HIDE_THE_COMPILER))

@@ -1,4 +1,4 @@
-"""Checkers of notebook 03, both ways."""
+"""Checkers of notebook 04, both ways."""
 
 from dataclasses import replace
 

@@ -1,4 +1,4 @@
-"""Checkers of notebook 09, both ways."""
+"""Checkers of notebook 10, both ways."""
 
 import math
 

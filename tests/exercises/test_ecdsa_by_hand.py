@@ -21,7 +21,7 @@ from course.exercises.ecdsa_by_hand import (
     library_signature,
     reused_nonce_signatures,
 )
-from course.exercises.keys_signatures_wallets import check_sign as reexported_check_sign
+from course.exercises.keys_and_signatures import check_sign as reexported_check_sign
 from tests.exercises.both_ways import assert_checked_both_ways
 
 P = FIELD_PRIME

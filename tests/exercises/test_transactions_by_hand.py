@@ -1,4 +1,4 @@
-"""The transaction checks of notebook 03 (signing hash, transaction rules, a raw EIP-1559
+"""The transaction checks of notebook 04 (signing hash, transaction rules, a raw EIP-1559
 transaction), both ways: correct answers in two styles pass, typical mistakes fail with the
 reason that names them."""
 
