@@ -94,7 +94,7 @@ LESSONS: tuple[Lesson, ...] = (
            "runs deterministic",
            needs=(0,),
            key_ideas="FLOPs, throughput, the roofline, float tolerance, precision (TF32)"),
-    Lesson(12, "depin_compute_marketplace", "A DePIN compute marketplace", 100, COMPUTE,
+    Lesson(12, "depin_compute_marketplace", "A DePIN compute marketplace", 105, COMPUTE,
            "run a GPU job market with escrow, verification, slashing and dropouts; write a "
            "provider's bidding strategy",
            needs=(11,), helps=(5,),

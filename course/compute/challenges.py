@@ -68,7 +68,7 @@ def _params(job: JobSpec) -> dict[str, object]:
     return {**defaults, **job.params}
 
 
-def _row_ok(got: torch.Tensor, expected: torch.Tensor, bound: torch.Tensor) -> bool:
+def rows_match(got: torch.Tensor, expected: torch.Tensor, bound: torch.Tensor) -> bool:
     """Equal up to ``bound``; non-finite entries must be the same non-finite values."""
     if got.shape != expected.shape:
         return False
@@ -84,7 +84,9 @@ def _row_ok(got: torch.Tensor, expected: torch.Tensor, bound: torch.Tensor) -> b
     return signs_ok and bool(torch.all(close))
 
 
-def _training_tolerance(job: JobSpec, segment_steps: int) -> float:
+def training_tolerance(job: JobSpec, segment_steps: int) -> float:
+    """How far two honest runs of ``segment_steps`` training steps may drift apart, relative
+    to the size of the weights: the rounding of each step, times a safety factor."""
     p = _params(job)
     u, u32 = UNIT_ROUNDOFF[job.precision], UNIT_ROUNDOFF["fp32"]
     inner = int(p["samples"]) + int(p["features"]) + int(p["hidden"])  # type: ignore[call-overload]
@@ -124,7 +126,7 @@ class RowChecker:
             a, b = self.inputs()
             expected = a[index] @ b
             bound = product_error_bound(a[index].abs() @ b.abs(), a.shape[1], precision)
-            return _row_ok(got, expected, bound)
+            return rows_match(got, expected, bound)
         if workload == "inference":
             x, w1, w2 = self.inputs()
             pre = x[index] @ w1  # (hidden,)
@@ -132,10 +134,10 @@ class RowChecker:
             expected = hidden @ w2  # (classes,)
             first = product_error_bound(x[index].abs() @ w1.abs(), w1.shape[0], precision)
             second = product_error_bound((hidden + first) @ w2.abs(), w2.shape[0], precision)
-            return _row_ok(got, expected, 2 * (second + first @ w2.abs()))
+            return rows_match(got, expected, 2 * (second + first @ w2.abs()))
         if workload == "train_mlp":
             return self._checkpoint_is_right(index, got, previous)
-        return _row_ok(got, torch.tensor([float(self.p["seed"])]),  # type: ignore[arg-type]
+        return rows_match(got, torch.tensor([float(self.p["seed"])]),  # type: ignore[arg-type]
                        torch.zeros(1))
 
     def _checkpoint_is_right(self, index: int, got: torch.Tensor,
@@ -158,9 +160,9 @@ class RowChecker:
         with torch.no_grad():
             loss = training_loss(x, y, end_w1, end_w2, self.job.precision).item()
         expected = checkpoint_row(end_w1, end_w2, loss)
-        tolerance = _training_tolerance(self.job, steps)
+        tolerance = training_tolerance(self.job, steps)
         scale = torch.nan_to_num(expected.abs(), nan=0.0, posinf=0.0).max().item() + 1e-6
-        return _row_ok(got, expected, torch.full_like(expected, tolerance * scale))
+        return rows_match(got, expected, torch.full_like(expected, tolerance * scale))
 
 
 def check_openings(job: JobSpec, commitment: Commitment, openings: Sequence[RowOpening],
@@ -251,7 +253,7 @@ def summary_tolerance(job: JobSpec) -> float:
     elif job.workload == "inference":
         inner = int(p["features"]) + int(p["hidden"])  # type: ignore[call-overload]
     elif job.workload == "train_mlp":
-        return _training_tolerance(job, int(p["steps"]))  # type: ignore[call-overload]
+        return training_tolerance(job, int(p["steps"]))  # type: ignore[call-overload]
     else:
         return 0.0
     return float(min(0.5, 16 * (2 * u + inner * u32) * math.sqrt(inner)))

@@ -12,10 +12,11 @@ the results of a job all agree (and no spot check falls on it) they are paid. Ot
 or when a spot check falls on the job at any redundancy, each result is *challenged*: the
 verifier recomputes rows drawn after the commitment (``course.compute.challenges``); a
 result whose rows are wrong is proven wrong and its provider slashed. If the results that
-pass still disagree, every row is checked. So a wrong result can only be accepted when
-every replica of the job returned it and no spot check fell on the job, or when a partial
-worker survives a spot check's k rows (probability f^k): see
-``verification.accepted_wrong_bound``. Time in the event log is simulated (each provider's
+pass still disagree, training results play the bisection game (``course.compute.disputes``:
+one segment re-run per side), and anything it does not settle gets every row checked. So a
+wrong result can only be accepted when every replica of the job returned it and no spot
+check fell on the job, or when a partial worker survives a spot check's k rows (probability
+f^k): see ``verification.accepted_wrong_bound``. Time in the event log is simulated (each provider's
 hardware speed sets how long its runs take), so the timeline is the same on every machine
 and every run.
 
@@ -42,6 +43,7 @@ from course.compute.challenges import (
     summary_tolerance,
 )
 from course.compute.devices import check_device
+from course.compute.disputes import SIDES, settle_by_bisection
 from course.compute.errors import InsufficientCredits, NoProviderError, RunnerError
 from course.compute.escrow import Ledger
 from course.compute.events import Event, RunReport
@@ -462,8 +464,11 @@ class JobRunner:
                 wrong[provider] = report
         survivors = {p: r for p, r in record.results.items() if p not in wrong}
         how = f"challenged {self.challenges} rows"
-        split = len(survivors) > 1 and quorum(survivors, len(survivors),
-                                              summary_tolerance(job)).accepted is None
+        split = self._split(job, survivors)
+        if split and job.workload == "train_mlp":
+            how = "settled by bisection"
+            split = self._bisect(record, survivors, wrong)
+            survivors = {p: r for p, r in survivors.items() if p not in wrong}
         if split or not all(_finite(r) for r in survivors.values()):
             how = "checked every row"
             for provider, result in survivors.items():
@@ -473,6 +478,38 @@ class JobRunner:
                     wrong[provider] = report
         agreeing = tuple(p for p in record.results if p not in wrong)
         return agreeing, wrong, how
+
+    @staticmethod
+    def _split(job: JobSpec, results: dict[str, WorkResult]) -> bool:
+        """Do these results fail to agree all together?"""
+        return len(results) > 1 and quorum(results, len(results),
+                                           summary_tolerance(job)).accepted is None
+
+    def _bisect(self, record: JobRecord, survivors: dict[str, WorkResult],
+                wrong: dict[str, ChallengeReport]) -> bool:
+        """Settle disagreeing training results pair by pair with the bisection game
+        (``course.compute.disputes``); adds whoever it proves wrong to ``wrong``. Returns True
+        when a pair stays unsettled and every row must be checked."""
+        job, left = record.job, dict(survivors)
+        while self._split(job, left):
+            names = list(left)
+            pair = next(((p, q) for i, p in enumerate(names) for q in names[i + 1:]
+                         if self._split(job, {p: left[p], q: left[q]})), None)
+            if pair is None:
+                return True
+            first, second = pair
+            dispute = settle_by_bisection(job, left[first], left[second])
+            opened = [index for index, _ in dispute.rounds]
+            for provider, other in ((first, second), (second, first)):
+                self._log(record.ready_at, EventKind.CHALLENGED, record, provider,
+                          f"bisection with {other} over checkpoints {opened}: {dispute.reason}")
+            if not dispute.settled:
+                return True
+            for side in dispute.wrong:
+                provider = first if side == SIDES[0] else second
+                wrong[provider] = ChallengeReport((dispute.segment,), (dispute.segment,))
+                del left[provider]
+        return False
 
     def _reassign(self, record: JobRecord, why: str) -> list[Task]:
         """Find one more provider for the job and lock its price.
