@@ -9,6 +9,8 @@ This file sits at the top of the repository so it applies to `notebooks/` as wel
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 SLOW = (
@@ -63,6 +65,17 @@ SLOW = (
 # time, because Ray's start-up times out when it shares two busy cores with other workers.
 RAY = ("tests/compute/test_ray_backend.py", "notebooks/13_", "tests/test_student.py::"
        "test_every_student_copy_runs_top_to_bottom_with_every_exercise_not_done[13_")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In a parallel run, each test process (and every kernel or worker it starts) computes on
+    one thread. Several processes that each spread torch's work over every core fight over
+    them: on two cores the compute tests took twice as long, one of them seven times."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        os.environ["OMP_NUM_THREADS"] = "1"
+        import torch
+
+        torch.set_num_threads(1)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
