@@ -68,11 +68,12 @@ RAY = ("tests/compute/test_ray_backend.py", "notebooks/13_", "tests/test_student
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """In a parallel run, each test process (and every kernel or worker it starts) computes on
-    one thread. Several processes that each spread torch's work over every core fight over
-    them: on two cores the compute tests took twice as long, one of them seven times."""
+    """In a parallel run, each test process computes on one torch thread. Several processes
+    that each spread torch's work over every core fight over them: on two cores the compute
+    tests took twice as long, one of them seven times. (Notebook kernels keep the machine's
+    threads: a training run's last digits depend on how its sums are split over threads, and
+    the committed outputs were computed that way.)"""
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        os.environ["OMP_NUM_THREADS"] = "1"
         import torch
 
         torch.set_num_threads(1)
