@@ -101,7 +101,7 @@ contract CourseNFT {
     }
 
     /// @notice Let `operator` move ALL of the caller's tokens, now and future ones. Powerful:
-    /// phishing sites ask for exactly this signature (notebook 02).
+    /// phishing sites ask for exactly this signature (notebook 03).
     function setApprovalForAll(address operator, bool approved) external {
         require(operator != msg.sender, "ERC721: approve to caller");
         _operatorApprovals[msg.sender][operator] = approved;
