@@ -10,6 +10,11 @@ opens them, and the verifier recomputes each one from the job's seed:
   segment from checkpoint j-1 (refereed re-execution of one segment, not of the whole run);
 - ``noop``: its single row is the seed.
 
+When several providers return results that agree, the verifier recomputes nothing but still
+does not trust their summaries (a summary of sums can be met without the work: a matmul's
+row sums are A·(B·1)): ``cross_check`` opens the same randomly drawn rows from every result
+and compares them with each other.
+
 Non-finite values are compared as values: an honest NaN or inf must sit where the
 verifier's own recomputation has it. A row that fails is a *proof*: its opening matches the
 provider's own commitment, and the job's seed says what it should hold.
@@ -19,9 +24,10 @@ Taught in notebook 12; the runner (``course.compute.runner``) challenges with it
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -200,8 +206,11 @@ def _open(result: WorkResult, job: JobSpec, rows: list[int]) -> list[RowOpening]
     return result.committed.open_rows(sorted(wanted))
 
 
-def challenge(job: JobSpec, result: WorkResult, count: int, secret: int) -> ChallengeReport:
-    """Challenge ``count`` rows of ``result`` (drawn from its root and ``secret``) and check them.
+def challenge(job: JobSpec, result: WorkResult, count: int, secret: int,
+              also: Sequence[int] = ()) -> ChallengeReport:
+    """Challenge ``count`` rows of ``result`` (drawn from its root and ``secret``) and check them,
+    and ``also`` the given rows (those where results were seen to differ: one side is wrong
+    there, so they are checked for certain).
 
     A result with no commitment, or one for another workload, fails with a reason: it
     cannot prove anything.
@@ -214,7 +223,9 @@ def challenge(job: JobSpec, result: WorkResult, count: int, secret: int) -> Chal
     if result.workload != job.workload:
         return ChallengeReport((), (), f"a {result.workload} result for a {job.workload} job")
     commitment = result.commitment
-    rows = choose_rows(commitment, min(count, commitment.rows), secret)
+    also = [ensure_int(row, "row", minimum=0, maximum=commitment.rows - 1,
+                       error=VerificationError) for row in also]
+    rows = sorted({*choose_rows(commitment, min(count, commitment.rows), secret), *also})
     failed = check_openings(job, commitment, _open(result, job, rows), rows)
     return ChallengeReport(tuple(rows), tuple(failed))
 
@@ -235,6 +246,48 @@ def check_every_row(job: JobSpec, result: WorkResult) -> ChallengeReport:
     if claimed.shape != recomputed.shape or not np.allclose(claimed, recomputed, rtol=1e-6,
                                                             atol=1e-9, equal_nan=True):
         return ChallengeReport(tuple(rows), tuple(failed), "its summary is not the sum of its rows")
+    return ChallengeReport(tuple(rows), tuple(failed))
+
+
+def cross_check(job: JobSpec, results: Mapping[str, WorkResult], count: int, secret: int,
+                ) -> ChallengeReport:
+    """Open the same ``count`` rows of every result and compare them with each other.
+
+    The rows are drawn from all the results' roots and ``secret``, so nobody knows them when
+    it commits. Nothing is recomputed: two honest results hold the same rows up to rounding,
+    while a result that only met the others' summary holds invented rows and fails. A result
+    whose opening does not match its own commitment fails too. ``failed`` lists the rows that
+    differ (or ``reason`` says why nothing could be compared); a failure proves nobody wrong,
+    it only sends the job to ``challenge``.
+    """
+    ensure_instance(job, "job", JobSpec, error=VerificationError)
+    ensure_instance(results, "results", Mapping, error=VerificationError)
+    count = ensure_int(count, "count", minimum=1, error=VerificationError)
+    commitments = [r.commitment for r in results.values() if isinstance(r, WorkResult)]
+    if len(commitments) != len(results) or None in commitments:
+        return ChallengeReport((), (), "a result has no commitment to open")
+    sizes = {c.rows for c in commitments if c is not None}
+    if len(sizes) != 1:
+        return ChallengeReport((), (), f"results of {sorted(sizes)} rows")
+    joint = Commitment(hashlib.sha256(b"".join(sorted(
+        c.root for c in commitments if c is not None))).digest(), sizes.pop())
+    rows = choose_rows(joint, min(count, joint.rows), secret)
+    opened = []
+    for result in results.values():
+        assert result.committed is not None and result.commitment is not None
+        openings = result.committed.open_rows(rows)
+        if not all(opening_matches(result.commitment, o) for o in openings):
+            return ChallengeReport(tuple(rows), tuple(rows), "an opening does not match its root")
+        opened.append(openings)
+    tolerance = summary_tolerance(job)
+    failed = []
+    for position, row in enumerate(rows):
+        values = [torch.tensor(np.asarray(o[position].values, dtype=np.float32)) for o in opened]
+        scale = max(torch.nan_to_num(v.abs(), nan=0.0, posinf=0.0).max().item()
+                    for v in values) + 1e-6
+        bound = torch.full_like(values[0], 2 * tolerance * scale)
+        if not all(rows_match(other, values[0], bound) for other in values[1:]):
+            failed.append(row)
     return ChallengeReport(tuple(rows), tuple(failed))
 
 

@@ -12,6 +12,9 @@ A provider's ``behaviour`` is its honesty model:
   plausibly (same spread as the real rows), hoping the check looks elsewhere;
 - ``colluding``: skips the work and returns the wrong answer its whole ring agreed on (every
   colluding provider returns the same rows for the same job, so they agree in a vote);
+- ``forger``: computes only ``work_fraction`` of the rows (default: none) and invents the
+  rest so that its summary matches the true one (a matmul's row sums are A·(B·1), a few
+  matrix-vector products instead of the product), hoping agreement is judged on summaries;
 - ``copycat``: does no work and submits a copy of another provider's result for the same
   job, if it can see one (sealed, commit-reveal results make the copy useless).
 
@@ -42,6 +45,7 @@ from course.compute.jobs import JobSpec
 from course.compute.merkle_rows import commit
 from course.compute.precision import check_precision
 from course.compute.workloads import (
+    SUMMARY_SIZE,
     WorkResult,
     check_seed,
     get_workload,
@@ -58,7 +62,8 @@ from course.validation import (
     ensure_text,
 )
 
-BEHAVIOURS = ("honest", "lazy", "flaky", "slow", "crash", "partial", "colluding", "copycat")
+BEHAVIOURS = ("honest", "lazy", "flaky", "slow", "crash", "partial", "colluding", "copycat",
+              "forger")
 COPYING = "waiting to copy"  # a copycat's note: the runner hands it what it can see
 MAX_SLOTS = 1_024  # jobs one machine runs at once (one per GPU in the box)
 
@@ -200,6 +205,36 @@ def partial_result(task: Task) -> WorkResult:
     return _committed_result(job, torch.cat([rows[:done], fake]), provider.device)
 
 
+def forged_result(task: Task) -> WorkResult:
+    """A forger's result: ``work_fraction`` of the rows real (for a forger, 1.0 means none),
+    the rest invented and then shifted so that the summary is the true one.
+
+    A real forger of a matmul gets the true block sums from A·(B·1) at n² cost; the
+    simulation reads them off the real output, which it computes anyway.
+    """
+    ensure_instance(task, "task", Task, error=ProviderError)
+    job, provider = task.job, task.provider
+    rows, _ = get_workload(job.workload).rows(**job.params, device=provider.device,
+                                              precision=job.precision)
+    rows = rows.detach().float().cpu()
+    fraction = provider.work_fraction if provider.work_fraction < 1 else 0.0
+    done = math.floor(fraction * rows.shape[0])
+    seed = _digest_seed("forger", task.seed, task.job_id, provider.name)
+    fake = torch.cat([rows[:done], _invented((rows.shape[0] - done, rows.shape[1]), seed,
+                                             rows)])
+    if job.workload == "train_mlp":  # its summary is the loss column
+        fake[:, -1] = rows[:, -1]
+    elif job.workload != "noop":  # its summary is sums of blocks of rows
+        invented = torch.zeros(rows.shape[0], dtype=torch.bool)
+        invented[done:] = True
+        for block in torch.tensor_split(torch.arange(rows.shape[0]), SUMMARY_SIZE):
+            mine = block[invented[block]]
+            if len(mine):
+                gap = rows[block].double().sum() - fake[block].double().sum()
+                fake[mine] += float(gap) / fake[mine].numel()
+    return _committed_result(job, fake, provider.device)
+
+
 def execute(task: Task, may_kill_process: bool = True) -> TaskOutcome:
     """Run one task the way its provider would: honestly, lazily, partly, or not at all.
 
@@ -222,6 +257,8 @@ def execute(task: Task, may_kill_process: bool = True) -> TaskOutcome:
         return TaskOutcome(task, colluding_result(task), "returned the ring's answer")
     if provider.behaviour == "copycat":
         return TaskOutcome(task, None, COPYING)
+    if provider.behaviour == "forger":
+        return TaskOutcome(task, forged_result(task), "met the true summary, not the rows")
     if provider.behaviour == "partial" and provider.work_fraction < 1:
         return TaskOutcome(task, partial_result(task),
                            f"computed {provider.work_fraction:.0%} of the rows")

@@ -8,15 +8,17 @@ then, in job order, failures are reassigned to another provider and finished job
 verified and settled.
 
 Verification never slashes on a vote. Every result commits to all of its output rows. When
-the results of a job all agree (and no spot check falls on it) they are paid. Otherwise,
-or when a spot check falls on the job at any redundancy, each result is *challenged*: the
-verifier recomputes rows drawn after the commitment (``course.compute.challenges``); a
-result whose rows are wrong is proven wrong and its provider slashed. If the results that
-pass still disagree, training results play the bisection game (``course.compute.disputes``:
-one segment re-run per side), and anything it does not settle gets every row checked. So a
-wrong result can only be accepted when every replica of the job returned it and no spot
-check fell on the job, or when a partial worker survives a spot check's k rows (probability
-f^k): see ``verification.accepted_wrong_bound``. Time in the event log is simulated (each provider's
+the results of a job all agree (their summaries, and the same randomly drawn rows opened
+from each: a summary alone can be met without the work) and no spot check falls on the job,
+they are paid. Otherwise, or when a spot check falls on the job at any redundancy, each
+result is *challenged*: the verifier recomputes rows drawn after the commitment
+(``course.compute.challenges``); a result whose rows are wrong is proven wrong and its
+provider slashed. If the results that pass still disagree, training results play the
+bisection game (``course.compute.disputes``: one segment re-run per side), and anything it
+does not settle gets every row checked. So a wrong result can only be accepted when every
+replica of the job returned it and no spot check fell on the job, or when a worker that
+computed a fraction f of the rows survives k drawn rows (probability f^k): see
+``verification.accepted_wrong_bound``. Time in the event log is simulated (each provider's
 hardware speed sets how long its runs take), so the timeline is the same on every machine
 and every run.
 
@@ -40,6 +42,7 @@ from course.compute.challenges import (
     ChallengeReport,
     challenge,
     check_every_row,
+    cross_check,
     summary_tolerance,
 )
 from course.compute.devices import check_device
@@ -413,11 +416,18 @@ class JobRunner:
                      and all(r.committed is not None and _finite(r)
                              for r in record.results.values()))
         if unanimous and not should_spot_check(self.spot_check_rate, dice):
+            # agreeing summaries are not enough (a summary can be met without the work):
+            # the same random rows, opened from every result, must agree too
+            compared = cross_check(job, record.results, self.challenges, dice.getrandbits(63))
+            trusted, disputed = compared.passed, compared.failed
+        else:
+            trusted, disputed = False, ()
+        if trusted:
             agreeing = tuple(record.results)
             how = "quorum" if len(agreeing) > 1 else "unchecked"
             wrong: dict[str, ChallengeReport] = {}
         else:
-            agreeing, wrong, how = self._prove(record, dice)
+            agreeing, wrong, how = self._prove(record, dice, disputed)
         for provider, report in wrong.items():
             self.reputation.record(provider, RunOutcome.CHEATED)
             amount = int(self.ledger.stake(provider) * self.slash_fraction)
@@ -447,9 +457,10 @@ class JobRunner:
             self._log(record.ready_at, EventKind.INVALID, record, detail=record.reason)
         return []
 
-    def _prove(self, record: JobRecord, dice: random.Random,
+    def _prove(self, record: JobRecord, dice: random.Random, disputed: tuple[int, ...] = (),
                ) -> tuple[tuple[str, ...], dict[str, ChallengeReport], str]:
-        """Challenge every result; if those that pass still disagree, check every row.
+        """Challenge every result (on drawn rows and on the ``disputed`` rows, where the
+        results were seen to differ); if those that pass still disagree, check every row.
 
         Returns who was proven right, who was proven wrong (with the report that proves it),
         and how. Only a failed check proves a result wrong, never a vote.
@@ -457,7 +468,7 @@ class JobRunner:
         job = record.job
         wrong: dict[str, ChallengeReport] = {}
         for provider, result in record.results.items():
-            report = challenge(job, result, self.challenges, dice.getrandbits(63))
+            report = challenge(job, result, self.challenges, dice.getrandbits(63), disputed)
             self._log(record.ready_at, EventKind.CHALLENGED, record, provider,
                       f"rows {list(report.rows)}" if report.rows else report.reason)
             if not report.passed:

@@ -183,7 +183,10 @@ def accepted_wrong_bound(cheater_share: float, redundancy: int, spot_check_rate:
     A wrong result is accepted only if every one of the ``redundancy`` replicas returned
     the same wrong answer (probability ``cheater_share`` ** redundancy when replicas are
     drawn at random) and then either no spot check fell on the job, or the cheaters, having
-    computed ``work_fraction`` of the rows, survived all ``challenges`` rows (f^k).
+    computed ``work_fraction`` of the rows, survived all ``challenges`` rows (f^k). When
+    cheaters and honest providers share a job, a cheater whose summary matches the honest
+    one (a forger) still has to match the ``challenges`` rows opened from every result, or
+    be challenged: it gets through with probability at most f^k.
     """
     cheater_share = ensure_number(cheater_share, "cheater_share", minimum=0, maximum=1,
                                   meaning="a fraction", error=VerificationError)
@@ -193,4 +196,6 @@ def accepted_wrong_bound(cheater_share: float, redundancy: int, spot_check_rate:
     challenges = ensure_int(challenges, "challenges", minimum=1, error=VerificationError)
     f = ensure_number(work_fraction, "work_fraction", minimum=0, maximum=1,
                       error=VerificationError)
-    return cheater_share**redundancy * ((1 - rate) + rate * f**challenges)
+    ring = cheater_share**redundancy
+    mixed = 1 - ring - (1 - cheater_share)**redundancy  # at least one of each
+    return ring * ((1 - rate) + rate * f**challenges) + mixed * f**challenges

@@ -69,7 +69,8 @@ def assert_no_job_lost_or_paid_twice(report: RunReport, before: Snapshot, reques
     - no honest provider was slashed (given ``providers``, whose behaviours say who is honest);
     - a result that was challenged or checked row by row is the true answer (every row
       recomputed here). A result accepted unchecked may be wrong only when every provider
-      paid for it is a cheater: the bound the runner states (``accepted_wrong_bound``).
+      paid for it is a cheater, or a part-worker survived the rows drawn from every result
+      (f^k): the bound the runner states (``accepted_wrong_bound``).
     """
     ledger = report.ledger
     assert ledger.total() == before.total, "credits were created or destroyed"
@@ -94,13 +95,15 @@ def assert_no_job_lost_or_paid_twice(report: RunReport, before: Snapshot, reques
         if record.status == "invalid":
             how = "checked every row"
         right = check_every_row(record.job, record.result).passed
+        # a worker that computed part of the rows may survive k drawn rows (f^k)
+        partial = any(providers and providers[p].behaviour in ("partial", "forger")
+                      and 0 < providers[p].work_fraction < 1 for p in record.paid)
         if how.startswith(("challenged", "checked")):  # proven by recomputed rows
-            partial = any(providers and providers[p].behaviour == "partial"
-                          for p in record.paid)
             assert right or (partial and how.startswith("challenged")), (
                 f"job {record.job_id}: a checked result is wrong")
-        elif not right:  # accepted on agreement alone: only a ring of cheaters gets that
-            assert providers is None or not honest & set(record.paid), (
+        elif not right:  # accepted on agreement alone: only a ring of cheaters gets that,
+            # or a part-worker whose summary and drawn rows matched an honest result's
+            assert providers is None or not honest & set(record.paid) or partial, (
                 f"job {record.job_id}: an honest provider was paid for a wrong result")
     earned = report.earnings()
     assert ledger.balance(requester) == (before.balances.get(requester, 0)

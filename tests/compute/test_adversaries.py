@@ -1,5 +1,5 @@
-"""The compute market, tried as a cheater would: partial work, colluding rings, copycats,
-lazy, flaky and crashing providers, TF32 hardware, NaN jobs and exceptions mid-run.
+"""The compute market, tried as a cheater would: partial work, forged summaries, colluding
+rings, copycats, lazy, flaky and crashing providers, TF32 hardware, NaN jobs and exceptions mid-run.
 
 Every run goes through the audit of ``conftest.run_audited``: no job lost, nobody paid twice,
 credits conserved to the unit, no honest provider slashed, and every wrong result that is
@@ -14,11 +14,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from course.compute.challenges import challenge, check_every_row
+from course.compute.challenges import challenge, check_every_row, cross_check, summary_tolerance
 from course.compute.jobs import JobSpec
 from course.compute.providers import Provider, Task, execute
 from course.compute.runner import JobRunner
-from course.compute.verification import accepted_wrong_bound, break_even_stake, sybil_profit
+from course.compute.verification import (
+    accepted_wrong_bound,
+    break_even_stake,
+    quorum,
+    sybil_profit,
+)
 from tests.compute.conftest import DyingWorkerBackend, run_audited
 
 BALANCES = {"alice": 10**9}
@@ -71,6 +76,57 @@ def test_a_partial_worker_never_survives_when_its_faked_rows_are_all_checked():
                 Provider("part", behaviour="partial", work_fraction=0.97), 1)
     report = check_every_row(task.job, execute(task).result)
     assert report.failed == (31,)
+
+
+# ---- forgers: a summary met without the work -------------------------------------------------
+
+
+FORGED_JOBS = [("matmul", {"size": 64}), ("inference", {"batches": 1, "batch_size": 48}),
+               ("train_mlp", {"samples": 32, "steps": 8})]
+
+
+@pytest.mark.parametrize("workload, params", FORGED_JOBS)
+def test_a_forgers_summary_matches_the_honest_one_but_its_rows_do_not(workload, params):
+    """The attack: agreement on summaries alone would pay the forger for no work."""
+    job = JobSpec(workload, params, max_price=10**6, redundancy=2)
+    truth = execute(Task(0, job, Provider("h"), 1)).result
+    forged = execute(Task(0, job, Provider("f", behaviour="forger"), 1)).result
+    verdict = quorum({"h": truth, "f": forged}, 2, summary_tolerance(job))
+    assert verdict.agreeing == ("h", "f")
+    assert not check_every_row(job, forged).passed
+    assert not cross_check(job, {"h": truth, "f": forged}, 8, secret=1).passed
+    assert cross_check(job, {"h": truth, "g": truth}, 8, secret=1).passed
+
+
+@pytest.mark.parametrize("workload, params", FORGED_JOBS)
+def test_a_forger_next_to_an_honest_provider_is_proven_wrong_without_any_spot_check(
+        workload, params):
+    forger = Provider("forge", price_per_mflop=0.5, stake=1_000, behaviour="forger")
+    jobs = [JobSpec(workload, {**params, "seed": i}, max_price=10**6, redundancy=2)
+            for i in range(3)]
+    with JobRunner([forger, *honest(2)], balances=BALANCES, backend="inline",
+                   spot_check_rate=0.0) as runner:
+        report = run_audited(runner, jobs)
+    assert "forge" in report.slashed() and report.count("verified") == 3
+    assert not wrong_accepted(report)
+    assert all("forge" not in record.paid for record in report.records)
+
+
+def test_a_forger_that_computed_part_of_the_rows_survives_about_f_to_the_k_of_the_time():
+    """Next to an honest provider, with no spot check: the cross-check's k rows are its only
+    chance, so it gets paid on about f^k of the jobs (the mixed term of the bound)."""
+    fraction, k, jobs, survived = 0.75, 2, 120, 0
+    for seed in range(jobs):
+        forger = Provider("forge", price_per_mflop=0.5, stake=1_000, behaviour="forger",
+                          work_fraction=fraction)
+        with JobRunner([forger, *honest(1)], balances=BALANCES, backend="inline", seed=seed,
+                       challenges=k) as runner:
+            report = run_audited(runner, matmuls(1, redundancy=2, size=48))
+        survived += "forge" in report.records[0].paid
+    expected = (36 * 35) / (48 * 47)  # both drawn rows among its 36 real ones: 0.558
+    assert abs(survived / jobs - expected) < 0.12, (survived, expected)
+    bound = accepted_wrong_bound(0.5, 2, 0.0, challenges=k, work_fraction=fraction)
+    assert bound == pytest.approx(0.25 + 0.5 * fraction**k)
 
 
 # ---- colluding rings -------------------------------------------------------------------------
@@ -198,7 +254,8 @@ BEHAVIOURS = st.sampled_from([
     {"behaviour": "crash", "drop_rate": 0.3}, {"behaviour": "colluding"},
     {"behaviour": "copycat"}, {"behaviour": "slow", "slowdown": 300},
     {"behaviour": "partial", "work_fraction": 0.3}, {"behaviour": "partial", "work_fraction": 0.9},
-    {"behaviour": "honest", "precision": "tf32"},
+    {"behaviour": "honest", "precision": "tf32"}, {"behaviour": "forger"},
+    {"behaviour": "forger", "work_fraction": 0.5},
 ])
 
 

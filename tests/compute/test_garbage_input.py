@@ -27,6 +27,7 @@ import torch
 
 from course.compute import (
     burn_mint,
+    challenges,
     commitments,
     devices,
     onchain,
@@ -153,6 +154,7 @@ def record() -> JobRecord:
 
 A, B = commitments.matmul_inputs(4, 1)
 COMMITTED = commitments.commit(A @ B)
+COMMITTED_RESULT = work.run_workload("matmul", {"size": 8}, commit=True)
 
 CALLS = [
     # workloads and devices (notebook 11)
@@ -290,6 +292,12 @@ CALLS = [
     ValidCall(commitments.survival_probability, {"work_fraction": 0.5, "challenges": 3,
                                                  "rows": 10}),
     ValidCall(commitments.challenges_needed, {"work_fraction": 0.5, "confidence": 0.99}),
+    # challenged rows and rows compared across results (course.compute.challenges)
+    ValidCall(challenges.challenge, {"job": JOB, "result": COMMITTED_RESULT, "count": 2,
+                                     "secret": 5, "also": [7]}),
+    ValidCall(challenges.cross_check, {"job": JOB, "results": {"ada": COMMITTED_RESULT,
+                                                               "bob": COMMITTED_RESULT},
+                                       "count": 2, "secret": 5}),
 ]
 
 NO_ARGUMENTS = [
