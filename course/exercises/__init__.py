@@ -98,6 +98,12 @@ class Exercise:
     (wrong behaviour) or ``NotDoneYet`` (placeholder). Any other exception raised
     while it runs came from the learner's code and is reported as such, naming the call
     that raised it.
+
+    The library an exercise is checked against is never the answer: a function of the
+    course package passed as the answer is refused, and so is an answer that calls the
+    exercise's ``references`` (the library functions that do what it asks; a course
+    function named like the exercise is one) through the notebook's names. The bound: a
+    reference reached another way (``module.function``, ``getattr``) is not seen.
     """
 
     def __init__(
@@ -107,8 +113,10 @@ class Exercise:
         hints: tuple[str, str],
         test: Callable[[Any], str],
         solution_hint: str = SOLUTION_IN_NOTEBOOK,
+        references: tuple[Callable[..., Any], ...] = (),
     ) -> None:
         self.name = name
+        self.references = tuple(references)
         self.goal = goal
         self.hints = tuple(hints)
         self.concept, self.worked_example = hints
@@ -133,13 +141,31 @@ class Exercise:
     def check(self, answer: Any) -> Outcome:
         """Run the test on ``answer`` and return the outcome without printing it."""
         global _current
+        references = (*self.references, *_course_twins(self.name))
         if answer is None or answer is Ellipsis:
             outcome = Outcome(self.name, NOT_DONE, "Replace the placeholder with your answer.")
+        elif _is_library_function(answer, references):
+            outcome = Outcome(
+                self.name,
+                FAILED,
+                f"{_qualified(answer)} is the library's own: "
+                "the exercise asks you to write it. Write your own function "
+                f"(you may compare it with the library's afterwards). "
+                f"{self._help_prompt()}",
+            )
         else:
             trace = _Trace(answer) if _traceable(answer) else None
             outer, _current = _current, trace
             try:
-                outcome = Outcome(self.name, PASSED, self.test(trace.traced if trace else answer))
+                with _tripwires(answer, references) as used:
+                    message = self.test(trace.traced if trace else answer)
+                if used:
+                    raise CheckFailed(
+                        f"Your function calls the library's own {_qualified(used[0])}: the "
+                        "exercise asks you to write what it does. Replace that call with "
+                        "your own code (you may compare the two afterwards)."
+                    )
+                outcome = Outcome(self.name, PASSED, message)
             except NotDoneYet as missing:
                 outcome = Outcome(self.name, NOT_DONE, str(missing))
             except NotImplementedError:
@@ -175,6 +201,89 @@ class Exercise:
 
     def __repr__(self) -> str:
         return f"Exercise({self.name!r})"
+
+
+# The library is not the answer: a course function passed as the answer, or a reference of the
+# exercise called by the learner's code through the notebook's names.
+
+_LIBRARY_PACKAGES = ("course.",)
+
+
+def _qualified(function: Any) -> str:
+    module = getattr(function, "__module__", None) or "?"
+    return f"{module}.{getattr(function, '__qualname__', getattr(function, '__name__', '?'))}"
+
+
+def _course_twins(name: str) -> list[Callable[..., Any]]:
+    """Functions of the course's library (not its exercises) named like the exercise."""
+    import sys
+
+    twins: list[Callable[..., Any]] = []
+    for module_name, module in list(sys.modules.items()):
+        if (
+            module is None
+            or not module_name.startswith("course.")
+            or module_name.startswith("course.exercises")
+        ):
+            continue
+        function = getattr(module, name, None)
+        if inspect.isfunction(function) and function.__module__ == module_name:
+            twins.append(function)
+    return twins
+
+
+def _unwrapped(function: Any) -> Any:
+    with contextlib.suppress(Exception):
+        return inspect.unwrap(function)
+    return function
+
+
+def _is_library_function(answer: Any, references: tuple[Callable[..., Any], ...]) -> bool:
+    """Is the answer one of the references, or any function of the course's library?"""
+    if not callable(answer):
+        return False
+    target = _unwrapped(answer)
+    if any(target is _unwrapped(reference) for reference in references):
+        return True
+    module = getattr(target, "__module__", None)
+    return (
+        inspect.isfunction(target)
+        and isinstance(module, str)
+        and module.startswith(_LIBRARY_PACKAGES)
+        and not module.startswith("course.exercises")
+    )
+
+
+@contextlib.contextmanager
+def _tripwires(answer: Any, references: tuple[Callable[..., Any], ...]) -> Any:
+    """While the check runs, the answer's global names bound to a reference call a tripwire
+    that remembers the call and then does it (so a learner's ``except`` cannot hide it)."""
+    used: list[Callable[..., Any]] = []
+    namespace = getattr(_unwrapped(answer), "__globals__", None)
+    if not isinstance(namespace, dict) or not references:
+        yield used
+        return
+    originals = {
+        name: value
+        for name, value in namespace.items()
+        if callable(value)
+        and any(_unwrapped(value) is _unwrapped(reference) for reference in references)
+    }
+
+    def tripwire(original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def called(*args: Any, **kwargs: Any) -> Any:
+            used.append(original)
+            return original(*args, **kwargs)
+
+        return called
+
+    namespace.update({name: tripwire(value) for name, value in originals.items()})
+    try:
+        yield used
+    finally:
+        for name, value in originals.items():
+            namespace[name] = value
 
 
 # Naming the call that crashed, and why a function returned None. While a check runs, the

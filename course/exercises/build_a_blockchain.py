@@ -50,6 +50,7 @@ def _test_mine_header(answer: Callable[[BlockHeader], BlockHeader]) -> str:
 
 check_mine_header = Exercise(
     name="mine_header",
+    references=(mine_fast,),
     goal="Write mine_header(header) that returns a copy of the header with the smallest "
     "nonce (0, 1, 2, ...) for which header.meets_target() is True.",
     hints=(
@@ -87,6 +88,7 @@ def _test_retarget(answer: Callable[[int, int, ChainParams], int]) -> str:
 
 check_retarget = Exercise(
     name="retarget",
+    references=(next_target,),
     goal="Write retarget(previous_target, actual_seconds, params) returning the new target: "
     "previous * actual / expected, with actual clamped to [expected/4, expected*4] and the "
     "result capped at params.max_target (integers only).",
@@ -123,6 +125,7 @@ def _test_subsidy(answer: Callable[[int, ChainParams], int]) -> str:
 
 check_subsidy = Exercise(
     name="subsidy",
+    references=(block_subsidy,),
     goal="Write subsidy(height, params) returning the new coins a block at that height may "
     "create: params.initial_reward halved (integer division) every params.halving_interval "
     "blocks.",

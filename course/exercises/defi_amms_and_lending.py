@@ -93,6 +93,7 @@ def _test_amount_out(answer: Callable[[int, int, int], int]) -> str:
 
 check_amount_out = Exercise(
     name="amount_out",
+    references=(get_amount_out,),
     goal="Write amount_out(amount_in, reserve_in, reserve_out): what a Uniswap V2 pool pays out "
     "for exactly amount_in, after the 0.3% fee on the input, rounded down to a whole unit.",
     hints=(

@@ -488,6 +488,7 @@ def _test_survival(answer: Callable[[float, int, int], float]) -> str:
 
 check_survival = Exercise(
     name="survival",
+    references=(survival_probability,),
     goal="Write survival(work_fraction, challenges, rows): the chance that a cheater who computed "
     "floor(work_fraction × rows) of the rows, and faked the rest, passes `challenges` challenges "
     "when the verifier draws that many different rows at random.",

@@ -168,6 +168,7 @@ def _test_my_merkle_root(answer: Callable[[Sequence[bytes]], bytes]) -> str:
 
 check_my_merkle_root = Exercise(
     name="my_merkle_root",
+    references=(merkle_root,),
     goal="Write my_merkle_root(leaves) that returns Bitcoin's Merkle root of a list of 32-byte "
     "leaves: parent = double_sha256(left + right); a level with an odd number of nodes pairs "
     "its last node with itself; the root of one leaf is the leaf.",
@@ -253,6 +254,7 @@ def _test_verify_inclusion(answer: Callable[[bytes, MerkleProof, bytes], bool]) 
 
 check_verify_inclusion = Exercise(
     name="verify_inclusion",
+    references=(verify_proof,),
     goal="Write verify_inclusion(leaf, proof, root) that returns True exactly when hashing the "
     "leaf up through proof.steps ends at root.",
     hints=(

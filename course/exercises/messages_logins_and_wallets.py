@@ -79,6 +79,7 @@ def _test_eip55_checksum(answer: Callable[[str], str]) -> str:
 
 check_eip55_checksum = Exercise(
     name="eip55_checksum",
+    references=(to_checksum_address,),
     goal="Write eip55_checksum(address) that writes a lowercase '0x' address in EIP-55 "
     "mixed case, using keccak256.",
     hints=(

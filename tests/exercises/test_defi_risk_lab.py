@@ -144,7 +144,7 @@ CASES = [
      [var_with_its_sign, var_wrong_tail, var_gains_tail, var_percentile_as_fraction,
       var_clipped_at_zero, lambda r, level: -np.quantile(r, 1 - level) * 100]),
     (check_conditional_value_at_risk,
-     [cvar_numpy, cvar_sorted, lambda r, level: conditional_value_at_risk(r, level)],
+     [cvar_numpy, cvar_sorted, conditional_value_at_risk],
      [cvar_is_the_var, cvar_with_its_sign, cvar_mean_of_all_losses, cvar_gains_tail]),
     (check_max_drawdown, [drawdown_numpy, drawdown_loop, max_drawdown],
      [drawdown_low_over_high, drawdown_negative, drawdown_from_first_price,

@@ -208,3 +208,60 @@ def test_a_wrong_quorum_vote_is_not_told_to_avoid_equality():
     message = fails_with(check_quorum_vote, vote_strictly_more_than_needed, ">=, not >")
     assert "never ==" not in message
     assert "never ==" not in fails_with(check_quorum_vote, vote_nobody)
+
+
+# ---- the library is not the answer -----------------------------------------------------------
+
+
+def _every_exercise():
+    import importlib
+    import pkgutil
+
+    import course.exercises as package
+    from course.exercises import Exercise
+
+    found = {}
+    for info in pkgutil.walk_packages(package.__path__, "course.exercises."):
+        for value in vars(importlib.import_module(info.name)).values():
+            if isinstance(value, Exercise):
+                found[value.name] = value
+    return found
+
+
+def _library_twins():
+    from course.exercises import _course_twins
+
+    return sorted((name, reference) for name, check in _every_exercise().items()
+                  for reference in (*check.references, *_course_twins(name)))
+
+
+@pytest.mark.parametrize(("name", "reference"), _library_twins(),
+                         ids=lambda value: value if isinstance(value, str) else "")
+def test_the_library_function_an_exercise_is_checked_against_is_not_an_answer(name, reference):
+    check = _every_exercise()[name]
+    outcome = check.check(reference)
+    assert outcome.status == FAILED, outcome
+    assert "is the library's own" in outcome.message and "Traceback" not in outcome.message
+
+
+def test_a_function_that_calls_the_library_is_told_to_write_it_even_if_it_hides_the_call():
+    from course.defi.impermanent_loss import impermanent_loss
+    from course.exercises.defi_amms_and_lending import check_impermanent_loss
+
+    namespace = {"impermanent_loss": impermanent_loss}
+    exec("def wrapper(r):\n    return impermanent_loss(r)\n\n"
+         "def hidden(r):\n    try:\n        return impermanent_loss(r)\n"
+         "    except Exception:\n        return 0.0\n", namespace)
+    for answer in (namespace["wrapper"], namespace["hidden"]):
+        outcome = check_impermanent_loss.check(answer)
+        assert outcome.status == FAILED
+        assert "calls the library's own course.defi.impermanent_loss" in outcome.message
+    assert namespace["impermanent_loss"] is impermanent_loss  # the learner's names restored
+
+
+def test_the_same_code_typed_by_a_learner_passes():
+    from course.defi.impermanent_loss import impermanent_loss
+    from course.exercises.defi_amms_and_lending import check_impermanent_loss
+    from tests.exercises.both_ways import typed_by_learner
+
+    assert check_impermanent_loss.check(typed_by_learner(impermanent_loss)).status == PASSED

@@ -10,7 +10,7 @@ import pytest
 from course.compute.strategies import SCENARIOS, YOU, at_cost, at_max_price, fixed_markup
 from course.exercises import FAILED, NOT_DONE, PASSED
 from course.exercises.depin_compute_marketplace import check_provider_strategy
-from tests.exercises.both_ways import placeholder
+from tests.exercises.both_ways import placeholder, typed_by_learner
 
 
 def _going_rate(job, view):
@@ -102,7 +102,7 @@ def test_correct_strategies_of_several_styles_pass():
         undercut_by_a_tick,
         same_redundancy,
         numpy_bids,
-        fixed_markup(0.2),
+        typed_by_learner(fixed_markup(0.2)),  # the course's baseline, typed by a learner
     ):
         outcome = check_provider_strategy.check(right)
         assert outcome.status == PASSED, (right.__name__, outcome.message)
