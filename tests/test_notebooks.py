@@ -76,6 +76,31 @@ def run_nbval(notebook_path, cwd):
     )
 
 
+def _outside_code_and_display_math(text: str) -> str:
+    text = re.sub(r"```.*?```", "", text, flags=re.S)  # fenced code
+    text = re.sub(r"`[^`]*`", "", text)  # inline code
+    return re.sub(r"\$\$.*?\$\$", "", text, flags=re.S)  # display math, on purpose
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_every_dollar_sign_shows_as_a_dollar_sign(path):
+    """JupyterLab typesets text between two `$` as LaTeX math ("$5 and $10" becomes italic
+    garbage): in markdown cells and Markdown outputs a dollar is written `\\$`."""
+    for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        texts = [cell.source] if cell.cell_type == "markdown" else [
+            "".join(output.get("data", {}).get("text/markdown", ""))
+            for output in cell.get("outputs", [])]
+        for text in texts:
+            bare = re.search(r"(?<!\\)\$", _outside_code_and_display_math(text))
+            assert bare is None, f"cell {index}: an unescaped $ near {text[:80]!r}"
+
+
+def test_the_dollar_rule_finds_a_bare_dollar_and_passes_an_escaped_one():
+    assert re.search(r"(?<!\\)\$", _outside_code_and_display_math("costs $5 or $10"))
+    for fine in ("costs \\$5", "`print('$5')`", "$$x^2$$", "```\nx = '$'\n```"):
+        assert not re.search(r"(?<!\\)\$", _outside_code_and_display_math(fine)), fine
+
+
 def test_nbval_fails_when_a_stored_output_is_changed(tmp_path):
     source = ROOT / "notebooks" / "00_start_here.ipynb"
     unchanged = tmp_path / "unchanged" / source.name
