@@ -7,53 +7,22 @@ must run, so a missing anvil fails instead.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import time
 
 import pytest
 
+from course.evm.anvil import anvil_binary, running_anvil
 from course.evm.connection import connect
-from course.paths import REPO_ROOT
-
-
-def anvil_binary() -> str | None:
-    local = REPO_ROOT / "node_modules" / ".bin" / "anvil"
-    return str(local) if local.exists() else shutil.which("anvil")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
 def anvil_url():
-    binary = anvil_binary()
-    if binary is None:
+    if anvil_binary() is None:
         message = "anvil not installed: `python3 start.py setup` installs it (needs npm)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    port = free_port()
-    process = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(port), "--silent"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            connect(url, timeout=1)
-            break
-        except ConnectionError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail(f"anvil did not start on {url}")
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with running_anvil() as url:
+        yield url
 
 
 @pytest.fixture(params=["memory", "anvil"])
