@@ -106,16 +106,16 @@ def _test_phish(answer: Callable[[Any, str, str, str], None]) -> str:
         if tx["from"] == owner and tx["to"] == wallet.address:
             raise CheckFailed("the owner called the wallet directly. The owner would never sign "
                               "'send everything to the attacker': trick them into calling "
-                              "another contract (PhishingBait.claimAirdrop) instead.")
+                              "a contract of yours (your Bait) instead.")
     left = w3.eth.get_balance(wallet.address)
     if left:
-        raise CheckFailed(f"the wallet still holds {_eth(left)}. Aim a PhishingBait at it and "
-                          "have the owner call claimAirdrop().")
+        raise CheckFailed(f"the wallet still holds {_eth(left)}. Deploy your Bait aimed at it "
+                          "and have the owner call the function that moves the wallet's ether.")
     gain = _net_gain(w3, attacker, before, start)
     if gain != 5 * ETH:
         raise CheckFailed(f"the wallet is empty, but the attacker's balance changed by "
-                          f"{_eth(gain)} (not counting gas) instead of 5 ETH: the bait pays its "
-                          "second constructor argument, which must be the attacker.")
+                          f"{_eth(gain)} (not counting gas) instead of 5 ETH: the bait must pay "
+                          "the attacker (deploy it with the attacker as the account to pay).")
 
     safe = deploy(w3, "SafeWallet", sender=owner, value=5 * ETH)
     refused = _attempt(answer, w3, safe.address, owner, attacker) or "nothing moved"
@@ -137,8 +137,8 @@ check_phish = Exercise(
         "and who signs when the owner calls some other contract?",
         "The same trick on a different victim: a Vault that checks `tx.origin == admin` is "
         "emptied by any contract whose function, called by the admin, calls the Vault in turn: "
-        "deploy it from your account aimed at the victim (the course has one for wallets, "
-        "PhishingBait.sol, constructor(wallet, payee)), then send the victim's call to IT.",
+        "deploy it from your account aimed at the victim (its constructor takes the vault and "
+        "the account to pay), then send the victim's call to IT.",
     ),
     test=_test_phish,
 )
