@@ -110,9 +110,10 @@ LESSONS: tuple[Lesson, ...] = (
            "policy that keeps a price band",
            needs=(8,), helps=(12,),
            key_ideas="burn-and-mint equilibrium, provider income"),
-    Lesson(15, "capstone_depin_marketplace", "Capstone: a DePIN marketplace end to end", 120,
+    Lesson(15, "capstone_depin_marketplace", "Capstone: a DePIN marketplace end to end", 135,
            CAPSTONE,
-           "wire an on-chain escrow to the job runner end to end, then extend it",
+           "wire an on-chain escrow to the job runner end to end, write a job's payment with a "
+           "dispute window in Solidity, then extend it",
            needs=(6, 7, 12), helps=(14,),
            key_ideas="the whole system: on-chain escrow settling real jobs"),
 )

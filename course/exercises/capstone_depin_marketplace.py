@@ -1,6 +1,8 @@
 """Checks for notebook 15 (the capstone): a run's price and collateral in wei, a job spec's
 on-chain hash, and the verdict the chain carries out for one run. Each runs your function on
-many inputs and compares it with course.compute.onchain (pure Python: no chain needed)."""
+many inputs and compares it with course.compute.onchain (pure Python: no chain needed). Try it
+4, a job's payment released after its dispute window in Solidity, lives in
+course.exercises.dispute_window and is re-exported here."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from course.compute import onchain
 from course.compute.jobs import JobSpec
 from course.compute.runner import JobRecord
 from course.exercises import CheckFailed, Exercise, expect_function, expect_type
+from course.exercises.dispute_window import check_job_payment  # noqa: F401 (Try it 4, re-exported)
 
 WEI_PER_CREDIT = onchain.WEI_PER_CREDIT
 

@@ -1,5 +1,6 @@
-"""Without a Solidity compiler, notebooks 06 and 08 still run top to bottom: every Solidity cell,
-exercise and solution says '⏳ needs a Solidity compiler: <the command>' instead of failing."""
+"""Without a Solidity compiler, notebooks 06, 08 and 15 still run top to bottom: every Solidity
+cell, exercise and solution says '⏳ needs a Solidity compiler: <the command>' instead of
+failing."""
 
 import nbformat
 import pytest
@@ -12,7 +13,8 @@ HIDE_THE_COMPILER = ("import course.evm.compiler\n"
                      "course.evm.compiler.available_compilers = lambda: []  # as on a bare machine")
 
 
-@pytest.mark.parametrize("name", ["06_smart_contracts_with_web3", "08_tokens_nfts_tokenomics"])
+@pytest.mark.parametrize("name", ["06_smart_contracts_with_web3", "08_tokens_nfts_tokenomics",
+                                  "15_capstone_depin_marketplace"])
 def test_a_notebook_runs_on_without_a_compiler(tmp_path, name):
     notebook = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
     notebook.cells.insert(1, nbformat.v4.new_code_cell(HIDE_THE_COMPILER))
@@ -25,7 +27,7 @@ def test_a_notebook_runs_on_without_a_compiler(tmp_path, name):
     assert NEEDS_A_COMPILER in text
     assert "Traceback" not in text
     for solidity_check in ("owner_reset", "escrow", "tip_jar", "allowlist", "transfer_from",
-                           "vesting_wallet"):
+                           "vesting_wallet", "job_payment"):
         assert f"✅ {solidity_check}: passed" not in text  # not compiled: "not done", not passed
     for line in text.splitlines():
         if "needs a Solidity compiler" in line:

@@ -322,3 +322,99 @@ ALLOWLIST_VERSIONS = {
 def allowlist_source():
     return one_source([ALLOWLIST_TEMPLATE.format(name=n, extra=e, add=a, remove=r, view=v)
                        for n, (e, a, r, v) in ALLOWLIST_VERSIONS.items()])
+
+
+# --- notebook 15, Try it 4: a job's payment after its dispute window
+JOB_PAYMENT_TEMPLATE = """// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+contract {name} {{
+    address payable public immutable requester;
+    address payable public immutable provider;
+    address public immutable verifier;
+    uint256 public immutable payment;
+    uint256 public immutable deadline;
+    uint256 public immutable window;
+    uint256 public submittedAt;
+    bytes32 public resultRoot;
+    bool public settled;
+
+    event Submitted(bytes32 root);
+    event Paid(address indexed provider, uint256 amount);
+    event Refunded(address indexed requester, uint256 amount);
+
+    constructor(address payable provider_, address verifier_, uint256 deadlineSeconds,
+                uint256 window_) payable {{
+        requester = payable(msg.sender);
+        provider = provider_;
+        verifier = verifier_;
+        payment = msg.value;
+        deadline = block.timestamp + deadlineSeconds;
+        window = window_;
+    }}
+
+    function submit(bytes32 root) external {{
+        require(msg.sender == provider, "JobPayment: not the provider");
+        require(submittedAt == 0, "JobPayment: already submitted");
+        require(block.timestamp < deadline, "JobPayment: too late");
+        submittedAt = block.timestamp;
+        resultRoot = root;
+        emit Submitted(root);
+    }}
+
+    function reject() external {{
+        require(msg.sender == verifier, "JobPayment: not the verifier");
+        require(!settled && submittedAt != 0, "JobPayment: nothing to reject");
+        require(block.timestamp < submittedAt + window, "JobPayment: window closed");
+        settled = true;
+        (bool ok, ) = requester.call{{value: payment}}("");
+        require(ok, "JobPayment: refund failed");
+        emit Refunded(requester, payment);
+    }}
+
+    function release() external {{
+        {release}
+    }}
+
+    function refund() external {{
+        {refund}
+    }}
+}}
+"""
+PAY_PROVIDER = ('settled = true; (bool ok, ) = provider.call{value: payment}(""); '
+                'require(ok, "payment failed"); emit Paid(provider, payment);')
+PAY_REQUESTER = ('settled = true; (bool ok, ) = requester.call{value: payment}(""); '
+                 'require(ok, "refund failed"); emit Refunded(requester, payment);')
+RELEASE_RULES = ('require(!settled, "settled"); require(submittedAt != 0, "no result"); '
+                 'require(block.timestamp >= submittedAt + window, "window open"); ')
+REFUND_RULES = ('require(!settled, "settled"); require(submittedAt == 0, "a result came"); '
+                'require(block.timestamp >= deadline, "before the deadline"); ')
+JOB_PAYMENT_VERSIONS = {
+    "Placeholder": (PLACEHOLDER, PLACEHOLDER),
+    "HalfDone": (RELEASE_RULES + PAY_PROVIDER, PLACEHOLDER),
+    "Correct": (RELEASE_RULES + PAY_PROVIDER, REFUND_RULES + PAY_REQUESTER),
+    "IfRevertTransfer": (
+        'if (settled || submittedAt == 0 || block.timestamp < submittedAt + window) '
+        'revert("not payable now"); settled = true; emit Paid(provider, payment); '
+        "provider.transfer(payment);",
+        'if (settled || submittedAt != 0 || block.timestamp < deadline) revert("no refund"); '
+        "settled = true; emit Refunded(requester, payment); requester.transfer(payment);"),
+    "RequesterRefunds": (RELEASE_RULES + PAY_PROVIDER,  # JobEscrow's first hole
+                         'require(!settled, "settled"); require(block.timestamp >= deadline, '
+                         '"before the deadline"); ' + PAY_REQUESTER),
+    "NoWindow": ('require(!settled, "settled"); require(submittedAt != 0, "no result"); '
+                 + PAY_PROVIDER, REFUND_RULES + PAY_REQUESTER),
+    "PaysTwice": ('require(submittedAt != 0, "no result"); require(block.timestamp >= '
+                  'submittedAt + window, "window open"); (bool ok, ) = provider.call{value: '
+                  'payment}(""); require(ok, "payment failed"); emit Paid(provider, payment);',
+                  REFUND_RULES + PAY_REQUESTER),
+    "ProviderOnly": ('require(msg.sender == provider, "only the provider"); ' + RELEASE_RULES
+                     + PAY_PROVIDER, REFUND_RULES + PAY_REQUESTER),
+    "EarlyRefund": (RELEASE_RULES + PAY_PROVIDER, 'require(!settled, "settled"); '
+                    'require(submittedAt == 0, "a result came"); ' + PAY_REQUESTER),
+    "NoEvent": (RELEASE_RULES + 'settled = true; (bool ok, ) = provider.call{value: payment}'
+                '(""); require(ok, "payment failed");', REFUND_RULES + PAY_REQUESTER),
+}
+def job_payment_source():
+    return one_source([JOB_PAYMENT_TEMPLATE.format(name=n, release=r, refund=f)
+                       for n, (r, f) in JOB_PAYMENT_VERSIONS.items()])

@@ -8,7 +8,9 @@ from eth_utils import keccak
 from web3 import Web3
 
 from course.compute import onchain
+from course.exercises import FAILED, NOT_DONE, PASSED
 from course.exercises.capstone_depin_marketplace import (
+    check_job_payment,
     check_payment_and_collateral,
     check_spec_hash,
     check_verdict,
@@ -186,3 +188,49 @@ def test_spec_hash_explains_the_usual_mistakes(wrong, hint):
 def test_the_verdict_check_names_the_case_it_failed_on():
     message = check_verdict.check(verdict_ignores_returned).message
     assert "returned nothing" in message and "a later one was paid" in message
+
+
+# --- Try it 4: JobPayment in Solidity, fuzzed in time -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def job_payments():
+    from course.evm.magic import compile_cell
+    from tests.exercises.solidity_answers import job_payment_source
+
+    return compile_cell(job_payment_source())
+
+
+@pytest.mark.parametrize("name", ["Correct", "IfRevertTransfer"])
+def test_job_payment_accepts_requires_or_if_revert_and_call_or_transfer(job_payments, name):
+    outcome = check_job_payment.check(job_payments[name])
+    assert outcome.status == PASSED, (name, outcome.message)
+
+
+@pytest.mark.parametrize("name, missing", [("Placeholder", "refund()"),
+                                           ("HalfDone", "refund()")])
+def test_job_payment_says_not_done_until_both_functions_are_written(job_payments, name,
+                                                                    missing):
+    outcome = check_job_payment.check(job_payments[name])
+    assert outcome.status == NOT_DONE and f"{missing} still reverts" in outcome.message
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("RequesterRefunds", "the requester took back the payment for a result submitted on time"),
+    ("NoWindow", "inside the 600 s dispute window"),
+    ("PaysTwice", "after release(), settled() is still false: mark the job settled"),
+    ("ProviderOnly", "anyone may release an unsettled result"),
+    ("EarlyRefund", "before the deadline the provider may still submit"),
+    ("NoEvent", "no Paid event for the 7000000 wei paid to the provider"),
+])
+def test_job_payment_names_the_calls_and_the_rule_that_broke(job_payments, name, reason):
+    outcome = check_job_payment.check(job_payments[name])
+    assert outcome.status == FAILED, (name, outcome.message)
+    assert reason in outcome.message and "Traceback" not in outcome.message
+
+
+def test_job_payment_without_a_compiler_says_how_to_get_one():
+    from course.evm.magic import SolidityContract
+
+    outcome = check_job_payment.check(SolidityContract("JobPayment", (), ""))
+    assert outcome.status == NOT_DONE and "needs a Solidity compiler" in outcome.message
