@@ -153,3 +153,19 @@ def test_paths_and_roles_name_only_real_lessons():
             assert set(step.lessons) <= numbers
     for role in ROLES:
         assert role.lessons and set(role.lessons) <= numbers
+
+
+BOOTCAMP_DAY_MINUTES = (120, 390)  # docs/learning_paths.md: "a day is about six hours of work"
+
+
+def test_every_bootcamp_day_fits_its_six_hours():
+    """Re-timing a notebook or adding one must not silently overfill a bootcamp day."""
+    (bootcamp,) = [path for path in LEARNING_PATHS if path.name == "5-day bootcamp"]
+    shortest, longest = BOOTCAMP_DAY_MINUTES
+    for step in bootcamp.steps:
+        minutes = sum(lesson(number).minutes for number in step.lessons)
+        assert shortest <= minutes <= longest, (
+            f"{step.when}: notebooks {step.lessons} take {minutes} min; move one to another day "
+            f"and update docs/learning_paths.md")
+    text = (ROOT / "docs" / "learning_paths.md").read_text(encoding="utf-8")
+    assert "A day is about six hours of work" in text

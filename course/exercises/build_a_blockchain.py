@@ -11,7 +11,7 @@ from course.chain.blocks import BlockHeader
 from course.chain.keys import wallet_from_seed
 from course.chain.mining import mine_fast
 from course.chain.params import ChainParams, block_subsidy, next_target
-from course.chain.utxo import OutPoint, Output, Spend, apply_spend, sign_spend
+from course.chain.utxo import OutPoint, Output, Spend, apply_spend, sign_spend, validate_spend
 from course.exercises import CheckFailed, Exercise, expect_function, expect_type
 from course.exercises.transactions_by_hand import (  # noqa: F401 (Try its 5-7, re-exported)
     check_raw_transaction,
@@ -198,6 +198,7 @@ def _test_utxo_spend(answer: Callable[[dict[OutPoint, Output], Spend], int]) -> 
 
 check_utxo_spend = Exercise(
     name="utxo_spend",
+    references=(validate_spend,),
     goal="Write validate_spend(utxos, spend): return the fee (inputs - outputs) of a valid "
     "spend, and raise ValueError for a spend that breaks a rule: an input that is not in "
     "utxos, a coin listed twice, a signature that does not recover to the coin's owner, an "
