@@ -58,7 +58,7 @@ LESSONS: tuple[Lesson, ...] = (
            "twelve words, spot a phishing signature request",
            needs=(2,),
            key_ideas="EIP-55, EIP-191 messages, Sign-In with Ethereum, BIP-39 words, safe keys"),
-    Lesson(4, "build_a_blockchain", "Build a blockchain", 95, FOUNDATIONS,
+    Lesson(4, "build_a_blockchain", "Build a blockchain", 105, FOUNDATIONS,
            "build, mine and validate a chain; verify the real Bitcoin genesis block",
            needs=(1, 2),
            key_ideas="transactions, blocks, proof of work, validation, fork choice"),

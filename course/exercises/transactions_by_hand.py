@@ -85,7 +85,7 @@ def _fuzz(strategy: st.SearchStrategy[Any], test: Callable[[Any], None]) -> None
     search()
 
 
-# --- Try it 5: signing_hash ---------------------------------------------------------------------
+# --- Try it 6: signing_hash ---------------------------------------------------------------------
 
 
 def transactions() -> st.SearchStrategy[Transaction]:
@@ -152,7 +152,7 @@ check_signing_hash = Exercise(
 )
 
 
-# --- Try it 6: validate_transaction -------------------------------------------------------------
+# --- Try it 7: validate_transaction -------------------------------------------------------------
 
 MUTATIONS = (
     "valid",
@@ -269,7 +269,7 @@ check_validate_transaction = Exercise(
     "the chain accepts, else the first broken rule: 'signature', 'chain_id', 'nonce' or "
     "'funds', in that order.",
     hints=(
-        "The list above Try it 6 gives the four rules and their order. 'signature' covers "
+        "The list above Try it 7 gives the four rules and their order. 'signature' covers "
         "both the canonical form (low s, v of 0 or 1) and recovery to the sender, using your "
         "signing_hash; the nonce must equal state.nonce(sender) exactly; the sender pays "
         "amount + fee out of state.balance(sender).",
@@ -283,7 +283,7 @@ check_validate_transaction = Exercise(
 )
 
 
-# --- Try it 7: raw_transaction (EIP-1559) --------------------------------------------------------
+# --- Try it 8: raw_transaction (EIP-1559) --------------------------------------------------------
 
 TYPE_2_FIELDS = (
     "chain_id",

@@ -123,3 +123,86 @@ def test_mine_header_starting_at_nonce_1_is_not_accepted():
         return replace(header, nonce=nonce)
 
     assert check_mine_header.check(from_one).status == "not yet"
+
+
+# --- Try it 5: build a UTXO spend ---------------------------------------------------------------
+
+
+def _take_coins(utxos, wallet, amount, fee, biggest_first=False):
+    mine = [(point, coin) for point, coin in utxos.items() if coin.owner == wallet.address]
+    if biggest_first:
+        mine.sort(key=lambda item: -item[1].amount)
+    inputs, total = [], 0
+    for point, coin in mine:
+        if total < amount + fee:
+            inputs.append(point)
+            total += coin.amount
+    return inputs, total
+
+
+def build_spend(utxos, wallet, to, amount, fee):
+    from course.chain.utxo import Output, sign_spend
+
+    inputs, total = _take_coins(utxos, wallet, amount, fee)
+    if total < amount + fee:
+        raise ValueError("not enough")
+    outputs = [Output(to, amount)] + ([Output(wallet.address, total - amount - fee)]
+                                      if total > amount + fee else [])
+    return sign_spend(tuple(inputs), tuple(outputs), (wallet,) * len(inputs))
+
+
+def build_spend_biggest_first_change_first(utxos, wallet, to, amount, fee):
+    from course.chain.utxo import Output, sign_spend
+
+    inputs, total = _take_coins(utxos, wallet, amount, fee, biggest_first=True)
+    if total < amount + fee:
+        raise ValueError("not enough")
+    change = total - amount - fee
+    outputs = ([Output(wallet.address, change)] if change else []) + [Output(to, amount)]
+    return sign_spend(tuple(inputs), tuple(outputs), (wallet,) * len(inputs))
+
+
+def _variant(change, raise_when_short=True, every_coin=False):
+    from course.chain.utxo import Output, sign_spend
+
+    def answer(utxos, wallet, to, amount, fee):
+        inputs, total = _take_coins(utxos, wallet, amount, fee)
+        if total < amount + fee and raise_when_short:
+            raise ValueError("not enough")
+        if every_coin:  # the wallet's coins suffice, but it takes everybody's
+            inputs = list(utxos)
+            total = sum(utxos[p].amount for p in inputs)
+        outputs = [Output(to, amount)]
+        left = change(total, amount, fee)
+        if left is not None:
+            outputs.append(Output(wallet.address, left))
+        return sign_spend(tuple(inputs), tuple(outputs), (wallet,) * len(inputs))
+
+    return answer
+
+
+WRONG_BUILDS = [
+    (_variant(lambda total, amount, fee: None), "leaves a fee of 7, not 1"),  # no change
+    (_variant(lambda total, amount, fee: total - amount - fee), "amount=0"),  # change of 0
+    (_variant(lambda total, amount, fee: total - amount), "leaves a fee of 0, not 1"),
+    (_variant(lambda t, a, f: t - a - f or None, raise_when_short=False),
+     "raise ValueError instead of returning a spend"),
+    (_variant(lambda t, a, f: t - a - f or None, every_coin=True),
+     "built a spend the chain refuses"),  # signs Bob's coins with Alice's key
+]
+
+
+def test_the_build_spend_checker_works_both_ways():
+    from course.exercises.build_a_blockchain import check_build_spend
+
+    assert_checked_both_ways(check_build_spend,
+                             [build_spend, build_spend_biggest_first_change_first],
+                             [wrong for wrong, _ in WRONG_BUILDS])
+
+
+@pytest.mark.parametrize(("wrong", "why"), WRONG_BUILDS)
+def test_a_wrong_build_is_told_which_call_and_what_is_off(wrong, why):
+    from course.exercises.build_a_blockchain import check_build_spend
+
+    outcome = check_build_spend.check(wrong)
+    assert why in outcome.message and "build_spend(coins of the wallet" in outcome.message
