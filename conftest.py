@@ -41,6 +41,7 @@ SLOW = (
     "tests/exercises/test_tokens_nfts_tokenomics.py::test_the_solidity_checks",
     "tests/evm/test_invariants.py",
     "tests/evm/test_anvil.py::test_notebook_04",
+    "tests/evm/test_learner_contracts_on_anvil.py",
     "tests/evm/test_no_compiler_notebooks.py",
     "tests/defi/test_oracle_attack.py",  # deploys a fresh on-chain market per test
     "tests/exercises/test_oracle_attack_exercise.py::test_the_checker",
