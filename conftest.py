@@ -40,7 +40,7 @@ SLOW = (
     "tests/exercises/test_tokens_nfts_tokenomics.py::test_vesting_wallet",
     "tests/exercises/test_tokens_nfts_tokenomics.py::test_the_solidity_checks",
     "tests/evm/test_invariants.py",
-    "tests/evm/test_anvil.py::test_notebook_04",
+    "tests/evm/test_anvil.py::test_notebook_05",
     "tests/evm/test_learner_contracts_on_anvil.py",
     "tests/evm/test_no_compiler_notebooks.py",
     "tests/defi/test_oracle_attack.py",  # deploys a fresh on-chain market per test
@@ -65,8 +65,8 @@ SLOW = (
 
 # Tests that start a Ray cluster: the full suite runs them after the parallel part, one at a
 # time, because Ray's start-up times out when it shares two busy cores with other workers.
-RAY = ("tests/compute/test_ray_backend.py", "notebooks/13_", "tests/test_student.py::"
-       "test_every_student_copy_runs_top_to_bottom_with_every_exercise_not_done[13_")
+RAY = ("tests/compute/test_ray_backend.py", "notebooks/14_", "tests/test_student.py::"
+       "test_every_student_copy_runs_top_to_bottom_with_every_exercise_not_done[14_")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -58,63 +58,69 @@ LESSONS: tuple[Lesson, ...] = (
            "twelve words, spot a phishing signature request",
            needs=(2,),
            key_ideas="EIP-55, EIP-191 messages, Sign-In with Ethereum, BIP-39 words, safe keys"),
-    Lesson(4, "build_a_blockchain", "Build a blockchain", 105, FOUNDATIONS,
+    Lesson(4, "build_a_blockchain", "Build a blockchain", 60, FOUNDATIONS,
            "build, mine and validate a chain; verify the real Bitcoin genesis block",
            needs=(1, 2),
            key_ideas="transactions, blocks, proof of work, validation, fork choice"),
-    Lesson(5, "consensus_and_attacks", "Consensus and attacks", 75, FOUNDATIONS,
+    Lesson(5, "transactions_by_hand", "Transactions by hand", 50, FOUNDATIONS,
+           "validate and build a UTXO spend with change, write a node's transaction rules, encode "
+           "and sign an EIP-1559 transaction byte by byte and send it to an EVM and to anvil",
+           needs=(4,),
+           key_ideas="UTXOs vs accounts, signing hashes, a node's transaction rules, RLP and "
+                     "EIP-1559 bytes"),
+    Lesson(6, "consensus_and_attacks", "Consensus and attacks", 75, FOUNDATIONS,
            "reproduce the whitepaper's double-spend table, write selfish mining as a state "
            "machine, PoW vs PoS",
            needs=(4,),
            key_ideas="forks, double spends, selfish mining, proof of stake and slashing"),
-    Lesson(6, "smart_contracts_with_web3", "Smart contracts with web3.py", 75, CONTRACTS,
+    Lesson(7, "smart_contracts_with_web3", "Smart contracts with web3.py", 75, CONTRACTS,
            "deploy and use contracts on an in-memory EVM or a real node; read events and gas",
            needs=(2, 4),
            key_ideas="deploying and calling contracts, gas, events, reverts"),
-    Lesson(7, "contract_security", "Contract security", 100, CONTRACTS,
+    Lesson(8, "contract_security", "Contract security", 100, CONTRACTS,
            "find and exploit reentrancy, access control, tx.origin, front-running, delegatecall "
            "and signature replay; write the attacker and the fix",
-           needs=(6,),
+           needs=(7,),
            key_ideas="reentrancy and checks-effects-interactions, access control, storage layout, "
                      "signature replay and EIP-712"),
-    Lesson(8, "tokens_nfts_tokenomics", "Tokens, NFTs and tokenomics", 75, CONTRACTS,
+    Lesson(9, "tokens_nfts_tokenomics", "Tokens, NFTs and tokenomics", 75, CONTRACTS,
            "mint an ERC-721, model supply and vesting, see whales bend a token vote",
-           needs=(4, 6),
+           needs=(4, 7),
            key_ideas="supply, emission, vesting, real yield"),
-    Lesson(9, "defi_amms_and_lending", "DeFi: AMMs and lending", 85, DEFI,
+    Lesson(10, "defi_amms_and_lending", "DeFi: AMMs and lending", 85, DEFI,
            "swap on a Uniswap-V2-exact AMM, measure impermanent loss, liquidate a loan",
-           needs=(6,), helps=(8,),
+           needs=(7,), helps=(9,),
            key_ideas="AMM swaps, impermanent loss, health factor, liquidation"),
-    Lesson(10, "defi_risk_lab", "DeFi risk lab", 90, DEFI,
+    Lesson(11, "defi_risk_lab", "DeFi risk lab", 90, DEFI,
            "run Monte Carlo risk (VaR, CVaR), test indicators honestly, price MEV and depegs",
-           needs=(9,),
+           needs=(10,),
            key_ideas="Monte Carlo risk, VaR and CVaR, MEV, due diligence"),
-    Lesson(11, "gpu_compute_basics", "GPU compute basics", 70, COMPUTE,
+    Lesson(12, "gpu_compute_basics", "GPU compute basics", 70, COMPUTE,
            "measure CPU vs GPU throughput with torch, write a benchmark harness, count FLOPs, make "
            "runs deterministic",
            needs=(0,),
            key_ideas="FLOPs, throughput, the roofline, float tolerance, precision (TF32)"),
-    Lesson(12, "depin_compute_marketplace", "A DePIN compute marketplace", 105, COMPUTE,
+    Lesson(13, "depin_compute_marketplace", "A DePIN compute marketplace", 105, COMPUTE,
            "run a GPU job market with escrow, verification, slashing and dropouts; write a "
            "provider's bidding strategy",
-           needs=(11,), helps=(5,),
+           needs=(12,), helps=(6,),
            key_ideas="jobs, bids, escrow, commit-and-challenge verification, collusion, "
                      "Sybils, reputation"),
-    Lesson(13, "scaling_out_with_ray", "Scaling out with Ray", 70, COMPUTE,
+    Lesson(14, "scaling_out_with_ray", "Scaling out with Ray", 70, COMPUTE,
            "run the same market on Ray; write a job driver that loses no job when a worker dies",
-           needs=(11, 12),
+           needs=(12, 13),
            key_ideas="Ray tasks and actors; a worker dies and no job is lost; when scaling out "
                      "pays"),
-    Lesson(14, "depin_tokenomics", "DePIN tokenomics", 60, COMPUTE,
+    Lesson(15, "depin_tokenomics", "DePIN tokenomics", 60, COMPUTE,
            "model burn-and-mint equilibrium, provider income and demand scenarios; write a mint "
            "policy that keeps a price band",
-           needs=(8,), helps=(12,),
+           needs=(9,), helps=(13,),
            key_ideas="burn-and-mint equilibrium, provider income"),
-    Lesson(15, "capstone_depin_marketplace", "Capstone: a DePIN marketplace end to end", 135,
+    Lesson(16, "capstone_depin_marketplace", "Capstone: a DePIN marketplace end to end", 135,
            CAPSTONE,
            "wire an on-chain escrow to the job runner end to end, write a job's payment with a "
            "dispute window in Solidity, then extend it",
-           needs=(6, 7, 12), helps=(14,),
+           needs=(7, 8, 13), helps=(15,),
            key_ideas="the whole system: on-chain escrow settling real jobs"),
 )
 
@@ -205,11 +211,11 @@ LEARNING_PATHS: tuple[LearningPath, ...] = (
         f"on your own laptop, about {round(total_minutes() / 60)} hours in all",
         (
             PathStep("week 1", (0, 1, 2, 3), "hashes, Merkle proofs, keys, signatures and wallets"),
-            PathStep("week 2", (4, 5), "build a chain, then attack it"),
-            PathStep("week 3", (6, 7, 8), "contracts on a real EVM, exploits and fixes, tokens"),
-            PathStep("week 4", (9, 10), "AMMs, lending and the risk lab"),
-            PathStep("week 5", (11, 12, 13, 14), "GPU jobs, the compute market, Ray, tokenomics"),
-            PathStep("week 6", (15,), "the capstone"),
+            PathStep("week 2", (4, 5, 6), "build a chain, write its transactions, then attack it"),
+            PathStep("week 3", (7, 8, 9), "contracts on a real EVM, exploits and fixes, tokens"),
+            PathStep("week 4", (10, 11), "AMMs, lending and the risk lab"),
+            PathStep("week 5", (12, 13, 14, 15), "GPU jobs, the compute market, Ray, tokenomics"),
+            PathStep("week 6", (16,), "the capstone"),
         ),
     ),
     LearningPath(
@@ -220,8 +226,8 @@ LEARNING_PATHS: tuple[LearningPath, ...] = (
             PathStep("0:15-0:50", (1,), "avalanche effect and a Merkle proof"),
             PathStep("0:50-1:40", (4,), "mine a block, break every rule, verify Bitcoin's genesis"),
             PathStep("1:40-1:50", (), "break"),
-            PathStep("1:50-2:30", (6,), "deploy a token on the in-memory EVM"),
-            PathStep("2:30-3:00", (12,), "run the GPU job market and catch the cheater"),
+            PathStep("1:50-2:30", (7,), "deploy a token on the in-memory EVM"),
+            PathStep("2:30-3:00", (13,), "run the GPU job market and catch the cheater"),
         ),
     ),
     LearningPath(
@@ -229,10 +235,11 @@ LEARNING_PATHS: tuple[LearningPath, ...] = (
         "full days with exercises and a capstone",
         (
             PathStep("day 1", (0, 1, 2, 3), "cryptography you can run; every exercise checked"),
-            PathStep("day 2", (4, 5), "a chain of your own; forks, double spends, selfish mining"),
-            PathStep("day 3", (6, 7, 8), "Solidity and web3.py; the security labs"),
-            PathStep("day 4", (9, 10, 11), "DeFi mechanics and risk; GPUs and FLOPs"),
-            PathStep("day 5", (12, 13, 14, 15), "compute market, Ray, tokenomics, capstone demo"),
+            PathStep("day 2", (4, 5, 6), "a chain of your own, transactions from bytes; forks, "
+                     "double spends, selfish mining"),
+            PathStep("day 3", (7, 8, 9), "Solidity and web3.py; the security labs"),
+            PathStep("day 4", (10, 11, 12), "DeFi mechanics and risk; GPUs and FLOPs"),
+            PathStep("day 5", (13, 14, 15, 16), "compute market, Ray, tokenomics, capstone demo"),
         ),
     ),
 )
@@ -248,11 +255,13 @@ class Role:
 
 
 ROLES: tuple[Role, ...] = (
-    Role("Smart-contract developer", "Solidity, web3.py, token standards, gas", (2, 3, 6, 8, 15)),
-    Role("Security auditor", "validation rules, attacks, exploits and their fixes", (4, 5, 7, 9)),
-    Role("DeFi analyst", "AMM math, liquidations, Monte Carlo risk, MEV", (8, 9, 10)),
+    Role("Smart-contract developer", "Solidity, web3.py, token standards, gas",
+         (2, 3, 5, 7, 9, 16)),
+    Role("Security auditor", "validation rules, attacks, exploits and their fixes",
+         (4, 5, 6, 8, 10)),
+    Role("DeFi analyst", "AMM math, liquidations, Monte Carlo risk, MEV", (9, 10, 11)),
     Role("DePIN infrastructure engineer", "GPU workloads, verification, Ray, incentives",
-         (11, 12, 13, 14, 15)),
+         (12, 13, 14, 15, 16)),
 )
 
 

@@ -2,10 +2,10 @@
 
     CourseError                      anything the course refuses, on purpose
     ├── InvalidInput (ValueError)    a function was called with a value that breaks its rule
-    ├── ChainError                   course.chain   (notebooks 01-05)
-    ├── EvmError                     course.evm     (notebooks 06-09, 15)
-    ├── DefiError                    course.defi    (notebooks 09-10)
-    └── ComputeError                 course.compute (notebooks 11-15)
+    ├── ChainError                   course.chain   (notebooks 01-06)
+    ├── EvmError                     course.evm     (notebooks 07-10, 16)
+    ├── DefiError                    course.defi    (notebooks 10-11)
+    └── ComputeError                 course.compute (notebooks 12-16)
 
 Each package's errors subclass its branch, and the input errors among them also subclass
 ``ValueError``, so ``except ValueError`` keeps working. A message names the parameter, the

@@ -24,7 +24,7 @@ from course.paths import NOTEBOOKS_DIR, REPO_ROOT
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--no-first-run"]
-NOTEBOOKS = ["00_start_here.ipynb", "15_capstone_depin_marketplace.ipynb"]
+NOTEBOOKS = ["00_start_here.ipynb", "16_capstone_depin_marketplace.ipynb"]
 SCREENSHOTS = REPO_ROOT / "test-artifacts"
 TOKEN = "course-browser-test"
 NEWS_PROMPT = "get notified about official Jupyter news"

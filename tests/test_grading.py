@@ -115,13 +115,13 @@ def test_a_cell_that_hangs_or_kills_the_kernel_keeps_the_outcomes_before_it(tmp_
 def test_a_notebook_that_uses_plain_web3_calls_passes(tmp_path, capsys):
     """Sending with web3.py's own .transact() (not the course's send) is a correct answer, and
     the demo cell after it, where the transfer reverts, still runs."""
-    notebook = nbformat.read(notebooks_dir() / "06_smart_contracts_with_web3.ipynb", as_version=4)
+    notebook = nbformat.read(notebooks_dir() / "07_smart_contracts_with_web3.ipynb", as_version=4)
     course_way = "    return send(w3, token.functions.transfer(recipient, amount), sender=sender)\n"
     web3_way = ("    tx = token.functions.transfer(recipient, amount).transact({'from': sender})\n"
                 "    return w3.eth.wait_for_transaction_receipt(tx)\n")
     (solution,) = [c for c in notebook.cells if course_way in c.source]
     solution.source = solution.source.replace(course_way, web3_way)
-    path = tmp_path / "06_smart_contracts_with_web3.ipynb"
+    path = tmp_path / "07_smart_contracts_with_web3.ipynb"
     nbformat.write(notebook, path)
     code, out, _ = check(path, capsys)
     assert code == 0, out

@@ -242,7 +242,7 @@ def test_no_page_loads_anything_from_elsewhere_so_the_site_works_offline(site):
 
 def test_formulas_are_typeset_into_inline_svg_with_their_tex_as_alt_text(site):
     out, _ = site
-    page = (out / "05_consensus_and_attacks.html").read_text(encoding="utf-8")
+    page = (out / "06_consensus_and_attacks.html").read_text(encoding="utf-8")
     assert page.count('src="data:image/svg+xml;base64,') >= 1
     assert 'alt="P(q, z) = 1 - \\sum_{k=0}^{z}' in page
 
@@ -271,7 +271,7 @@ def test_further_reading_sources_and_the_next_line_get_links():
                  "([docs.ray.io](https://docs.ray.io))",
                  "Next: [**02 · Keys and signatures**](02_keys_and_signatures.html)."):
         assert link in linked
-    assert link_sources("Next: **10 · DeFi risk lab**.", {}) == "Next: **10 · DeFi risk lab**."
+    assert link_sources("Next: **11 · DeFi risk lab**.", {}) == "Next: **11 · DeFi risk lab**."
 
 
 def test_each_pages_next_line_links_the_next_page(site):

@@ -7,7 +7,7 @@ Two primary sources, each as a closed form and as a simulation that must agree w
 - "Majority is not Enough" (Eyal & Sirer 2014): a pool with a share ``alpha`` that withholds
   its blocks earns more than its fair share once ``alpha`` passes a threshold.
 
-Taught in notebook 05 (the learner computes the whitepaper's table, then the Nakamoto coefficient).
+Taught in notebook 06 (the learner computes the whitepaper's table, then the Nakamoto coefficient).
 """
 
 from __future__ import annotations

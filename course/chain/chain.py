@@ -7,7 +7,7 @@ branch with the most cumulative work, not the most blocks. When another branch o
 The genesis block commits to the chain's parameters and allocations (its Merkle root field
 holds their hash), so two chains with different rules or different starting balances have
 different genesis hashes, and no block of one can ever join the other.
-Taught in notebooks 04 and 05.
+Taught in notebooks 04 and 06.
 """
 
 from __future__ import annotations

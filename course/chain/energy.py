@@ -2,7 +2,7 @@
 
 An estimate of energy per transaction for each, from assumptions that carry their source and
 date: the figures drift, but the gap of orders of magnitude survives any reasonable choice.
-Taught in notebook 05 (the comparison after proof of stake).
+Taught in notebook 06 (the comparison after proof of stake).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ value found and what was expected, e.g.
     block #3 (00a1f3...) broke rule 'proof of work': hash = 0x3f2a..., expected <= target 0x00ff...
 
 A rejected block or transaction changes nothing: the chain validates on a copy first.
-Taught in notebooks 04 (every rule, broken once) and 05.
+Taught in notebooks 04 (every rule, broken once), 05 and 06.
 """
 
 from __future__ import annotations

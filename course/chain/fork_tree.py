@@ -4,7 +4,7 @@ on a lane of its own, so that no two blocks (and no two labels) share a place.
 Height is the x coordinate, the lane the y coordinate: lane 0 holds the main chain, lanes 1, 2,
 ... the abandoned branches, each block as close to the main chain as the blocks already placed
 allow. A branch keeps its parent's lane while it can, so it reads as one line.
-Taught in notebook 05 (natural forks drawn as a tree).
+Taught in notebook 06 (natural forks drawn as a tree).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ message formats from eth-account and hashing from eth-utils: we never hand-roll 
 Error messages never print a private key, only its type or length. Sign-In with Ethereum
 lives in ``course.chain.siwe``, BIP-39 mnemonics in ``course.chain.mnemonic``.
 Taught in notebooks 02 (keys, signatures) and 03 (messages, SIWE, mnemonics); used by notebooks
-04 (signed transactions) and 05 (validators).
+04 and 05 (signed transactions) and 06 (validators).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ node j, arriving ``latency[i][j]`` seconds later. Each node mines on its own tip
 a received block only if that chain is longer (equal work per block); a tie keeps the block seen
 first. Two blocks found within the propagation delay fork the chain: one of them goes stale.
 One seeded numpy Generator drives everything: same seed, same blocks, same plots.
-Taught in notebook 05 (natural forks, the double-spend race, the 51% attack).
+Taught in notebook 06 (natural forks, the double-spend race, the 51% attack).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ block (by the pool or by an honest miner) moves the machine one step and may set
 the main chain for good. ``selfish_step`` is one step; ``selfish_revenue`` feeds any step
 function a random sequence of finders and returns the pool's share of the settled blocks, which
 ``course.chain.attacks.selfish_mining_revenue`` gives in closed form.
-Taught in notebook 05 (the learner writes the step function).
+Taught in notebook 06 (the learner writes the step function).
 """
 
 from __future__ import annotations

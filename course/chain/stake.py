@@ -5,7 +5,7 @@ by lot, each validator's chance proportional to its stake. Every node must draw 
 so the draw is a hash of shared randomness (the seed) and the slot number. A validator that
 signs two different blocks for one slot has *double signed*: the two signed proposals prove
 it, anyone can submit them, and part of its stake is burned (slashed). The threat of losing
-stake, not spent energy, is what makes cheating expensive. Taught in notebook 05 (the energy
+stake, not spent energy, is what makes cheating expensive. Taught in notebook 06 (the energy
 comparison with proof of work is in ``course.chain.energy``).
 """
 

@@ -7,7 +7,8 @@ The chain id does the same across chains (a testnet payment is worthless on main
 
 A signature has exactly one accepted encoding (low ``s``, ``v`` of 0 or 1, as EIP-2 and
 BIP-62 require), so nobody but the sender can make a second valid id for the same payment.
-Taught in notebooks 02 (malleability) and 04.
+Taught in notebooks 02 (malleability), 04 and 05 (the signing
+hash and the rules, by hand).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ new outputs is the fee, so a payment of 3 from a coin of 10 needs a "change" out
 to the payer, or the miner keeps it. A coin can be spent once: spending removes it from the
 set of unspent outputs. The mini-chain uses accounts (balances and nonces, like Ethereum)
 because they are shorter to read; this module is the other model, for comparison.
-Taught in notebook 04.
+Taught in notebook 05.
 """
 
 from __future__ import annotations

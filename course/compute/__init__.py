@@ -2,7 +2,7 @@
 
 Providers bid for jobs, an escrow holds the requester's money, redundant runs and spot
 checks verify results, cheaters lose their stake, and a ``JobRunner`` runs it all on a
-local process pool or on Ray. Taught in notebooks 11-15 (each module names its own).
+local process pool or on Ray. Taught in notebooks 12-16 (each module names its own).
 """
 
 from course.compute.errors import (

@@ -4,7 +4,7 @@ A backend takes one round of tasks, runs them in parallel, and returns one outco
 task, in task order. When the process running a task dies, that task's outcome has
 ``result=None`` and the note ``"worker lost"``; the backend replaces the dead worker.
 
-Taught in notebooks 12 (local) and 13 (Ray).
+Taught in notebooks 13 (local) and 14 (Ray).
 """
 
 from __future__ import annotations

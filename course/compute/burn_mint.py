@@ -12,7 +12,7 @@ spent per epoch), plus ``speculative_usd`` held for other reasons, so
 
     price = (demand_usd / velocity + speculative_usd) / supply.
 
-Taught in notebook 14.
+Taught in notebook 15.
 """
 
 from __future__ import annotations

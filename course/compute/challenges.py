@@ -19,7 +19,7 @@ Non-finite values are compared as values: an honest NaN or inf must sit where th
 verifier's own recomputation has it. A row that fails is a *proof*: its opening matches the
 provider's own commitment, and the job's seed says what it should hold.
 
-Taught in notebook 12; the runner (``course.compute.runner``) challenges with it.
+Taught in notebook 13; the runner (``course.compute.runner``) challenges with it.
 """
 
 from __future__ import annotations

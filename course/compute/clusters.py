@@ -15,7 +15,7 @@ submitted (``jobs=``), and calls from a second thread are refused (the story wou
 how threads interleave). The driver's process can still reach and rewrite all of this; see
 course/check_channel.py for what an in-process check can and cannot promise.
 
-Taught in notebook 13 (Try it 2: a driver that loses no job).
+Taught in notebook 14 (Try it 2: a driver that loses no job).
 """
 
 from __future__ import annotations

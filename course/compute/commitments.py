@@ -10,7 +10,7 @@ survives k challenges with probability at most f^k.
 
 For a matrix product the verifier has a cheaper check of *all* of C = A·B at once:
 Freivalds' test, A·(B·r) = C·r for a random vector r, in O(n²) instead of O(n³).
-Taught in notebook 12 (and used by notebook 15's extension tasks).
+Taught in notebook 13 (and used by notebook 16's extension tasks).
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def first_rows_summary(output: torch.Tensor) -> tuple[float, ...]:
     """The course's OLD summary: the sums of the first 16 rows, whatever the others hold.
 
     A provider that computes only those rows gets the same summary as an honest one: the
-    cautionary example of notebook 12. Today's summary sums blocks that cover every row.
+    cautionary example of notebook 13. Today's summary sums blocks that cover every row.
     """
     rows = output.reshape(output.shape[0], -1).sum(dim=1)[:SUMMARY_SIZE]
     return tuple(float(value) for value in rows.double().cpu())
@@ -149,7 +149,7 @@ def summarize(output: torch.Tensor) -> WorkResult:
     """The matmul result a provider sends for ``output`` under the OLD first-rows summary.
 
     Its summary is ``first_rows_summary(output)``, and it claims the whole product's FLOPs:
-    the cautionary example of notebook 12 (compare it with ``old_summary_result``).
+    the cautionary example of notebook 13 (compare it with ``old_summary_result``).
     """
     ensure_instance(output, "output", torch.Tensor, error=VerificationError)
     ensure(output.ndim == 2 and output.shape[0] == output.shape[1] >= 1
@@ -161,7 +161,7 @@ def summarize(output: torch.Tensor) -> WorkResult:
 
 
 def old_summary_result(size: int, seed: int) -> WorkResult:
-    """What an honest provider sent under the OLD first-rows summary (notebook 12's baseline)."""
+    """What an honest provider sent under the OLD first-rows summary (notebook 13's baseline)."""
     a, b = matmul_inputs(size, seed)
     return summarize(a @ b)
 

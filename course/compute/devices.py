@@ -1,6 +1,6 @@
 """Which device runs the torch work: the GPU when there is one, the CPU otherwise.
 
-Taught in notebook 11.
+Taught in notebook 12.
 """
 
 from __future__ import annotations

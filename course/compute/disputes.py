@@ -14,7 +14,7 @@ game behind Truebit and Gensyn's Verde (*refereed delegation*):
    start (``RowChecker``); a side whose end does not follow from its start is proven wrong.
 
 Every opening is checked against its provider's commitment, so nobody can change its story
-in the middle of the game. Taught in notebook 12; the runner uses it when two training
+in the middle of the game. Taught in notebook 13; the runner uses it when two training
 results pass their challenges but still disagree.
 """
 

@@ -1,21 +1,21 @@
 """Everything course.compute refuses, in one family under ``course.errors.ComputeError``.
 
-Taught in notebooks 11-15 (each error is raised where its notebook's idea lives).
+Taught in notebooks 12-16 (each error is raised where its notebook's idea lives).
 
     ComputeError
-    ├── DeviceError        (ValueError) a device torch cannot use here        notebook 11
-    ├── MeasurementError   (ValueError) a timing or roofline input is wrong    notebook 11
-    ├── WorkloadError      (ValueError) an unknown workload or a bad parameter notebooks 11-12
-    ├── JobSpecError       (ValueError) a job spec breaks a rule               notebook 12
-    ├── ProviderError      (ValueError) a provider's description breaks a rule notebook 12
-    ├── NoProviderError    (ValueError) too few providers may take a job       notebook 12
-    ├── LedgerError        (ValueError) a ledger operation breaks a rule       notebook 12
+    ├── DeviceError        (ValueError) a device torch cannot use here        notebook 12
+    ├── MeasurementError   (ValueError) a timing or roofline input is wrong    notebook 12
+    ├── WorkloadError      (ValueError) an unknown workload or a bad parameter notebooks 12-13
+    ├── JobSpecError       (ValueError) a job spec breaks a rule               notebook 13
+    ├── ProviderError      (ValueError) a provider's description breaks a rule notebook 13
+    ├── NoProviderError    (ValueError) too few providers may take a job       notebook 13
+    ├── LedgerError        (ValueError) a ledger operation breaks a rule       notebook 13
     │   ├── InsufficientCredits         an account or escrow holds too little
     │   └── AlreadySettled              the escrow is closed, or paid already
-    ├── VerificationError  (ValueError) a bad input to a check or a reputation notebook 12
-    ├── RunnerError        (ValueError) a runner or backend set up wrongly      notebooks 12-13
-    ├── BurnMintError      (ValueError) a bad tokenomics input                 notebook 14
-    └── OnChainError       (ValueError) input the on-chain bridge cannot settle notebook 15
+    ├── VerificationError  (ValueError) a bad input to a check or a reputation notebook 13
+    ├── RunnerError        (ValueError) a runner or backend set up wrongly      notebooks 13-14
+    ├── BurnMintError      (ValueError) a bad tokenomics input                 notebook 15
+    └── OnChainError       (ValueError) input the on-chain bridge cannot settle notebook 16
 
 Each is also a ``ValueError`` (a wrong value was passed in), so ``except ValueError`` works.
 """

@@ -4,7 +4,7 @@ Credits only move, never appear or vanish: ``total()`` (balances + stakes + escr
 same before and after every operation. Each operation checks everything first and only
 then changes state, so a refused operation changes nothing.
 
-Taught in notebook 12 (and settled on chain in notebook 15).
+Taught in notebook 13 (and settled on chain in notebook 16).
 """
 
 from __future__ import annotations

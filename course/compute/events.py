@@ -4,7 +4,7 @@ Event kinds are the ``EventKind`` values: ``matched``, ``run`` (a run that retur
 result), ``lost`` (dropped out, timed out or its worker died), ``reassigned``, ``slashed``,
 ``paid``, ``verified``, ``failed`` and ``unmatched``. Times are simulated seconds.
 
-Taught in notebooks 12 and 13.
+Taught in notebooks 13 and 14.
 """
 
 from __future__ import annotations

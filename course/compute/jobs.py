@@ -6,7 +6,7 @@
 Every field is checked when the spec is made; a bad one raises ``JobSpecError`` naming the
 field, the value and the rule.
 
-Taught in notebook 12 (and used by 13 and 15).
+Taught in notebook 13 (and used by 13 and 15).
 """
 
 from __future__ import annotations

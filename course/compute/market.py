@@ -10,7 +10,7 @@ A bid is ``provider.bid(job)`` (its price per MFLOP times the job's MFLOPs) unle
 names another price for it: what a bidding strategy chose for this job
 (``course.compute.strategies``). The rules are the same for both.
 
-Taught in notebook 12.
+Taught in notebook 13.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ position and its exact float32 bytes, so an opened row either is what was commit
 position, or its proof fails. The verifier draws the rows to check from the root and a
 secret it reveals only after the commitment.
 
-Taught in notebook 12 (the commit-then-challenge protocol; ``course.compute.commitments``
+Taught in notebook 13 (the commit-then-challenge protocol; ``course.compute.commitments``
 re-exports these names).
 """
 

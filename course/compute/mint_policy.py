@@ -1,6 +1,6 @@
 """A mint policy: steering a burn-and-mint token's price by feedback, epoch by epoch.
 
-Section 3 of notebook 14 mints a fixed schedule, and the price goes wherever demand takes it.
+Section 3 of notebook 15 mints a fixed schedule, and the price goes wherever demand takes it.
 A protocol that wants a steadier price can instead choose each epoch's mint from what it can
 observe, as a thermostat chooses the heating from the room's temperature. A **mint policy** is
 that choice: ``policy(price, supply, burned, band) -> tokens to mint this epoch``.
@@ -18,7 +18,7 @@ One epoch of ``run_mint_policy``:
 A larger float lowers the price, a smaller one raises it; minting is the only lever, burning
 the only brake. The run starts at rest at the band's middle (mint = burn / sell_share).
 
-Taught in notebook 14 (Try it 5).
+Taught in notebook 15 (Try it 5).
 """
 
 from __future__ import annotations

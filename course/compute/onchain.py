@@ -20,7 +20,7 @@ last node pairs with itself) with Ethereum's keccak-256 instead of double SHA-25
 contract can check a proof (``JobEscrow.merkleRoot``). A leaf is keccak256(index as 32 bytes ++
 the row's bytes); a row is the float32 bytes of one output row.
 
-Taught in notebook 15.
+Taught in notebook 16.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Pictures of a run: a Gantt chart of jobs per provider, earnings, and verification outcomes.
 
-Taught in notebooks 12 and 13.
+Taught in notebooks 13 and 14.
 """
 
 from __future__ import annotations

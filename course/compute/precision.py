@@ -9,7 +9,7 @@ TF32 and bf16 are emulated here by rounding the *inputs* of each matrix product 
 format and accumulating in fp32, which is what tensor cores do; the emulation gives the same
 numbers on a CPU and a GPU, so the course's CPU-only path still shows the effect.
 
-Taught in notebooks 11 (§6, the measurements) and 12 (tolerances).
+Taught in notebooks 12 (§6, the measurements) and 13 (tolerances).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ default to TF32); the provider's software runs every job at the job's declared p
 Chance is decided by a ``random.Random`` seeded from (seed, job, provider, attempt), so a
 run is reproducible whatever order the work happens to finish in.
 
-Taught in notebook 12 (and used by 13 and 15).
+Taught in notebook 13 (and used by 13 and 15).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ sentence what happened and what to do, instead of Ray's internal traceback.
     from course.compute.ray_start import start_ray
     start_ray(num_cpus=2)            # True: Ray is running (or was already)
 
-Used by notebook 13, where Ray starts.
+Used by notebook 14, where Ray starts.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The score is the mean of a Beta(1 + good, 1 + bad) belief (Laplace's rule of suc
 a newcomer starts at 0.5, every verified result pushes it up, every failure or caught
 cheat pushes it down, and a long good record is not undone by one bad run.
 
-Taught in notebook 12.
+Taught in notebook 13.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ Whatever stops a run early (an exception from a workload or a backend, Ctrl-C), 
 is settled or refunded first, every unfinished job ends ``failed``, and the report so far is
 kept as ``runner.last_report`` before the exception goes on (a note on it says so).
 
-Taught in notebooks 12 and 13 (and settled on chain in notebook 15).
+Taught in notebooks 13 and 14 (and settled on chain in notebook 16).
 """
 
 from __future__ import annotations

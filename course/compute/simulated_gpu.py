@@ -12,7 +12,7 @@ The first run costs ``first_call_factor`` times a normal one (a real first call 
 memory and picks or compiles a kernel), and a run listed in ``stolen`` takes longer because
 another process used the device meanwhile. Every call is logged in ``events``.
 
-Taught in notebook 11 (Try it 3: a benchmark harness).
+Taught in notebook 12 (Try it 3: a benchmark harness).
 """
 
 from __future__ import annotations

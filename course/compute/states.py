@@ -1,6 +1,6 @@
 """The states a job, a run and an event can be in: a fixed vocabulary instead of loose strings.
 
-Taught in notebook 12. Each is a ``StrEnum``, so ``JobStatus.VERIFIED == "verified"`` and it
+Taught in notebook 13. Each is a ``StrEnum``, so ``JobStatus.VERIFIED == "verified"`` and it
 prints as ``verified``: tables and comparisons with plain strings work as before.
 """
 

@@ -11,7 +11,7 @@ Costs come from hardware and electricity: one run takes ``flops / speed`` second
 ``watts`` meanwhile, and each joule costs ``energy_price`` credits. (The machines of this toy
 market do about 1 GFLOP/s, so a joule is priced like a few minutes of a real GPU's power.)
 
-Taught in notebook 12 (Try it 8).
+Taught in notebook 13 (Try it 8).
 """
 
 from __future__ import annotations

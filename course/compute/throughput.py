@@ -4,7 +4,7 @@ Throughput is work per second: FLOPs (floating-point operations) divided by the 
 took. Two limits cap it, and the roofline model (Williams, Waterman & Patterson, 2009)
 draws both: the chip's peak arithmetic rate, and how fast memory can feed it with data.
 
-Taught in notebook 11 (and used by 13's overhead measurements).
+Taught in notebook 12 (and used by 13's overhead measurements).
 """
 
 from __future__ import annotations

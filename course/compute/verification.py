@@ -7,7 +7,7 @@ a tolerance, never bit for bit, and NaN agrees with NaN in the same place.
 A vote only says which results agree. Who is *wrong* is proven by recomputing challenged
 rows (``course.compute.challenges``): the runner never slashes on a vote alone.
 
-Taught in notebook 12 (and used by 13 and 15).
+Taught in notebook 13 (and used by 13 and 15).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ gets the same answer up to floating-point rounding. It returns a ``WorkResult``:
 summary vector that depends on every row of the output (cheap to send over a network), the
 FLOPs it did, a fingerprint and, when asked, a Merkle commitment to every output row.
 
-Taught in notebooks 11 (the workloads and their FLOPs) and 12 (results and fingerprints).
+Taught in notebooks 12 (the workloads and their FLOPs) and 13 (results and fingerprints).
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def _block_sums(output: torch.Tensor) -> tuple[float, ...]:
     """Sums of SUMMARY_SIZE contiguous blocks of rows: a short vector that depends on EVERY row.
 
     (Summing only the first rows would let a provider compute those rows and invent the
-    rest: notebook 12's cautionary example, ``course.compute.commitments.first_rows_summary``.)
+    rest: notebook 13's cautionary example, ``course.compute.commitments.first_rows_summary``.)
     """
     rows = output.reshape(output.shape[0], -1).double().sum(dim=1)  # (rows,)
     blocks = torch.tensor_split(rows, min(SUMMARY_SIZE, rows.shape[0]))

@@ -1,7 +1,7 @@
 """DeFi mechanics: an AMM with Uniswap V2's exact integer math, impermanent loss, and more.
 
     from course.defi import get_amount_out, get_amount_in, impermanent_loss
-Taught in notebooks 08 (tokenomics), 09 and 10.
+Taught in notebooks 09 (tokenomics), 10 and 11.
 """
 
 from course.defi.amm import (

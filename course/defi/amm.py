@@ -3,7 +3,7 @@
 The pool holds reserves x and y and only accepts trades that keep x * y from falling (after a
 0.3% fee on the input). Every number here is an integer rounded exactly as UniswapV2Library and
 UniswapV2Pair round it, so the Python model and the on-chain contract agree to the wei.
-Taught in notebooks 09 (swaps, price impact) and 10 (MEV, depegs).
+Taught in notebooks 10 (swaps, price impact) and 11 (MEV, depegs).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ BPS = 10_000
 
 # The swaps Uniswap v2-core tests its pair with (test/UniswapV2Pair.spec.ts, swapTestCases):
 # (amount in, reserve in, reserve out) in whole tokens of 18 decimals, and the exact output in wei.
-# The course's tests, and notebook 09's check, hold get_amount_out and CoursePair to them.
+# The course's tests, and notebook 10's check, hold get_amount_out and CoursePair to them.
 V2_CORE_SWAP_CASES: tuple[tuple[int, int, int, int], ...] = (
     (1, 5, 10, 1662497915624478906),
     (1, 10, 5, 453305446940074565),

@@ -1,6 +1,6 @@
 """Impermanent loss: what a liquidity provider gives up, versus simply holding, when prices move.
 
-Taught in notebook 09.
+Taught in notebook 10.
 """
 
 from __future__ import annotations

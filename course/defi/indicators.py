@@ -8,7 +8,7 @@ Every function takes prices as a 1-D array ``(steps,)`` or a 2-D array ``(paths,
 works along the last axis, so one call handles thousands of simulated paths. Values that need
 more history than there is (the first ``window - 1`` of a moving average) are NaN.
 Sources: Appel (MACD, 1979); Wilder, "New Concepts in Technical Trading Systems" (RSI, 1978).
-Taught in notebook 10.
+Taught in notebook 11.
 """
 
 from __future__ import annotations

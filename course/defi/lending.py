@@ -10,7 +10,7 @@ Amounts are floats in whole tokens and prices are in one base currency (say USD)
 same arithmetic in integer wei with half-up rounding; we keep the formulas, not the rounding.
 Sources: Aave V2 whitepaper (2020) and docs; aave-v3-core, LiquidationLogic.sol and
 PoolConfigurator.sol (v1.x, 2022).
-Taught in notebooks 09 (health factor, liquidations) and 10 (liquidation odds).
+Taught in notebooks 10 (health factor, liquidations) and 11 (liquidation odds).
 """
 
 from __future__ import annotations

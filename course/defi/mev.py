@@ -10,7 +10,7 @@ victim who accepts almost any price, with the amount that maximises its profit).
 All amounts are integers in smallest units and every swap uses Uniswap V2's exact rounding
 (``course.defi.amm``), so a plan predicts its execution to the wei.
 Source: Zhou et al., "High-Frequency Trading on Decentralized On-Chain Exchanges" (IEEE S&P 2021).
-Taught in notebook 10.
+Taught in notebook 11.
 """
 
 from __future__ import annotations

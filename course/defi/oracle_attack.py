@@ -5,7 +5,7 @@ price, an attacker flash-borrows dollars (``FlashLoanPool.sol``), buys the colla
 its price up), deposits it, borrows against the inflated price, repays the loan and keeps the
 rest. With Uniswap V2's time-weighted average price (whitepaper section 2.2) the trade moves
 nothing the lender reads. Every token is counted: ``AttackReport`` reconciles all balances to
-the wei. Taught in notebook 09.
+the wei. Taught in notebook 10.
 """
 
 from __future__ import annotations

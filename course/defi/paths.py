@@ -12,7 +12,7 @@ positive; what changes between models is how wild the daily log-returns are:
 
 ``mu`` and ``sigma`` are per year and ``dt`` is one step in years (a day by default). All
 randomness comes from the one ``numpy.random.Generator`` you pass in: same seed, same paths.
-Taught in notebooks 09 and 10 (price paths for the Monte Carlo risk lab).
+Taught in notebooks 10 and 11 (price paths for the Monte Carlo risk lab).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ dollar-cost averaging, a stop-loss, and providing liquidity to a constant-produc
 
 Arrays follow one convention: time is the last axis. Prices are (paths, steps + 1), returns are
 (paths, steps); several assets stack in front, (assets, paths, steps + 1).
-Taught in notebook 10.
+Taught in notebook 11.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@
 
 Amounts are integers in smallest units (both tokens with the same decimals); prices are exact
 fractions of one reserve over the other, shown as floats.
-Taught in notebook 10.
+Taught in notebook 11.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@
 - Yield: a staking reward paid in new tokens is partly dilution: the *real* yield is
   (1 + nominal) / (1 + inflation) - 1.
 - Concentration: the Gini coefficient and the Lorenz curve of token balances.
-Taught in notebook 08.
+Taught in notebook 09.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ Unlike the in-memory EVM it checks what a public node checks (the chain id of a 
 for one). Its accounts come from a published test mnemonic; ``ANVIL_DEV_KEY`` is the first
 one's private key, printed by anvil on every start: a key for tests only, never for money.
 
-Used by notebook 04 (a raw transaction sent to a real node) and by the tests that run every
+Used by notebook 05 (a raw transaction sent to a real node) and by the tests that run every
 EVM test on anvil too.
 """
 

@@ -2,7 +2,7 @@
 
 Each artifact records the contract's ABI and bytecode, the compiler and settings that built it,
 and the SHA-256 of its source file, so a test can tell when a source changed without a rebuild.
-Taught in notebooks 06-09 and 15 (every contract they deploy comes from here).
+Taught in notebooks 07-10 and 16 (every contract they deploy comes from here).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ To test a deadline you make blocks instead of waiting for them. The in-memory EV
 (eth-tester) does it with Python calls; development nodes (anvil, hardhat, ganache) with
 extra JSON-RPC methods (``anvil_mine``, ``evm_mine``, ``evm_increaseTime``). Public networks
 offer neither: there, time passes at the speed of the chain.
-Taught in notebook 15 (deadlines and dispute windows).
+Taught in notebook 16 (deadlines and dispute windows).
 """
 
 from __future__ import annotations

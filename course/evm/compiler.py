@@ -3,7 +3,7 @@
 All three take the same standard-JSON input and give the same output, so the course's
 artifacts do not depend on which one a machine has. The committed artifacts were built with
 the solc-js version pinned in package.json (`npm install` in the course folder gets it).
-Taught in notebook 06 (compile a contract you edited).
+Taught in notebook 07 (compile a contract you edited).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Connect to an EVM: in memory by default, or any JSON-RPC node by URL.
 
-Taught in notebook 06 (in memory or a real node by URL), used by 07-09 and 15.
+Taught in notebook 07 (in memory or a real node by URL), used by 07-09 and 15.
 """
 
 from __future__ import annotations

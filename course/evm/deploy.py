@@ -1,5 +1,5 @@
 """Deploy contracts and send transactions, turning a revert into a readable error.
-Taught in notebook 06, used by notebooks 07-09 and 15.
+Taught in notebook 07, used by notebooks 08-10 and 16.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Gas reports: what each call used and what it would cost at a given gas price.
 
-Taught in notebooks 06 (gas and receipts) and 15 (what gas costs a marketplace).
+Taught in notebooks 07 (gas and receipts) and 16 (what gas costs a marketplace).
 """
 
 from __future__ import annotations

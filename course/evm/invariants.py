@@ -25,7 +25,7 @@ Two kinds of rule: an ``Invariant`` holds after every call (total supply conserv
 itself: a rule says when refusing was wrong. ``run.read(what, reader)`` reads the chain once
 per call for every rule that needs the same numbers. Every run starts from the state ``setup`` left
 (a chain snapshot), and hypothesis is derandomized, so the same contract gets the same verdict.
-Taught in notebooks 06 and 08 (the escrow, the ERC-20 and the vesting wallet checks).
+Taught in notebooks 07 and 09 (the escrow, the ERC-20 and the vesting wallet checks).
 """
 
 from __future__ import annotations

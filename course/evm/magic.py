@@ -11,7 +11,7 @@
 The cell is compiled by the real compiler (``course.evm.compiler``), exactly as the course's own
 contracts are; a mistake is reported with the cell's own line numbers, not a Python traceback.
 ``compile_cell(source)`` does the same for scripts. In the spirit of titanoboa's ``%%vyper``.
-Taught in notebook 06 (the Solidity primer), used by 07, 08 and 15.
+Taught in notebook 07 (the Solidity primer), used by 07, 08 and 15.
 """
 
 from __future__ import annotations

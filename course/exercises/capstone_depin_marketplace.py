@@ -1,4 +1,4 @@
-"""Checks for notebook 15 (the capstone): a run's price and collateral in wei, a job spec's
+"""Checks for notebook 16 (the capstone): a run's price and collateral in wei, a job spec's
 on-chain hash, and the verdict the chain carries out for one run. Each runs your function on
 many inputs and compares it with course.compute.onchain (pure Python: no chain needed). Try it
 4, a job's payment released after its dispute window in Solidity, lives in

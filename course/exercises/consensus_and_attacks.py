@@ -1,4 +1,4 @@
-"""Checks for notebook 05 (Consensus and attacks): the whitepaper's numbers, selfish mining as a
+"""Checks for notebook 06 (Consensus and attacks): the whitepaper's numbers, selfish mining as a
 state machine, and concentration."""
 
 from __future__ import annotations

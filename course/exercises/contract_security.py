@@ -1,4 +1,4 @@
-"""Checks for notebook 07 (Contract security), levels 2-4: each deploys a level's contract on a
+"""Checks for notebook 08 (Contract security), levels 2-4: each deploys a level's contract on a
 fresh chain, runs your exploit, and reads the goal back from the chain (who owns it, who holds the
 ether), whatever route you took; then it runs the same exploit against the fixed contract, which
 must resist. The Solidity and signature levels are in ``contract_security_levels``."""

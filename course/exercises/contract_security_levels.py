@@ -1,4 +1,4 @@
-"""Checks for notebook 07's levels where you write Solidity or sign messages: your own reentrancy
+"""Checks for notebook 08's levels where you write Solidity or sign messages: your own reentrancy
 attacker, the fixed vault's withdraw (fuzzed from several accounts), the delegatecall level and
 the two signed-cheque levels, with the on-chain bookkeeping every level's check shares. Each
 deploys on a fresh chain and checks the GOAL on-chain, however you reached it. The notebook
@@ -67,7 +67,7 @@ def _vault_with_deposits(w3: Web3, name: str) -> Any:
     return vault
 
 
-ALICE_KEY = Web3.keccak(text="alice's key in notebook 06: a test key, never use it for real")
+ALICE_KEY = Web3.keccak(text="alice's key in notebook 07: a test key, never use it for real")
 """Alice signs cheques with this key in the checks (eth-account derives her address)."""
 
 

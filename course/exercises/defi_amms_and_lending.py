@@ -1,4 +1,4 @@
-"""Checks for notebook 09 (DeFi: AMMs and lending): each runs your function on many inputs and
+"""Checks for notebook 10 (DeFi: AMMs and lending): each runs your function on many inputs and
 compares it with course.defi, whose AMM matches Uniswap V2 (and the on-chain CoursePair) to the
 wei and whose lending rules follow Aave."""
 

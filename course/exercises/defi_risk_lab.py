@@ -1,4 +1,4 @@
-"""Checks for notebook 10 (DeFi risk lab): VaR, CVaR, max drawdown and dollar-cost averaging,
+"""Checks for notebook 11 (DeFi risk lab): VaR, CVaR, max drawdown and dollar-cost averaging,
 each run on many seeded samples and compared with course.defi.risk."""
 
 from __future__ import annotations
@@ -456,7 +456,7 @@ check_front_run_size = Exercise(
         "while holds(hi): lo, hi = hi, 2 * hi; while hi - lo > 1: mid = (lo + hi) // 2; if "
         "holds(mid): lo = mid, else hi = mid. Then check whether a smaller load pays better "
         "(a ternary search on a single-peaked function). Simulate the three swaps with the "
-        "amount_out formula of notebook 09 to evaluate a size.",
+        "amount_out formula of notebook 10 to evaluate a size.",
     ),
     test=_test_front_run_size,
 )

@@ -1,4 +1,4 @@
-"""Checks for notebook 12 (a DePIN compute marketplace): the reverse-auction winners, a quorum
+"""Checks for notebook 13 (a DePIN compute marketplace): the reverse-auction winners, a quorum
 vote on result summaries, the number of spot-checked jobs that catches a cheater, a cheater that
 fools the summary, its odds against challenged rows, and a reputation score. Each runs the
 learner's function on many inputs and compares it with course.compute (market.match,

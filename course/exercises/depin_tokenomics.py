@@ -1,4 +1,4 @@
-"""Checks for notebook 14 (DePIN tokenomics): tokens burned, the burn-and-mint equilibrium
+"""Checks for notebook 15 (DePIN tokenomics): tokens burned, the burn-and-mint equilibrium
 price, a provider's electricity cost and its break-even token price, each run on many inputs
 and compared with course.compute.burn_mint; and a build task, a mint policy, run epoch by epoch
 through seeded demand scenarios by course.compute.mint_policy."""

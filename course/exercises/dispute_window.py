@@ -1,4 +1,4 @@
-"""The capstone's Solidity exercise (notebook 15, Try it 4): pay a result after its dispute
+"""The capstone's Solidity exercise (notebook 16, Try it 4): pay a result after its dispute
 window, and never let the requester take back a result submitted on time.
 
 ``JobPayment`` holds one job's payment. The provider submits a result (a root) before the

@@ -1,4 +1,4 @@
-"""Checks for notebook 11 (GPU compute basics): the FLOPs of a matrix product, achieved
+"""Checks for notebook 12 (GPU compute basics): the FLOPs of a matrix product, achieved
 GFLOP/s, a benchmark harness (a build task, run against simulated GPUs), the roofline's
 attainable performance, and comparing results with a tolerance, each run on many inputs and
 compared with course.compute.throughput, simulated_gpu and verification.
@@ -288,7 +288,7 @@ def _test_close_enough(
             raise CheckFailed(f"{shown} returned {bool(got)}, expected {expected}.{hint}")
     return (
         "Close enough = |a − b| ≤ atol + rtol·|b| for every pair: float noise passes, a "
-        "wrong answer does not. Verification in notebook 12 uses exactly this."
+        "wrong answer does not. Verification in notebook 13 uses exactly this."
     )
 
 

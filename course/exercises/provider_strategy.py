@@ -1,4 +1,4 @@
-"""Try it 8 of notebook 12 (a build task): a provider's bidding strategy, run on seeded markets.
+"""Try it 8 of notebook 13 (a build task): a provider's bidding strategy, run on seeded markets.
 
 The learner writes ``strategy(job, view) -> bid or None``. The check plugs it into the provider
 "you" of every market in ``course.compute.strategies.SCENARIOS`` (rivals with fixed markups and

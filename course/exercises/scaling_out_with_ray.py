@@ -1,4 +1,4 @@
-"""Checks for notebook 13 (scaling out with Ray): Amdahl's law, the makespan of jobs on a few
+"""Checks for notebook 14 (scaling out with Ray): Amdahl's law, the makespan of jobs on a few
 workers, the overhead a backend adds per job, and the time to run a job on a remote machine
 (shipping its inputs, then computing). Each runs the learner's function on many inputs and
 compares it with the reference formula written out below (the formulas are the lesson; none

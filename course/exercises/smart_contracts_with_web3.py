@@ -1,4 +1,4 @@
-"""Checks for notebook 06 (Smart contracts with web3.py): each runs your code (Python, or the
+"""Checks for notebook 07 (Smart contracts with web3.py): each runs your code (Python, or the
 Solidity contract your %%solidity cell compiled) on a fresh in-memory chain and reads the result
 back from the chain itself."""
 

@@ -1,6 +1,6 @@
 """What every check of a Solidity exercise does first: take the contract a %%solidity cell bound,
 say "not done" for the template (or without a compiler), and name accounts the way a learner
-reads them. Used by the checks of notebooks 06 and 08."""
+reads them. Used by the checks of notebooks 07 and 09."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Checks for notebook 08 (Tokens, NFTs and tokenomics): royalties checked against the deployed
+"""Checks for notebook 09 (Tokens, NFTs and tokenomics): royalties checked against the deployed
 contract; vesting, real yield and the Gini coefficient against course.defi.tokenomics; the
 learner's own Solidity (an ERC-20 transferFrom, a vesting wallet) deployed on a fresh in-memory
 chain and fuzzed with random call sequences from several accounts (course.evm.invariants)."""

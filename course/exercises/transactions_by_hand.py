@@ -1,9 +1,9 @@
-"""Checks for notebook 04, section 12 (Transactions by hand): the mini-chain's signing hash and
+"""Checks for notebook 05 (Transactions by hand): the mini-chain's signing hash and
 transaction rules, fuzzed against course.chain's own, and an Ethereum EIP-1559 transaction
 encoded with RLP, compared byte for byte with eth-account's.
 
-Notebook 04 imports these checks from ``course.exercises.build_a_blockchain``, which re-exports
-them.
+The UTXO checks of its first Try its live in ``course.exercises.utxo_spends`` and are
+re-exported here, so the notebook imports every check from this module.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from course.chain.params import MAX_UINT64
 from course.chain.state import Account, LedgerState
 from course.chain.transactions import FIELDS, Transaction, sign_transaction
 from course.exercises import CheckFailed, Exercise, NotDoneYet, expect_function
+from course.exercises.utxo_spends import check_build_spend, check_utxo_spend  # noqa: F401 (Try its 1-2)
 
 FUZZ_EXAMPLES = 150
 """Transactions hypothesis draws per mini-chain check: every mutation many times over."""
@@ -85,7 +86,7 @@ def _fuzz(strategy: st.SearchStrategy[Any], test: Callable[[Any], None]) -> None
     search()
 
 
-# --- Try it 6: signing_hash ---------------------------------------------------------------------
+# --- Try it 3: signing_hash ---------------------------------------------------------------------
 
 
 def transactions() -> st.SearchStrategy[Transaction]:
@@ -152,7 +153,7 @@ check_signing_hash = Exercise(
 )
 
 
-# --- Try it 7: validate_transaction -------------------------------------------------------------
+# --- Try it 4: validate_transaction -------------------------------------------------------------
 
 MUTATIONS = (
     "valid",
@@ -269,7 +270,7 @@ check_validate_transaction = Exercise(
     "the chain accepts, else the first broken rule: 'signature', 'chain_id', 'nonce' or "
     "'funds', in that order.",
     hints=(
-        "The list above Try it 7 gives the four rules and their order. 'signature' covers "
+        "The list above Try it 4 gives the four rules and their order. 'signature' covers "
         "both the canonical form (low s, v of 0 or 1) and recovery to the sender, using your "
         "signing_hash; the nonce must equal state.nonce(sender) exactly; the sender pays "
         "amount + fee out of state.balance(sender).",
@@ -283,7 +284,7 @@ check_validate_transaction = Exercise(
 )
 
 
-# --- Try it 8: raw_transaction (EIP-1559) --------------------------------------------------------
+# --- Try it 5: raw_transaction (EIP-1559) --------------------------------------------------------
 
 TYPE_2_FIELDS = (
     "chain_id",

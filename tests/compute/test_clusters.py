@@ -1,4 +1,4 @@
-"""The simulated cluster of notebook 13's driver exercise: deterministic, Ray-shaped, and hard to
+"""The simulated cluster of notebook 14's driver exercise: deterministic, Ray-shaped, and hard to
 fool (a driver that retries forever or spins is stopped, a bad call is refused by name)."""
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ def test_the_inputs_are_the_workloads_own_so_the_summary_matches():
 
 
 def test_the_old_summary_is_fooled_by_a_cheater_who_did_a_quarter_of_the_work():
-    """The cautionary tale of notebook 12: the summary only looks at the first 16 rows."""
+    """The cautionary tale of notebook 13: the summary only looks at the first 16 rows."""
     cheat = partial_matmul(SIZE, SEED, work_fraction=0.25)  # 16 of 64 rows
     assert first_rows_summary(cheat) == old_summary_result(SIZE, SEED).summary
     # today's summary covers every row: the same cheat no longer matches

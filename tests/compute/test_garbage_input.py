@@ -157,7 +157,7 @@ COMMITTED = commitments.commit(A @ B)
 COMMITTED_RESULT = work.run_workload("matmul", {"size": 8}, commit=True)
 
 CALLS = [
-    # workloads and devices (notebook 11)
+    # workloads and devices (notebook 12)
     ValidCall(work.WorkResult, {"workload": "matmul", "summary": (1.0, 2.0), "flops": 10,
                                 "device": "cpu"}),
     ValidCall(work.fingerprint, {"values": [1.0, 2.5], "significant_digits": 4}),
@@ -189,7 +189,7 @@ CALLS = [
                                          "warmup": 0}),
     ValidCall(throughput.measure_matmul, {"device": "cpu", "repeats": 1, "warmup": 0},
               args=(8,)),
-    # the market (notebook 12)
+    # the market (notebook 13)
     ValidCall(JobSpec, {"workload": "matmul", "params": {"size": 8}, "max_price": 10,
                         "redundancy": 2, "min_stake": 0, "timeout_s": 5.0, "gpu": False,
                         "name": "tiny"}),
@@ -227,7 +227,7 @@ CALLS = [
     ValidCall(reputation_scores, {"providers": ["ada", "bob"]}),
     ValidCall(weighted_pick, {"providers": ["ada", "bob"], "reputation": Reputation(),
                               "dice": random.Random(1)}),
-    # the runner and its backends (notebooks 12-13)
+    # the runner and its backends (notebooks 13-14)
     ValidCall(JobRunner, {"providers": [ADA, BOB], "balances": {"alice": 10}, "ledger": None,
                           "backend": "inline", "workers": 2, "address": None, "seed": 1,
                           "spot_check_rate": 0.5, "max_attempts": 3, "slash_fraction": 0.5,
@@ -242,7 +242,7 @@ CALLS = [
     ValidCall(plotted(plots.plot_gantt), {"report": report(), "ax": None}),
     ValidCall(plotted(plots.plot_earnings), {"report": report(), "ax": None}),
     ValidCall(plotted(plots.plot_verification), {"report": report(), "ax": None}),
-    # tokenomics (notebook 14)
+    # tokenomics (notebook 15)
     ValidCall(burn_mint.emissions_per_epoch, {"initial_per_epoch": 10.0, "epochs": 5,
                                               "halving_every": 2}),
     ValidCall(burn_mint.emission_cap, {"initial_per_epoch": 10.0, "halving_every": 2}),
@@ -265,7 +265,7 @@ CALLS = [
     ValidCall(burn_mint.break_even_price, {"power_watts": 350, "hours": 24, "usd_per_kwh": 0.15,
                                            "tokens_earned": 2.0}),
     ValidCall(burn_mint.profitable_share, {"income_usd": 1.0, "costs_usd": [0.5, 2.0]}),
-    # the on-chain bridge (notebook 15)
+    # the on-chain bridge (notebook 16)
     ValidCall(onchain.credits_to_wei, {"credits": 3, "wei_per_credit": 10}),
     ValidCall(onchain.collateral_wei, {"payment_wei": 100, "collateral_percent": 50}),
     ValidCall(onchain.spec_hash, {"job": JOB}),

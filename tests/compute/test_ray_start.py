@@ -76,7 +76,7 @@ def test_notebook_13s_start_cell_runs_to_its_end_when_ray_does_not_start(monkeyp
     from course.compute import ray_start
     from course.notebooks import course_notebooks
 
-    (path,) = [p for p in course_notebooks() if p.name.startswith("13_")]
+    (path,) = [p for p in course_notebooks() if p.name.startswith("14_")]
     (cell,) = [c for c in nbformat.read(path, 4).cells
                if c.cell_type == "code" and "start_ray(" in c.source]
     fake_ray(monkeypatch, failures=5)

@@ -1,4 +1,4 @@
-"""The simulated GPU behind notebook 11's benchmark check: launches return at once, work runs
+"""The simulated GPU behind notebook 12's benchmark check: launches return at once, work runs
 on in virtual time, synchronize() waits for the queue, and a harness cannot cheat its clock."""
 
 from __future__ import annotations

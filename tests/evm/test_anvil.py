@@ -38,12 +38,12 @@ def test_a_binary_that_dies_at_once_is_reported_not_waited_for(monkeypatch, tmp_
         pass
 
 
-def test_notebook_04_runs_top_to_bottom_against_anvil_through_course_rpc_url(anvil_url,
+def test_notebook_05_runs_top_to_bottom_against_anvil_through_course_rpc_url(anvil_url,
                                                                             monkeypatch):
     """The instructor guide's COURSE_RPC_URL: the raw transaction is funded and sent there, and
     the mainnet-signed copy is refused instead of stopping the notebook."""
     monkeypatch.setitem(os.environ, "COURSE_RPC_URL", anvil_url)
-    path = NOTEBOOKS_DIR / "04_build_a_blockchain.ipynb"
+    path = NOTEBOOKS_DIR / "05_transactions_by_hand.ipynb"
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(notebook, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()

@@ -1,4 +1,4 @@
-"""Notebook 04's hand-made EIP-1559 transaction, sent with eth_sendRawTransaction to the in-memory
+"""Notebook 05's hand-made EIP-1559 transaction, sent with eth_sendRawTransaction to the in-memory
 EVM and to anvil: mined when right, refused with the node's own error when a field is wrong."""
 
 from __future__ import annotations
@@ -86,8 +86,8 @@ def test_anvil_refuses_a_transaction_signed_for_another_chain(anvil_url):
 
 
 def test_eth_tester_does_not_check_the_chain_id():
-    """Notebook 04 says so: the in-memory EVM mines a transaction signed for chain id 1. If this
-    starts failing, eth-tester checks chain ids now: update notebook 04, section 12."""
+    """Notebook 05 says so: the in-memory EVM mines a transaction signed for chain id 1. If this
+    starts failing, eth-tester checks chain ids now: update notebook 05, section 4."""
     from course.evm.connection import connect
 
     w3 = connect()

@@ -1,4 +1,4 @@
-"""Solidity answers for the fuzzed exercises: the templates of notebooks 06 and 08 with a correct
+"""Solidity answers for the fuzzed exercises: the templates of notebooks 07 and 09 with a correct
 body, correct alternatives and the typical mistakes, each a contract of its own in one source."""
 # ruff: noqa: E501  (one Solidity body per line reads better than wrapped strings)
 PLACEHOLDER = 'revert("your code here");'
@@ -10,7 +10,7 @@ def one_source(parts):
     return head + "".join(part.split("pragma solidity ^0.8.20;\n", 1)[1] for part in parts)
 
 
-# --- notebook 06, Try it 5: the escrow
+# --- notebook 07, Try it 5: the escrow
 ESCROW_TEMPLATE = """// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
@@ -99,7 +99,7 @@ def escrow_source():
              for n, (a, b) in ESCROW_VERSIONS.items() if n != "WithModifiers"]
     return one_source([*parts, ESCROW_WITH_MODIFIERS])
 
-# --- notebook 08: transferFrom
+# --- notebook 09: transferFrom
 TOKEN_TEMPLATE = """// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
@@ -152,7 +152,7 @@ TOKEN_BODIES = {
 def token_source():
     return one_source([TOKEN_TEMPLATE.format(name=n, body=b) for n, b in TOKEN_BODIES.items()])
 
-# --- notebook 08: the vesting wallet
+# --- notebook 09: the vesting wallet
 VESTING_TEMPLATE = """// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
@@ -219,7 +219,7 @@ def vesting_source():
                        for n, (v, r) in VESTING_VERSIONS.items()])
 
 
-# --- notebook 06, Try it 6: the tip jar
+# --- notebook 07, Try it 6: the tip jar
 TIP_JAR_TEMPLATE = """// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
@@ -271,7 +271,7 @@ def tip_jar_source():
     return one_source(parts)
 
 
-# --- notebook 06, Try it 7: the allowlist
+# --- notebook 07, Try it 7: the allowlist
 ALLOWLIST_TEMPLATE = """// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
@@ -324,7 +324,7 @@ def allowlist_source():
                        for n, (e, a, r, v) in ALLOWLIST_VERSIONS.items()])
 
 
-# --- notebook 15, Try it 4: a job's payment after its dispute window
+# --- notebook 16, Try it 4: a job's payment after its dispute window
 JOB_PAYMENT_TEMPLATE = """// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 

@@ -1,4 +1,4 @@
-"""Checkers of notebook 15 (the capstone), both ways."""
+"""Checkers of notebook 16 (the capstone), both ways."""
 
 import hashlib
 import json

@@ -1,4 +1,4 @@
-"""Checkers of notebook 05, both ways."""
+"""Checkers of notebook 06, both ways."""
 
 import math
 
@@ -224,7 +224,7 @@ def _solution_lines():
 
     from tests.conftest import ROOT
 
-    notebook = nbformat.read(ROOT / "notebooks/05_consensus_and_attacks.ipynb", as_version=4)
+    notebook = nbformat.read(ROOT / "notebooks/06_consensus_and_attacks.ipynb", as_version=4)
     for cell in notebook.cells:
         if "solution" not in cell.metadata.get("tags", []):
             continue

@@ -1,4 +1,4 @@
-"""Checkers of notebook 07's levels 2-4, both ways (each check deploys on its own in-memory
+"""Checkers of notebook 08's levels 2-4, both ways (each check deploys on its own in-memory
 chain); the Solidity and signature levels are tested in test_contract_security_levels.py."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Notebook 07's levels, both ways: a correct exploit (or contract, or signature) passes whatever
+"""Notebook 08's levels, both ways: a correct exploit (or contract, or signature) passes whatever
 route it takes, and the typical wrong attempts fail with their reason, never a traceback."""
 
 import contextlib

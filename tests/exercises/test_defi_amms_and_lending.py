@@ -1,4 +1,4 @@
-"""Checkers of notebook 09, both ways: placeholders are not done, plausible wrong answers are
+"""Checkers of notebook 10, both ways: placeholders are not done, plausible wrong answers are
 rejected with a reason, and correct answers written in different styles pass."""
 
 import math

@@ -1,4 +1,4 @@
-"""Checkers of notebook 10, both ways."""
+"""Checkers of notebook 11, both ways."""
 
 import math
 

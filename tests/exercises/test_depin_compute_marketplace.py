@@ -1,4 +1,4 @@
-"""Checkers of notebook 12, both ways."""
+"""Checkers of notebook 13, both ways."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""Checkers of notebook 14, both ways."""
+"""Checkers of notebook 15, both ways."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Try it 5 of notebook 10 (a sandwich planner), checked against a search on many pools."""
+"""Try it 5 of notebook 11 (a sandwich planner), checked against a search on many pools."""
 
 from course.defi.amm import ConstantProductPool, get_amount_out
 from course.defi.mev import plan_sandwich

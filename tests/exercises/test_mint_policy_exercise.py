@@ -1,4 +1,4 @@
-"""Try it 5 of notebook 14 (a mint policy that keeps a price band), run both ways."""
+"""Try it 5 of notebook 15 (a mint policy that keeps a price band), run both ways."""
 
 import math
 import time

@@ -1,4 +1,4 @@
-"""Try it 8 of notebook 12 (a provider's bidding strategy), run on seeded markets, both ways."""
+"""Try it 8 of notebook 13 (a provider's bidding strategy), run on seeded markets, both ways."""
 
 import math
 import time

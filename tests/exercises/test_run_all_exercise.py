@@ -1,4 +1,4 @@
-"""Try it 2 of notebook 13 (a job driver that loses no job), run on simulated clusters both
+"""Try it 2 of notebook 14 (a job driver that loses no job), run on simulated clusters both
 ways: correct drivers in three styles pass; each typical mistake fails with its own reason."""
 
 from __future__ import annotations

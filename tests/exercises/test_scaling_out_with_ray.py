@@ -1,4 +1,4 @@
-"""Checkers of notebook 13, both ways (none of them needs Ray)."""
+"""Checkers of notebook 14, both ways (none of them needs Ray)."""
 
 import heapq
 import math

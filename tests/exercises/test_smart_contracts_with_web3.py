@@ -1,4 +1,4 @@
-"""Checkers of notebook 06, both ways (each check runs on its own in-memory chain)."""
+"""Checkers of notebook 07, both ways (each check runs on its own in-memory chain)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Checkers of notebook 08, both ways."""
+"""Checkers of notebook 09, both ways."""
 
 import numpy as np
 import pytest

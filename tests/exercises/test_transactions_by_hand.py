@@ -1,4 +1,4 @@
-"""The transaction checks of notebook 04 (signing hash, transaction rules, a raw EIP-1559
+"""The transaction checks of notebook 05 (signing hash, transaction rules, a raw EIP-1559
 transaction), both ways: correct answers in two styles pass, typical mistakes fail with the
 reason that names them."""
 
@@ -20,7 +20,6 @@ from course.chain.keys import (
     to_checksum_address,
 )
 from course.exercises import FAILED
-from course.exercises.build_a_blockchain import check_raw_transaction as reexported
 from course.exercises.transactions_by_hand import (
     MUTATIONS,
     cases,
@@ -337,8 +336,11 @@ def test_raw_transaction_names_the_mistake(wrong, reason):
     assert outcome.status == FAILED and reason in outcome.message, outcome.message
 
 
-def test_raw_transaction_check_is_reexported_for_notebook_03():
-    assert reexported is check_raw_transaction
+def test_the_utxo_checks_are_reexported_for_notebook_05():
+    from course.exercises import transactions_by_hand, utxo_spends
+
+    assert transactions_by_hand.check_utxo_spend is utxo_spends.check_utxo_spend
+    assert transactions_by_hand.check_build_spend is utxo_spends.check_build_spend
 
 
 def test_the_reference_is_eth_accounts_own_signer():

@@ -1,4 +1,4 @@
-"""Try it 6 of notebook 10 (a backtest harness without look-ahead), both ways."""
+"""Try it 6 of notebook 11 (a backtest harness without look-ahead), both ways."""
 
 import numpy as np
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
-/// @title ChequeBank: pay by signed cheque (level 6 of notebook 07: drain Alice's account).
+/// @title ChequeBank: pay by signed cheque (level 6 of notebook 08: drain Alice's account).
 /// @notice Anyone deposits ether. To pay someone, a depositor signs a cheque off-chain,
 /// "pay `to` `amount` wei", with their key (an Ethereum signed message); whoever holds the
 /// cheque cashes it, and the bank pays from the signer's balance.

@@ -13,7 +13,7 @@ interface IERC20Minimal {
 /// the first deposit locks MINIMUM_LIQUIDITY shares forever. LP shares are kept as balances here
 /// (Uniswap makes them an ERC-20 token) and there is no protocol fee. Like V2, the pair keeps a
 /// price oracle: running sums of each price times the seconds it held (whitepaper section 2.2),
-/// from which a contract reads a time-weighted average price (notebook 09, OracleLender).
+/// from which a contract reads a time-weighted average price (notebook 10, OracleLender).
 contract CoursePair {
     uint256 public constant MINIMUM_LIQUIDITY = 1000;
 

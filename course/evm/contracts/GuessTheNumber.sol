@@ -2,7 +2,7 @@
 pragma solidity ^0.8.20;
 
 /// @title GuessTheNumber: a prize for the first account to send the secret number (level 4 of
-/// notebook 07).
+/// notebook 08).
 /// @notice Only the hash of the number is stored; whoever sends the number first wins.
 contract GuessTheNumber {
     bytes32 public immutable answerHash;  // keccak256(abi.encodePacked(number))

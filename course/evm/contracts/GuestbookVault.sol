@@ -16,7 +16,7 @@ contract Guestbook {
     }
 }
 
-/// @title GuestbookVault: a vault with a guestbook (level 5 of notebook 07: become the owner).
+/// @title GuestbookVault: a vault with a guestbook (level 5 of notebook 08: become the owner).
 /// @notice The deployer is the owner and the only one who may withdraw. Every call the vault
 /// does not know itself is forwarded to the guestbook's code, which runs on the vault's storage.
 contract GuestbookVault {

@@ -28,7 +28,7 @@ pragma solidity ^0.8.20;
 /// Slashed: the requester gets its payment back, its bond back, and the provider's collateral.
 /// Verdicts credit `owedTo`; everyone takes what it is owed with `withdraw`.
 ///
-/// @dev Trust that remains (taught in notebook 15): a verifier key alone decides nothing
+/// @dev Trust that remains (taught in notebook 16): a verifier key alone decides nothing
 /// (quorum >= 2 and more than half of the verifiers, so the two verdicts cannot both reach a
 /// quorum); but `quorum` colluding verifiers can slash an honest provider whose row was
 /// challenged, and `verifiers.length - quorum + 1` silent or colluding ones can let a wrong

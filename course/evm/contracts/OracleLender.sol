@@ -21,7 +21,7 @@ interface ICoursePair {
 /// decides it) or the time-weighted average since the last observation, at least `window`
 /// seconds long (Uniswap V2's oracle: a trade cannot move the average within its own block).
 /// Prices are UQ112x112 fixed point (debt units per collateral unit, times 2**112).
-/// Deliberately small: no interest, no repayment, no liquidation (notebook 09 teaches those).
+/// Deliberately small: no interest, no repayment, no liquidation (notebook 10 teaches those).
 contract OracleLender {
     ICoursePair public immutable pair;
     address public immutable collateralToken;

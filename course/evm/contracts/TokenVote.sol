@@ -27,7 +27,7 @@ interface IVotingToken {
 /// balances at a past block instead, with checkpoints: same goal, no lock, more code.)
 ///
 /// What locking does NOT fix: one token is one vote, so a holder with most of the tokens decides
-/// alone. That is notebook 08's last lesson.
+/// alone. That is notebook 09's last lesson.
 contract TokenVote {
     uint256 public constant BPS = 10_000; // quorum is in basis points of the total supply
 

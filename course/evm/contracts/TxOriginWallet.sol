@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
-/// @title TxOriginWallet: a wallet only its owner may spend from (level 3 of notebook 07).
+/// @title TxOriginWallet: a wallet only its owner may spend from (level 3 of notebook 08).
 /// @notice The deployer is the owner; `transfer` sends the wallet's ether where the owner says.
 contract TxOriginWallet {
     address public owner;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
-/// @title UnguardedTreasury: a treasury only its owner may empty (level 2 of notebook 07).
+/// @title UnguardedTreasury: a treasury only its owner may empty (level 2 of notebook 08).
 /// @notice The deployer is the owner; the owner can hand the treasury over and withdraw it.
 contract UnguardedTreasury {
     address public owner;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
-/// @title VulnerableVault: an ether bank (level 1 of notebook 07: drain it).
+/// @title VulnerableVault: an ether bank (level 1 of notebook 08: drain it).
 /// @notice Anyone deposits ether and later withdraws their own balance.
 contract VulnerableVault {
     mapping(address => uint256) public balanceOf;
