@@ -45,6 +45,7 @@ SLOW = (
     "tests/evm/test_no_compiler_notebooks.py",
     "tests/defi/test_oracle_attack.py",  # deploys a fresh on-chain market per test
     "tests/exercises/test_oracle_attack_exercise.py::test_the_checker",
+    "tests/exercises/test_twap_oracle_exercise.py",  # each check deploys a market and trades
     # single tests of several seconds each
     "tests/test_notebooks.py::test_nbval_fails_when_a_stored_output_is_changed",
     "tests/test_doctor.py::test_this_machine_is_ready",

@@ -87,8 +87,9 @@ LESSONS: tuple[Lesson, ...] = (
            "mint an ERC-721, model supply and vesting, see whales bend a token vote",
            needs=(4, 7),
            key_ideas="supply, emission, vesting, real yield"),
-    Lesson(10, "defi_amms_and_lending", "DeFi: AMMs and lending", 85, DEFI,
-           "swap on a Uniswap-V2-exact AMM, measure impermanent loss, liquidate a loan",
+    Lesson(10, "defi_amms_and_lending", "DeFi: AMMs and lending", 95, DEFI,
+           "swap on a Uniswap-V2-exact AMM, measure impermanent loss, liquidate a loan, drain a "
+           "spot-price lender with a flash loan and read the TWAP that stops it",
            needs=(7,), helps=(9,),
            key_ideas="AMM swaps, impermanent loss, health factor, liquidation"),
     Lesson(11, "defi_risk_lab", "DeFi risk lab", 90, DEFI,

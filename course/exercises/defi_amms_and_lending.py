@@ -24,6 +24,7 @@ from course.defi.lending import (
     liquidate,
 )
 from course.exercises import CheckFailed, Exercise, expect_function, expect_type
+from course.exercises.twap_oracle import check_twap_price  # noqa: F401 (Try it 6, re-exported)
 
 E18 = 10**18
 
@@ -284,7 +285,7 @@ check_health_factor = Exercise(
 )
 
 
-# Try it 4: the oracle attack, run on-chain against fresh markets of several sizes.
+# Try it 5: the oracle attack, run on-chain against fresh markets of several sizes.
 ATTACK_MARKETS = (
     {"reserve_weth": 1_000 * E18, "reserve_usdc": 2_000_000 * E18, "lender_cash": 3_000_000 * E18},
     {"reserve_weth": 37 * E18, "reserve_usdc": 111_111 * E18, "lender_cash": 400_000 * E18},
@@ -390,7 +391,7 @@ check_oracle_attack = Exercise(
 )
 
 
-# Try it 5 (a build task): a liquidation bot, run over random markets.
+# Try it 4 (a build task): a liquidation bot, run over random markets.
 GAS_USD = 40.0  # what one liquidation transaction costs the bot, in dollars
 
 

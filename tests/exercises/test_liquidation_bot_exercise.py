@@ -1,4 +1,4 @@
-"""Try it 5 of notebook 10 (a liquidation bot), run over random markets both ways."""
+"""Try it 4 of notebook 10 (a liquidation bot), run over random markets both ways."""
 
 import copy
 

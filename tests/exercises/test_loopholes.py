@@ -231,8 +231,9 @@ def _every_exercise():
 def _library_twins():
     from course.exercises import _course_twins
 
-    return sorted((name, reference) for name, check in _every_exercise().items()
-                  for reference in (*check.references, *_course_twins(name)))
+    return sorted(((name, reference) for name, check in _every_exercise().items()
+                   for reference in (*check.references, *_course_twins(name))),
+                  key=lambda pair: (pair[0], pair[1].__module__, pair[1].__qualname__))
 
 
 @pytest.mark.parametrize(("name", "reference"), _library_twins(),

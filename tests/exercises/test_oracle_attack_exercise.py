@@ -1,4 +1,4 @@
-"""Try it 4 of notebook 10 (the flash-loan oracle attack), checked on-chain both ways."""
+"""Try it 5 of notebook 10 (the flash-loan oracle attack), checked on-chain both ways."""
 
 from course.defi.amm import get_amount_out
 from course.defi.oracle_attack import FlashAttack, borrow_limit, spot_price_x112
