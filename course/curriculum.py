@@ -65,7 +65,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson(5, "transactions_by_hand", "Transactions by hand", 50, FOUNDATIONS,
            "validate and build a UTXO spend with change, write a node's transaction rules, encode "
            "and sign an EIP-1559 transaction byte by byte and send it to an EVM and to anvil",
-           needs=(4,),
+           needs=(2, 4),
            key_ideas="UTXOs vs accounts, signing hashes, a node's transaction rules, RLP and "
                      "EIP-1559 bytes"),
     Lesson(6, "consensus_and_attacks", "Consensus and attacks", 75, FOUNDATIONS,
