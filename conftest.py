@@ -22,6 +22,7 @@ SLOW = (
     "tests/test_grade_command.py",
     "tests/test_new_notebook.py",
     "tests/test_student.py",
+    "tests/test_student_copies_run_",
     "tests/test_benchmark_",
     "tests/test_benchmarks.py",
     "tests/compute/test_ray_backend.py",
@@ -66,7 +67,8 @@ SLOW = (
 
 # Tests that start a Ray cluster: the full suite runs them after the parallel part, one at a
 # time, because Ray's start-up times out when it shares two busy cores with other workers.
-RAY = ("tests/compute/test_ray_backend.py", "notebooks/14_", "tests/test_student.py::"
+RAY = ("tests/compute/test_ray_backend.py", "notebooks/14_",
+       "tests/test_student_copies_run_defi_and_compute.py::"
        "test_every_student_copy_runs_top_to_bottom_with_every_exercise_not_done[14_")
 
 

@@ -1,0 +1,13 @@
+"""Every student copy runs top to bottom with every exercise not done: notebooks 00-09 (Start,
+Part I: foundations, Part II: contracts)."""
+
+import pytest
+
+from tests.student_copies import assert_the_student_copy_runs, notebooks_numbered
+
+NOTEBOOKS = notebooks_numbered(0, 9)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
+def test_every_student_copy_runs_top_to_bottom_with_every_exercise_not_done(path, tmp_path):
+    assert_the_student_copy_runs(path, tmp_path)
