@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from web3.contract import Contract
 
-from course.defi.oracle_attack import OracleAttackError
+from course.defi.oracle_attack import Q112, OracleAttackError, spot_price_x112
 from course.validation import ensure, ensure_instance, ensure_int
 
-Q112 = 2**112
+__all__ = ["Q112", "average_price_x112", "cumulative_price_now"]
 
 
 def cumulative_price_now(pair: Contract, now: int) -> int:
@@ -32,7 +32,7 @@ def cumulative_price_now(pair: Contract, now: int) -> int:
     if elapsed == 0:
         return stored
     reserve0, reserve1 = pair.functions.getReserves().call()
-    return stored + (reserve1 * Q112 // reserve0) * elapsed
+    return stored + spot_price_x112(reserve0, reserve1) * elapsed
 
 
 def average_price_x112(pair: Contract, since_cumulative: int, since_time: int, now: int) -> int:

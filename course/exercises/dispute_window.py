@@ -16,12 +16,16 @@ from __future__ import annotations
 from typing import Any
 
 from hypothesis import strategies as st
-from web3.logs import DISCARD
 
 from course.evm.chain_time import advance_time
 from course.evm.invariants import Action, Invariant, Run, Step, fuzz
 from course.exercises import CheckFailed, Exercise
-from course.exercises.solidity import expect_contract, refused_as_placeholder
+from course.exercises.solidity import (
+    emitted_amount,
+    expect_contract,
+    holds_until_settled,
+    refused_as_placeholder,
+)
 
 PAYMENT = 7_000_000  # wei the requester locks for the job
 DEADLINE_S, WINDOW_S = 1_000, 600  # submit within DEADLINE_S of deployment; then a window
@@ -63,8 +67,7 @@ def _paid(run: Run, step: Step, before: dict[str, Any], after: dict[str, Any],
     if not after["settled"]:
         return f"after {step.action}(), settled() is still false: mark the job settled"
     event = "Paid" if step.action == "release" else "Refunded"
-    events = run.contract.events[event]().process_receipt(step.receipt, errors=DISCARD)
-    if not any(e.args["amount"] == PAYMENT for e in events):
+    if not emitted_amount(run.contract, event, step.receipt, PAYMENT):
         return f"no {event} event for the {PAYMENT} wei paid to the {payee}"
     return None
 
@@ -118,11 +121,7 @@ def _refund_rule(run: Run, step: Step) -> str | None:
 
 def _payment_accounted(run: Run) -> str | None:
     state = _state(run)
-    expected = 0 if state["settled"] else PAYMENT
-    if state["held"] != expected:
-        status = "settled" if state["settled"] else "not settled"
-        return f"the contract holds {state['held']} wei while {status}; it should hold {expected}"
-    return None
+    return holds_until_settled(state["held"], state["settled"], PAYMENT, "contract")
 
 
 def _wait(run: Run, sender: str, args: tuple[Any, ...]) -> None:

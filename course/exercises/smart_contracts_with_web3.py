@@ -15,7 +15,12 @@ from course.evm.deploy import REVERTS, deploy, deploy_with_receipt, revert_reaso
 from course.evm.invariants import Action, Invariant, Run, Step, fuzz
 from course.evm.magic import NEEDS_A_COMPILER, SolidityContract
 from course.exercises import CheckFailed, Exercise, NotDoneYet, expect_function, expect_type
-from course.exercises.solidity import expect_contract, refused_as_placeholder
+from course.exercises.solidity import (
+    emitted_amount,
+    expect_contract,
+    holds_until_settled,
+    refused_as_placeholder,
+)
 
 SUPPLY = 1_000 * 10**18
 FUZZ_EXAMPLES = 20  # random call sequences per Solidity check: enough to find the usual bugs
@@ -289,19 +294,14 @@ def _settle_rule(run: Run, step: Step) -> str | None:
     if not after["settled"]:
         return f"after {action}(), settled() is still false: mark the deal settled"
     event = "Released" if action == "release" else "Refunded"
-    events = run.contract.events[event]().process_receipt(step.receipt, errors=DISCARD)
-    if not any(e.args["amount"] == DEPOSIT for e in events):
+    if not emitted_amount(run.contract, event, step.receipt, DEPOSIT):
         return f"no {event} event for the {DEPOSIT} wei paid to the {payee}"
     return None
 
 
 def _deposit_accounted(run: Run) -> str | None:
     state = _escrow_state(run)
-    expected = 0 if state["settled"] else DEPOSIT
-    if state["held"] != expected:
-        status = "settled" if state["settled"] else "not settled"
-        return f"the escrow holds {state['held']} wei while {status}; it should hold {expected}"
-    return None
+    return holds_until_settled(state["held"], state["settled"], DEPOSIT, "escrow")
 
 
 def _every_role_tries(actors: tuple[str, ...]) -> list[tuple[str, int, tuple[Any, ...]]]:

@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from web3.contract import Contract
+from web3.logs import DISCARD
+
 from course.evm.magic import NEEDS_A_COMPILER, SolidityContract
 from course.exercises import CheckFailed, NotDoneYet
 
@@ -43,3 +46,19 @@ def refused_as_placeholder(reason: str | None, name: str) -> None:
     if reason is not None and PLACEHOLDER in reason:
         raise NotDoneYet(f"{name} still reverts with '{PLACEHOLDER}': write its body in the "
                          "%%solidity cell, run that cell, then this one.")
+
+
+def holds_until_settled(held: int, settled: bool, amount: int, holder: str) -> str | None:
+    """The invariant of a one-payment contract: it holds ``amount`` until settled, then nothing.
+    Returns what is wrong (``holder`` names the contract in the message), or None."""
+    expected = 0 if settled else amount
+    if held != expected:
+        status = "settled" if settled else "not settled"
+        return f"the {holder} holds {held} wei while {status}; it should hold {expected}"
+    return None
+
+
+def emitted_amount(contract: Contract, event: str, receipt: Any, amount: int) -> bool:
+    """Did the transaction of ``receipt`` emit ``event`` with this ``amount``?"""
+    logs = contract.events[event]().process_receipt(receipt, errors=DISCARD)
+    return any(log.args["amount"] == amount for log in logs)

@@ -3,7 +3,7 @@ yourself, as Uniswap V2's oracle library does, and as the TWAP lender of section
 
 The check deploys a fresh market on its own in-memory chain, trades and waits at random, and
 asks your function for the average at each moment (and some seconds later, with nothing
-mined), comparing it with ``course.defi.twap.average_price_x112``. ``notebook 10`` imports it
+mined), comparing it with ``course.defi.twap.average_price_x112``. Notebook 10 imports it
 from ``course.exercises.defi_amms_and_lending``, which re-exports it.
 """
 
